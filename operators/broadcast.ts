@@ -1,0 +1,45 @@
+import { fanOut } from '../src/stage/fanout.js';
+import {
+  childHi,
+  childLo,
+  ConsecutionError,
+  Envelope,
+  host,
+  requireFunction,
+  split,
+  type Node,
+  type SplitSeed,
+} from '../src/core.js';
+
+/**
+ * Sends every item to every branch and merges the branches' outputs: 1:k with k branches, so the
+ * acker gets one update per item. The item is complete when every branch has completed its copy.
+ * Branches share the value: treat it as immutable.
+ *
+ * @example
+ * ```ts
+ * const p = broadcast('fan', pipe(map(toCompany), output('company')), pipe(route(byPartner, partners)));
+ * ```
+ * @see route
+ */
+export function broadcast<I, O>(...branches: Node<I, O>[]): Node<I, O>;
+export function broadcast<I, O>(name: string, ...branches: Node<I, O>[]): Node<I, O>;
+export function broadcast<I, O>(...args: (string | Node<I, O>)[]): Node<I, O> {
+  const name = typeof args[0] === 'string' ? args.shift() as string : undefined;
+  const branches = args as Node<I, O>[];
+  if (branches.length === 0) throw new ConsecutionError('OPTIONS_INVALID', 'broadcast(): give at least one branch');
+  branches.forEach((b, i) => requireFunction('broadcast', `branch ${i}`, b));
+  const k = branches.length;
+  return (source) => {
+    const stats = host().register('broadcast', name);
+    const seed: SplitSeed = { hi: 0, lo: 0 };
+    return fanOut(source, stats, branches, branches.map((_, i) => String(i)), (env, subs) => {
+      stats.received++;
+      stats.emitted += k;
+      const { value, anchor, attempt } = env;
+      split(env, k, seed);
+      subs[0]!.next(env);
+      for (let i = 1; i < k; i++) subs[i]!.next(new Envelope(value, anchor, childHi(seed, i), childLo(seed, i), attempt));
+    });
+  };
+}

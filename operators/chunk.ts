@@ -1,0 +1,101 @@
+import { Observable } from 'rxjs';
+import {
+  ConsecutionError,
+  Envelope,
+  failAt,
+  Group,
+  host,
+  markStage,
+  named,
+  nextEdgeHalf,
+  nextEdgeLo,
+  preview,
+  type Node,
+} from '../src/core.js';
+
+/**
+ * Groups values into arrays: of `size` values (bufferCount semantics), or, given a function, of
+ * consecutive values with the same key (a new batch starts when the key changes). The partial
+ * batch is emitted when the input completes, and, inside a consecutor, as soon as the source is
+ * drained, so that no item waits for a batch that will never fill. A batch is anchored to all of
+ * its items: acking it acks them all, failing it fails them all.
+ *
+ * @example
+ * ```ts
+ * const p = pipe(chunk('rows', 500), node('insert', { async process(rows: Row[]) { await db.insert(rows) } }));
+ * ```
+ * @see flatten
+ */
+export function chunk<T>(by: number | ((value: T) => unknown)): Node<T, T[]>;
+export function chunk<T>(name: string, by: number | ((value: T) => unknown)): Node<T, T[]>;
+export function chunk<T>(
+  first: string | number | ((value: T) => unknown),
+  second?: number | ((value: T) => unknown),
+): Node<T, T[]> {
+  const [name, by] = named('chunk', first, second);
+  const size = typeof by === 'number' ? by : Infinity;
+  const keyOf = typeof by === 'function' ? by : undefined;
+  if (keyOf === undefined && (!Number.isInteger(size) || size < 1)) {
+    throw new ConsecutionError(
+      'OPTIONS_INVALID',
+      `chunk(): expected a batch size (an integer >= 1) or a key function, got ${typeof by} ${preview(by)}`,
+    );
+  }
+  return (source) => {
+    const h = host();
+    const stats = h.register('chunk', name);
+    const out = new Observable<Envelope<T[]>>((subscriber) => {
+      let parts: Envelope<unknown>[] = [];
+      let values: T[] = [];
+      let key: unknown;
+      let scheduled: ReturnType<typeof setImmediate> | undefined;
+      const flush = () => {
+        if (scheduled !== undefined) clearImmediate(scheduled);
+        scheduled = undefined;
+        if (parts.length === 0) return;
+        const batch = values;
+        const anchor = h.guarantee === 'none' ? h.loose : new Group(parts);
+        parts = [];
+        values = [];
+        const hi = nextEdgeHalf();
+        const lo = nextEdgeLo();
+        anchor.addEdge(hi, lo, 0);
+        stats.emitted++;
+        subscriber.next(new Envelope(batch, anchor, hi, lo, 0));
+      };
+      h.onDrain(flush);
+      const sub = source.subscribe({
+        next(env) {
+          stats.received++;
+          if (keyOf !== undefined) {
+            let k: unknown;
+            try {
+              k = keyOf(env.value);
+            } catch (e) {
+              failAt(stats, env, env.value, e);
+              return;
+            }
+            if (parts.length > 0 && !Object.is(k, key)) flush();
+            key = k;
+          }
+          parts.push(env);
+          values.push(env.value);
+          if (parts.length >= size) flush();
+          else if (h.drained && scheduled === undefined) scheduled = setImmediate(flush);
+        },
+        error: (e: unknown) => subscriber.error(e),
+        complete: () => {
+          flush();
+          subscriber.complete();
+        },
+      });
+      return () => {
+        sub.unsubscribe();
+        if (scheduled !== undefined) clearImmediate(scheduled);
+        parts = [];
+        values = [];
+      };
+    });
+    return markStage(out, { nodes: [stats], upstream: source });
+  };
+}

@@ -1,0 +1,14 @@
+export { map } from './map.js';
+export { filter } from './filter.js';
+export { flatMap } from './flatMap.js';
+export { flatten } from './flatten.js';
+export { scan } from './scan.js';
+export { reduce } from './reduce.js';
+export { chunk } from './chunk.js';
+export { broadcast } from './broadcast.js';
+export { route, type Branches } from './route.js';
+export { partition } from './partition.js';
+export { merge } from './merge.js';
+export { node } from './node.js';
+export { output, type OutputOptions } from './output.js';
+export { check, type CheckOptions } from './check.js';

@@ -1,0 +1,43 @@
+import { Observable } from 'rxjs';
+import { ConsecutionError, host, markStage, preview, type Envelope, type Node } from '../src/core.js';
+import { NodeRunner } from '../src/nodes/runner.js';
+import type { NodeSpec } from '../src/nodes/spec.js';
+import { validateSpec } from '../src/nodes/validate.js';
+
+/**
+ * A user node (Storm's bolt) from a spec or a {@link BaseNode} instance: `process(value, ctx)`,
+ * sync or async, is called for every item; its return value (unless `undefined`) is pushed,
+ * `ctx.push()` pushes more; returning acks the item, throwing or rejecting fails it; returning an
+ * fp-ts `Left` fails it with the Left as the failure's reason. `end(ctx)` runs once at the end.
+ *
+ * @example
+ * ```ts
+ * const geocode = node('geocode', {
+ *   concurrency: 8, timeoutMs: 5_000, retries: 2,
+ *   async process(pair: Pair, ctx) { ctx.push(await lookUp(pair, ctx.signal)) },
+ * });
+ * ```
+ */
+export function node<I, O>(spec: NodeSpec<I, O>): Node<I, O>;
+export function node<I, O>(name: string, spec: NodeSpec<I, O>): Node<I, O>;
+export function node<I, O>(first: string | NodeSpec<I, O>, second?: NodeSpec<I, O>): Node<I, O> {
+  const spec = typeof first === 'string' ? second : first;
+  const name = typeof first === 'string' ? first : spec?.name;
+  if (spec === null || typeof spec !== 'object') {
+    throw new ConsecutionError('OPTIONS_INVALID', `node(${name === undefined ? '' : `"${name}"`}): expected a spec with a process() method, got ${preview(spec)}`);
+  }
+  const options = validateSpec(name ?? 'node', spec);
+  return (source) => {
+    const h = host();
+    const stats = h.register('node', name);
+    const out = new Observable<Envelope<O>>((subscriber) => {
+      const runner = new NodeRunner(spec, stats, h, subscriber, options);
+      return source.subscribe({
+        next: (env) => runner.next(env),
+        error: (e: unknown) => subscriber.error(e),
+        complete: () => runner.complete(),
+      });
+    });
+    return markStage(out, { nodes: [stats], upstream: source });
+  };
+}

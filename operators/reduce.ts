@@ -1,0 +1,46 @@
+import { Observable } from 'rxjs';
+import { ackAt, Envelope, failAt, host, markStage, named, requireFunction, type Node } from '../src/core.js';
+
+/**
+ * Folds all values into one, emitted when the input completes. Each input is acked once folded
+ * into the state (Storm's stateful bolt); the result descends from no single input.
+ *
+ * @example
+ * ```ts
+ * const total = reduce('total', (sum: number, x: number) => sum + x, 0);
+ * ```
+ * @see scan
+ */
+export function reduce<T, A>(fn: (acc: A, value: T) => A, seed: A): Node<T, A>;
+export function reduce<T, A>(name: string, fn: (acc: A, value: T) => A, seed: A): Node<T, A>;
+export function reduce<T, A>(first: string | ((acc: A, value: T) => A), second: unknown, third?: A): Node<T, A> {
+  const [name, f] = named('reduce', first, second as (acc: A, value: T) => A);
+  const fn = requireFunction('reduce', 'fn', f);
+  const seed = (typeof first === 'string' ? third : second) as A;
+  return (source) => {
+    const h = host();
+    const stats = h.register('reduce', name);
+    const out = new Observable<Envelope<A>>((subscriber) => {
+      let acc = seed;
+      return source.subscribe({
+        next(env) {
+          stats.received++;
+          try {
+            acc = fn(acc, env.value);
+          } catch (e) {
+            failAt(stats, env, env.value, e);
+            return;
+          }
+          ackAt(stats, env);
+        },
+        error: (e: unknown) => subscriber.error(e),
+        complete: () => {
+          stats.emitted++;
+          subscriber.next(new Envelope(acc, h.loose, 0, 1, 0));
+          subscriber.complete();
+        },
+      });
+    });
+    return markStage(out, { nodes: [stats], upstream: source });
+  };
+}

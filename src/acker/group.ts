@@ -1,0 +1,62 @@
+import type { Anchor, Envelope, FailureInfo } from '../envelope/envelope.js';
+
+/**
+ * The anchor of a many-to-one output (a chunk, a join): completes when its own edges are all
+ * acked, and then acks every envelope it was made of; failing it fails them all. A tree of
+ * accumulators instead of one new edge per (child, root) pair keeps a batch's cost O(k + m).
+ */
+export class Group implements Anchor {
+  readonly tracked = true;
+  private readonly parts: Envelope<unknown>[];
+  private xorHi = 0;
+  private xorLo = 0;
+  private attempt = 0;
+
+  constructor(parts: Envelope<unknown>[]) {
+    this.parts = parts;
+  }
+
+  ackEdge(hi: number, lo: number, attempt: number): void {
+    if (attempt !== this.attempt) return;
+    this.xorHi ^= hi;
+    this.xorLo ^= lo;
+    if (this.xorHi === 0 && this.xorLo === 0) {
+      this.attempt = -1;
+      for (const p of this.parts) p.anchor.ackEdge(p.hi, p.lo, p.attempt);
+    }
+  }
+
+  addEdge(hi: number, lo: number, attempt: number): void {
+    if (attempt !== this.attempt) return;
+    this.xorHi ^= hi;
+    this.xorLo ^= lo;
+  }
+
+  failAnchor(failure: FailureInfo, attempt: number): void {
+    if (attempt !== this.attempt) return;
+    this.attempt = -1;
+    for (const p of this.parts) p.anchor.failAnchor(failure, p.attempt);
+  }
+}
+
+/**
+ * The anchor of envelopes that belong to no input item: every envelope under `guarantee: 'none'`,
+ * and values made from state (a reduce's result, what `end()` pushes). Acks cost nothing;
+ * failures are still counted and reported.
+ */
+export class LooseAnchor implements Anchor {
+  readonly tracked = false;
+  private readonly onFail: (failure: FailureInfo) => void;
+
+  constructor(onFail: (failure: FailureInfo) => void) {
+    this.onFail = onFail;
+  }
+
+  ackEdge(): void {}
+
+  addEdge(): void {}
+
+  failAnchor(failure: FailureInfo): void {
+    this.onFail(failure);
+  }
+}

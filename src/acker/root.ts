@@ -1,0 +1,56 @@
+import type { Anchor, FailureInfo } from '../envelope/envelope.js';
+
+/** What a root reports to: the run's tracker. */
+export interface RootOwner {
+  complete(root: Root): void;
+  fail(root: Root, failure: FailureInfo): void;
+}
+
+/**
+ * One input item in flight: Storm's acker entry. Keeps the XOR of all outstanding edges of its
+ * tree; when that is 0 the item is completely processed. Pending roots form an intrusive list in
+ * admission order, so that timeouts are found from the head and removal costs no hash map.
+ */
+export class Root implements Anchor {
+  readonly tracked = true;
+  readonly owner: RootOwner;
+  /** Sequence number within the run: the item's lineage id. */
+  readonly id: number;
+  /** The input item, kept for replay and failure records. */
+  readonly value: unknown;
+  /** Where the source had it (an index, a byte offset, a broker message): for confirms and resume. */
+  readonly position: unknown;
+  xorHi = 0;
+  xorLo = 0;
+  /** Current attempt, from 0; -1 once settled, so late acks of any attempt are ignored. */
+  attempt = 0;
+  /** Epoch ms after which the root times out. */
+  deadline = 0;
+  prev: Root | null = null;
+  next: Root | null = null;
+
+  constructor(owner: RootOwner, id: number, value: unknown, position: unknown) {
+    this.owner = owner;
+    this.id = id;
+    this.value = value;
+    this.position = position;
+  }
+
+  ackEdge(hi: number, lo: number, attempt: number): void {
+    if (attempt !== this.attempt) return;
+    this.xorHi ^= hi;
+    this.xorLo ^= lo;
+    if (this.xorHi === 0 && this.xorLo === 0) this.owner.complete(this);
+  }
+
+  addEdge(hi: number, lo: number, attempt: number): void {
+    if (attempt !== this.attempt) return;
+    this.xorHi ^= hi;
+    this.xorLo ^= lo;
+  }
+
+  failAnchor(failure: FailureInfo, attempt: number): void {
+    if (attempt !== this.attempt) return;
+    this.owner.fail(this, failure);
+  }
+}

@@ -1,0 +1,159 @@
+import type { FailureInfo } from '../envelope/envelope.js';
+import { ConsecutionError, isConsecutionError } from '../errors.js';
+import { reasonOf, toErrorInfo, type FailureRecord } from './failure.js';
+import { Root, type RootOwner } from './root.js';
+import { nextEdgeHalf, nextEdgeLo } from '../envelope/edge.js';
+
+/** The guarantee levels: what is tracked, and what the run promises. */
+export type Guarantee = 'none' | 'confirm' | 'track' | 'replay';
+
+/** What the tracker tells the run about. */
+export interface TrackerEvents {
+  /** A root left the pending set (completed or given up). */
+  settled(root: Root, completed: boolean): void;
+  /** A failed root is to run again: give it a fresh edge and send it in. */
+  replay(root: Root): void;
+  /** A root was given up on: its dead-letter record. */
+  deadLetter(record: FailureRecord): void;
+}
+
+export interface TrackerOptions {
+  readonly guarantee: Exclude<Guarantee, 'none'>;
+  readonly retries: number;
+  readonly timeoutMs: number;
+  readonly keepFailures: number;
+}
+
+/**
+ * Storm's acker for one run: the pending roots in admission order, their completion, failure,
+ * timeout, replay and dead-lettering, and the counts the report gives.
+ */
+export class Tracker implements RootOwner {
+  pending = 0;
+  ingested = 0;
+  completed = 0;
+  failed = 0;
+  retried = 0;
+  deadLettered = 0;
+  /** The last `keepFailures` failure records (track and replay levels). */
+  readonly failures: FailureRecord[] = [];
+  /** A coarse clock (epoch ms), advanced by {@link expire}: reading Date.now per item costs too much. */
+  now = Date.now();
+
+  private head: Root | null = null;
+  private tail: Root | null = null;
+  private seq = 0;
+  private readonly options: TrackerOptions;
+  private readonly events: TrackerEvents;
+
+  constructor(options: TrackerOptions, events: TrackerEvents) {
+    this.options = options;
+    this.events = events;
+  }
+
+  /** Admits an input item: a new pending root with its first edge set. */
+  admit(value: unknown, position: unknown): Root {
+    const root = new Root(this, this.seq++, value, position);
+    this.ingested++;
+    this.pending++;
+    this.rearm(root);
+    this.append(root);
+    return root;
+  }
+
+  /** Gives a root a fresh first edge and deadline (on admission and on each replay). */
+  rearm(root: Root): void {
+    root.xorHi = nextEdgeHalf();
+    root.xorLo = nextEdgeLo();
+    root.deadline = this.now + this.options.timeoutMs;
+  }
+
+  complete(root: Root): void {
+    this.unlink(root);
+    root.attempt = -1;
+    this.pending--;
+    this.completed++;
+    this.events.settled(root, true);
+  }
+
+  fail(root: Root, failure: FailureInfo): void {
+    this.failed++;
+    const record = this.recordOf(root, failure);
+    if (this.options.guarantee !== 'confirm') {
+      if (this.failures.length >= this.options.keepFailures) this.failures.shift();
+      this.failures.push(record);
+    }
+    const retryable = !isConsecutionError(failure.error) || failure.error.retryable;
+    if (this.options.guarantee === 'replay' && retryable && root.attempt < this.options.retries) {
+      root.attempt++;
+      this.retried++;
+      // Back to the tail: a replayed root is the youngest in deadline order.
+      this.unlink(root);
+      this.append(root);
+      root.deadline = this.now + this.options.timeoutMs;
+      this.events.replay(root);
+      return;
+    }
+    this.unlink(root);
+    root.attempt = -1;
+    this.pending--;
+    this.deadLettered++;
+    this.events.deadLetter(record);
+    this.events.settled(root, false);
+  }
+
+  /** Fails every root past its deadline with `ACK_TIMEOUT`. Call from a timer. */
+  expire(now: number): void {
+    this.now = now;
+    // Each failure removes the head or moves it to the tail with a later deadline.
+    for (let root = this.head; root !== null && root.deadline <= now; root = this.head) {
+      root.failAnchor(
+        {
+          node: 'consecutor',
+          value: root.value,
+          error: new ConsecutionError(
+            'ACK_TIMEOUT',
+            `item #${root.id} was not completely processed within timeoutMs=${this.options.timeoutMs}`,
+            { node: 'consecutor' },
+          ),
+        },
+        root.attempt,
+      );
+    }
+  }
+
+  /** The oldest pending roots, oldest first. */
+  *oldest(limit: number): Generator<Root> {
+    let n = 0;
+    for (let r = this.head; r !== null && n < limit; r = r.next, n++) yield r;
+  }
+
+  private recordOf(root: Root, failure: FailureInfo): FailureRecord {
+    return {
+      item: root.value,
+      node: failure.node,
+      error: toErrorInfo(failure.error),
+      ...reasonOf(failure.error),
+      attempts: root.attempt + 1,
+      root: root.id,
+      at: Date.now(),
+    };
+  }
+
+  private append(root: Root): void {
+    root.prev = this.tail;
+    root.next = null;
+    if (this.tail === null) this.head = root;
+    else this.tail.next = root;
+    this.tail = root;
+  }
+
+  private unlink(root: Root): void {
+    if (root.prev === null) this.head = root.next;
+    else root.prev.next = root.next;
+    if (root.next === null) this.tail = root.prev;
+    else root.next.prev = root.prev;
+    root.prev = null;
+    root.next = null;
+  }
+}

@@ -1,0 +1,125 @@
+import type { Node } from '../envelope/envelope.js';
+import { ConsecutionError, preview } from '../errors.js';
+import { OutputChannel, type OutputStream } from '../outputs/channel.js';
+import { PushReader } from '../sources/push.js';
+import type { Source, SourceLike } from '../sources/source.js';
+import { toSource } from '../sources/toSource.js';
+import { resolveOptions, type ConsecutorOptions, type ResolvedOptions } from './options.js';
+import type { Metrics, RunReport } from './report.js';
+import { Run } from './run.js';
+
+/**
+ * Runs a pipeline over one input stream and guarantees, at the level you choose, that every item
+ * that entered is completely processed: acked through everything derived from it, retried, or
+ * dead-lettered with a record that names the node and the error.
+ *
+ * @example
+ * ```ts
+ * const c = new Consecutor(pipe(map((x: number) => x * 2), output('doubled')), {
+ *   guarantee: 'replay', retries: 3, outputs: { doubled: [] },
+ * });
+ * const report = await c.run(fromIterable([1, 2, 3]));
+ * report.ok; // true
+ * ```
+ */
+export class Consecutor<I = unknown, O = unknown> {
+  private readonly pipeline: Node<I, O>;
+  private readonly options: ResolvedOptions;
+  private channels = new Map<string, OutputChannel>();
+  private active: Run | undefined;
+  private last: Run | undefined;
+  private pushReader: PushReader<I> | undefined;
+
+  constructor(pipeline: Node<I, O>, options?: ConsecutorOptions) {
+    if (typeof pipeline !== 'function') {
+      throw new ConsecutionError(
+        'OPTIONS_INVALID',
+        `Consecutor: pipeline must be a node (an operator such as map(...) or pipe(...) of them), got ${typeof pipeline} ${preview(pipeline)}`,
+      );
+    }
+    this.pipeline = pipeline;
+    this.options = resolveOptions(options);
+    this.resetChannels();
+  }
+
+  /**
+   * Runs the pipeline over `source` until every item is settled and the pipeline has completed.
+   * Rejects only on a fatal error (the source failed, a stage broke its contract); item failures
+   * are in the report.
+   */
+  run(source: Source<I> | SourceLike<I>): Promise<RunReport> {
+    const s = toSource(source) as Source<unknown>;
+    return this.begin(s).done;
+  }
+
+  /** Starts a run fed by {@link push}; end it with {@link down}. */
+  up(): void {
+    const reader = new PushReader<I>();
+    this.pushReader = reader;
+    this.begin({ name: 'push', open: () => reader });
+  }
+
+  /** Feeds one item to the run started by {@link up}; resolves when the item is admitted (back-pressure). */
+  push(value: I): Promise<void> {
+    if (this.pushReader === undefined) {
+      return Promise.reject(new ConsecutionError('NOT_RUNNING', 'push() needs a run started with up()'));
+    }
+    return this.pushReader.push(value);
+  }
+
+  /** Ends the input of the run started by {@link up} and resolves with its report once all is settled. */
+  down(): Promise<RunReport> {
+    const run = this.active;
+    if (this.pushReader === undefined || run === undefined) {
+      return Promise.reject(new ConsecutionError('NOT_RUNNING', 'down() needs a run started with up()'));
+    }
+    this.pushReader.end();
+    this.pushReader = undefined;
+    return run.done;
+  }
+
+  /**
+   * A named output as an Observable, which is also an async iterable (a reader that takes values
+   * slowly back-pressures the run). It gives the current run's values, or the next run's if none
+   * is active, and completes when that run ends. `default` is what leaves the pipeline's end;
+   * `deadLetter` the dead-letter records.
+   */
+  output<T = unknown>(name: string): OutputStream<T> {
+    let ch = this.channels.get(name);
+    if (ch === undefined) {
+      ch = new OutputChannel(name, undefined);
+      this.channels.set(name, ch);
+    }
+    return ch.stream() as OutputStream<T>;
+  }
+
+  /** Counts of the current (or last) run. */
+  metrics(): Metrics {
+    const run = this.active ?? this.last;
+    if (run === undefined) {
+      return { running: false, pending: 0, ingested: 0, completed: 0, failed: 0, retried: 0, deadLettered: 0, errors: 0, nodes: {} };
+    }
+    return run.metrics();
+  }
+
+  private begin(source: Source<unknown>): Run {
+    if (this.active !== undefined) {
+      throw new ConsecutionError('RUN_ACTIVE', 'this Consecutor is already running: one input stream per consecutor (use merge(...) to combine sources)');
+    }
+    const run = new Run(source, this.options, this.channels);
+    this.active = run;
+    const settle = () => {
+      this.last = run;
+      if (this.active === run) this.active = undefined;
+      this.resetChannels();
+    };
+    run.done.then(settle, settle);
+    run.start(this.pipeline as Node<unknown, unknown>);
+    return run;
+  }
+
+  private resetChannels(): void {
+    this.channels = new Map();
+    for (const [name, target] of this.options.outputs) this.channels.set(name, new OutputChannel(name, target));
+  }
+}

@@ -1,0 +1,369 @@
+import { Observable, type Subscriber, type Subscription } from 'rxjs';
+import { toErrorInfo, type FailureRecord } from '../acker/failure.js';
+import { LooseAnchor } from '../acker/group.js';
+import type { Root } from '../acker/root.js';
+import { Tracker, type Guarantee, type TrackerEvents } from '../acker/tracker.js';
+import { Envelope, type FailureInfo, type Node } from '../envelope/envelope.js';
+import { ConsecutionError, messageOf } from '../errors.js';
+import { isPromiseLike, OutputChannel } from '../outputs/channel.js';
+import type { Source, SourceReader } from '../sources/source.js';
+import { withHost, NodeRegistry, type Host } from '../stage/host.js';
+import type { NodeStats } from '../stage/stats.js';
+import type { ResolvedOptions } from './options.js';
+import type { Metrics, RunReport } from './report.js';
+
+/**
+ * One run of a pipeline over one source: the host its stages are built for, the tracker (Storm's
+ * acker), the pump that pulls the source under `maxPending`, and the outputs.
+ */
+export class Run implements Host, TrackerEvents {
+  readonly guarantee: Guarantee;
+  readonly checks: boolean;
+  readonly loose: LooseAnchor;
+  drained = false;
+  readonly done: Promise<RunReport>;
+
+  private readonly options: ResolvedOptions;
+  private readonly tracker: Tracker | undefined;
+  private readonly registry = new NodeRegistry();
+  private readonly abort = new AbortController();
+  private readonly channels: Map<string, OutputChannel>;
+  private readonly drainers: (() => void)[] = [];
+  private readonly replays: Root[] = [];
+  private readonly writes = new Set<PromiseLike<unknown>>();
+  private readonly looseFailures: FailureRecord[] = [];
+  private readonly started = Date.now();
+  private readonly source: Source<unknown>;
+  private reader: SourceReader<unknown> | undefined;
+  private input: Subscriber<Envelope<unknown>> | undefined;
+  private subscription: Subscription | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private errors = 0;
+  private untrackedIngested = 0;
+  private sourceDone = false;
+  private reading = false;
+  private pumping = false;
+  private wakeScheduled = false;
+  private finished = false;
+  private resolve!: (r: RunReport) => void;
+  private reject!: (e: unknown) => void;
+
+  constructor(source: Source<unknown>, options: ResolvedOptions, channels: Map<string, OutputChannel>) {
+    this.source = source;
+    this.options = options;
+    this.guarantee = options.guarantee;
+    this.checks = options.checks;
+    this.channels = channels;
+    this.loose = new LooseAnchor((f) => this.failLoose(f));
+    this.tracker =
+      options.guarantee === 'none'
+        ? undefined
+        : new Tracker(
+            {
+              guarantee: options.guarantee,
+              retries: options.retries,
+              timeoutMs: options.timeoutMs,
+              keepFailures: options.keepFailures,
+            },
+            this,
+          );
+    this.done = new Promise<RunReport>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  /** Builds the pipeline for this run and starts pulling the source. */
+  start(pipeline: Node<unknown, unknown>): void {
+    try {
+      const input = new Observable<Envelope<unknown>>((subscriber) => {
+        this.input = subscriber;
+        this.reader = this.source.open();
+        this.pump();
+      });
+      const out = withHost(this, () => pipeline(input));
+      if (this.tracker !== undefined) {
+        const interval = Math.max(5, Math.min(1_000, Math.floor(this.options.timeoutMs / 10)));
+        this.timer = setInterval(() => this.tracker!.expire(Date.now()), interval);
+      }
+      const terminal = this.terminal();
+      this.subscription = withHost(this, () =>
+        out.subscribe({
+          next: terminal,
+          error: (e: unknown) => this.fatal(e),
+          complete: () => void this.finish(),
+        }),
+      );
+    } catch (e) {
+      this.fatal(e);
+    }
+  }
+
+  register(kind: string, name: string | undefined): NodeStats {
+    return this.registry.register(kind, name);
+  }
+
+  onDrain(flush: () => void): void {
+    this.drainers.push(flush);
+  }
+
+  output(name: string, node: string): OutputChannel {
+    const ch = this.channels.get(name);
+    if (ch === undefined || !ch.requested) {
+      throw new ConsecutionError(
+        'OUTPUT_UNKNOWN',
+        `node "${node}" writes to output "${name}", which has no container: pass outputs: { ${name}: [] } (or anything with append()/push()) or call c.output('${name}') before the run (outputs: ${[...this.channels.keys()].join(', ') || 'none'})`,
+        { node },
+      );
+    }
+    return ch;
+  }
+
+  // --- Tracker events --------------------------------------------------------------------------
+
+  settled(root: Root, completed: boolean): void {
+    this.reader?.confirm?.(root.position, completed);
+    this.wake();
+  }
+
+  replay(root: Root): void {
+    this.replays.push(root);
+    this.wake();
+  }
+
+  deadLetter(record: FailureRecord): void {
+    const ch = this.channels.get('deadLetter');
+    if (ch === undefined || !ch.requested) return;
+    this.track(ch.write(record), () => `dead letter of item #${record.root} could not be written`);
+  }
+
+  // --- The pump ----------------------------------------------------------------------------------
+
+  private wake(): void {
+    if (this.wakeScheduled || this.pumping || this.finished) return;
+    this.wakeScheduled = true;
+    queueMicrotask(() => {
+      this.wakeScheduled = false;
+      this.pump();
+    });
+  }
+
+  /** Pulls the source while there is room, sends replays in, and completes the input at the end. */
+  private pump(): void {
+    if (this.pumping || this.finished || this.input === undefined) return;
+    this.pumping = true;
+    const input = this.input;
+    const reader = this.reader!;
+    const tracker = this.tracker;
+    const max = this.options.maxPending;
+    try {
+      for (;;) {
+        if (this.replays.length > 0) {
+          const root = this.replays.shift()!;
+          if (root.attempt < 0) continue;
+          tracker!.rearm(root);
+          input.next(new Envelope(root.value, root, root.xorHi, root.xorLo, root.attempt));
+          continue;
+        }
+        if (this.reading || this.sourceDone) break;
+        if (tracker !== undefined && tracker.pending >= max) break;
+        const r = reader.read();
+        if (isPromiseLike(r)) {
+          this.reading = true;
+          r.then(
+            (res) => {
+              this.reading = false;
+              if (this.finished) return;
+              this.accept(res);
+              this.pump();
+            },
+            (e: unknown) => this.sourceFailed(e),
+          );
+          break;
+        }
+        this.accept(r);
+      }
+      if (this.sourceDone && !this.reading && this.replays.length === 0 && (tracker === undefined || tracker.pending === 0)) {
+        this.input = undefined;
+        input.complete();
+      }
+    } catch (e) {
+      this.fatal(e);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private accept(r: IteratorResult<unknown, unknown>): void {
+    if (r.done === true) {
+      this.sourceDone = true;
+      this.drain();
+      return;
+    }
+    const reader = this.reader!;
+    const tracker = this.tracker;
+    let env: Envelope<unknown>;
+    if (tracker === undefined) {
+      this.untrackedIngested++;
+      env = new Envelope(r.value, this.loose, 0, 1, 0);
+    } else {
+      const root = tracker.admit(r.value, reader.position);
+      env = new Envelope(r.value, root, root.xorHi, root.xorLo, 0);
+    }
+    if (reader.error !== undefined) {
+      env.anchor.failAnchor({ node: this.source.name, value: r.value, error: reader.error }, 0);
+      return;
+    }
+    this.input!.next(env);
+  }
+
+  private drain(): void {
+    this.drained = true;
+    for (const flush of this.drainers) flush();
+  }
+
+  private sourceFailed(e: unknown): void {
+    this.reading = false;
+    this.fatal(
+      new ConsecutionError('SOURCE_FAILED', `source "${this.source.name}" failed: ${messageOf(e)}`, { cause: e }),
+    );
+  }
+
+  // --- The end of the pipeline ---------------------------------------------------------------
+
+  /** Values that leave the pipeline's end are written to the `default` output (if any) and acked. */
+  private terminal(): (env: Envelope<unknown>) => void {
+    const ch = this.channels.get('default');
+    const out = ch?.requested === true ? ch : undefined;
+    return (env) => {
+      if (out === undefined) {
+        env.anchor.ackEdge(env.hi, env.lo, env.attempt);
+        return;
+      }
+      let confirm: unknown;
+      try {
+        confirm = out.write(env.value);
+      } catch (e) {
+        this.failOutput(env, e);
+        return;
+      }
+      if (!isPromiseLike(confirm)) env.anchor.ackEdge(env.hi, env.lo, env.attempt);
+      else {
+        this.track(
+          confirm.then(
+            () => env.anchor.ackEdge(env.hi, env.lo, env.attempt),
+            (e: unknown) => this.failOutput(env, e),
+          ),
+          () => 'default output',
+        );
+      }
+    };
+  }
+
+  private failOutput(env: Envelope<unknown>, e: unknown): void {
+    env.anchor.failAnchor(
+      {
+        node: 'default',
+        value: env.value,
+        error: new ConsecutionError('OUTPUT_FAILED', `output "default" failed to write: ${messageOf(e)}`, {
+          node: 'default',
+          cause: e,
+        }),
+      },
+      env.attempt,
+    );
+  }
+
+  /** Keeps a write the run must wait for before it reports. */
+  private track(p: void | PromiseLike<unknown>, what: () => string): void {
+    if (!isPromiseLike(p)) return;
+    const tracked = Promise.resolve(p).then(
+      () => {
+        this.writes.delete(tracked);
+      },
+      (e: unknown) => {
+        this.writes.delete(tracked);
+        this.failLoose({ node: 'consecutor', value: undefined, error: new ConsecutionError('OUTPUT_FAILED', `${what()}: ${messageOf(e)}`, { cause: e }) });
+      },
+    );
+    this.writes.add(tracked);
+  }
+
+  private failLoose(f: FailureInfo): void {
+    this.errors++;
+    if (this.looseFailures.length >= this.options.keepFailures) this.looseFailures.shift();
+    this.looseFailures.push({ item: f.value, node: f.node, error: toErrorInfo(f.error), attempts: 1, root: -1, at: Date.now() });
+  }
+
+  // --- Ending ------------------------------------------------------------------------------------
+
+  private fatal(e: unknown): void {
+    if (this.finished) return;
+    const error =
+      e instanceof ConsecutionError ? e : new ConsecutionError('PIPELINE_ERROR', `the pipeline failed: ${messageOf(e)}`, { cause: e });
+    void this.end().then(
+      () => this.reject(error),
+      () => this.reject(error),
+    );
+  }
+
+  private async finish(): Promise<void> {
+    if (this.finished) return;
+    while (this.writes.size > 0) await Promise.all(this.writes);
+    await this.end();
+    this.resolve(this.report());
+  }
+
+  private async end(): Promise<void> {
+    this.finished = true;
+    clearInterval(this.timer);
+    this.abort.abort();
+    this.subscription?.unsubscribe();
+    for (const ch of this.channels.values()) ch.close();
+    await this.reader?.close();
+  }
+
+  metrics(): Metrics {
+    const t = this.tracker;
+    return {
+      running: !this.finished,
+      pending: t?.pending ?? 0,
+      ingested: t?.ingested ?? this.untrackedIngested,
+      completed: t?.completed ?? this.untrackedIngested,
+      failed: t?.failed ?? this.errors,
+      retried: t?.retried ?? 0,
+      deadLettered: t?.deadLettered ?? 0,
+      errors: t === undefined ? 0 : this.errors,
+      nodes: this.nodeSnapshot(),
+    };
+  }
+
+  private nodeSnapshot(): Record<string, NodeStats> {
+    const nodes: Record<string, NodeStats> = {};
+    for (const s of this.registry.nodes) nodes[s.name] = { ...s };
+    return nodes;
+  }
+
+  private report(): RunReport {
+    const m = this.metrics();
+    const t = this.tracker;
+    const failures = [...(t?.failures ?? []), ...this.looseFailures].sort((a, b) => a.at - b.at);
+    return {
+      ok: t === undefined ? this.errors === 0 : t.deadLettered === 0 && this.errors === 0 && t.pending === 0,
+      guarantee: this.guarantee,
+      ingested: m.ingested,
+      completed: m.completed,
+      failed: m.failed,
+      retried: m.retried,
+      deadLettered: m.deadLettered,
+      errors: m.errors,
+      durationMs: Date.now() - this.started,
+      failures,
+      nodes: m.nodes,
+    };
+  }
+}

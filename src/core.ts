@@ -1,0 +1,13 @@
+// The one entry through which operators reach the runtime. Not exported from the package.
+export { Envelope, type Anchor, type FailureInfo, type Node } from './envelope/envelope.js';
+export { nextEdgeHalf, nextEdgeLo } from './envelope/edge.js';
+export { split, childHi, childLo, type SplitSeed } from './envelope/split.js';
+export { Group } from './acker/group.js';
+export { host, type Host } from './stage/host.js';
+export { markStage, stageOf, type BranchInfo } from './stage/stage.js';
+export { appendStep, type Step } from './stage/chain.js';
+export { ackAt, failAt, nodeError } from './stage/fail.js';
+export type { NodeStats } from './stage/stats.js';
+export { named, requireFunction } from './stage/args.js';
+export { ConsecutionError, preview, messageOf } from './errors.js';
+export { isPromiseLike } from './outputs/channel.js';

@@ -1,0 +1,63 @@
+import type { OperatorFunction } from 'rxjs';
+
+/**
+ * What an envelope is anchored to: a root (an input item) or a group (a batch made of several
+ * envelopes). An anchor keeps the XOR of its outstanding edges; it is complete when that is 0.
+ */
+export interface Anchor {
+  /** Acks one edge of this anchor (XORs it out). */
+  ackEdge(hi: number, lo: number, attempt: number): void;
+  /** Adds one edge (XORs it in): a new child envelope. */
+  addEdge(hi: number, lo: number, attempt: number): void;
+  /** Fails the anchor: the whole tree it belongs to has failed. */
+  failAnchor(failure: FailureInfo, attempt: number): void;
+  /** The input values this anchor descends from, for failure records. */
+  readonly tracked: boolean;
+}
+
+/** What a failure says: which node, which error. The item comes from the envelope. */
+export interface FailureInfo {
+  readonly node: string;
+  readonly error: unknown;
+  /** The value the failing node saw. */
+  readonly value: unknown;
+}
+
+/**
+ * An item in flight inside a tracked pipeline: its value and what it descends from.
+ *
+ * One shape for every envelope (all fields set in the constructor, in one order) so the hot
+ * path stays monomorphic. An envelope has exactly one owner at a time: the stage that holds it.
+ * A 1:1 stage may therefore replace `value` in place and pass the same envelope on.
+ */
+export class Envelope<T> {
+  value: T;
+  /** The root or group this envelope's edge belongs to. */
+  anchor: Anchor;
+  /** The 64-bit edge id, high half. */
+  hi: number;
+  /** The 64-bit edge id, low half (odd: never zero). */
+  lo: number;
+  /** The attempt of the root this envelope was made for; stale attempts are ignored. */
+  attempt: number;
+
+  constructor(value: T, anchor: Anchor, hi: number, lo: number, attempt: number) {
+    this.value = value;
+    this.anchor = anchor;
+    this.hi = hi;
+    this.lo = lo;
+    this.attempt = attempt;
+  }
+}
+
+/**
+ * A processing node: a typed RxJS operator over envelopes. Every operator of consecution is
+ * one, so `pipe(a, b, c)` from rxjs composes them and the types flow through.
+ *
+ * @example
+ * ```ts
+ * import { pipe } from 'rxjs';
+ * const p: Node<number, string> = pipe(map((x: number) => x * 2), map(String));
+ * ```
+ */
+export type Node<I, O> = OperatorFunction<Envelope<I>, Envelope<O>>;

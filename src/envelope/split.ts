@@ -1,0 +1,58 @@
+import type { Envelope } from './envelope.js';
+import { nextEdgeHalf } from './edge.js';
+
+// A 1:k split (flatMap, broadcast) must XOR all k child edges into the anchor BEFORE it emits any
+// child: a child acked synchronously downstream could otherwise bring the XOR to 0 too early.
+// Child i's edge is a hash of a per-split random seed and i, so the edges can be applied in one
+// pass and recomputed while emitting, with nothing stored and nothing allocated.
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** The seeds of one split. */
+export interface SplitSeed {
+  hi: number;
+  lo: number;
+}
+
+/** New random seeds for a split, written into `seed` (callers keep one per stage). */
+export function seedSplit(seed: SplitSeed): void {
+  seed.hi = nextEdgeHalf();
+  seed.lo = nextEdgeHalf();
+}
+
+export function childHi(seed: SplitSeed, i: number): number {
+  return fmix(seed.hi ^ Math.imul(i, 0x9e3779b9));
+}
+
+export function childLo(seed: SplitSeed, i: number): number {
+  return (fmix(seed.lo ^ Math.imul(i, 0x7f4a7c15)) | 1) >>> 0;
+}
+
+/**
+ * Prepares a split of `parent` into k children. Child 0 keeps the parent's edge (and may reuse the
+ * parent envelope); children 1..k-1 get edges that are XORed into the anchor now, in one update.
+ * With k = 0 the parent is acked.
+ */
+export function split(parent: Envelope<unknown>, k: number, seed: SplitSeed): void {
+  const anchor = parent.anchor;
+  if (k === 0) {
+    anchor.ackEdge(parent.hi, parent.lo, parent.attempt);
+    return;
+  }
+  if (k === 1 || !anchor.tracked) return;
+  seedSplit(seed);
+  let hi = 0;
+  let lo = 0;
+  for (let i = 1; i < k; i++) {
+    hi ^= childHi(seed, i);
+    lo ^= childLo(seed, i);
+  }
+  anchor.addEdge(hi >>> 0, lo >>> 0, parent.attempt);
+}

@@ -1,0 +1,293 @@
+import { isLeft, type Either } from 'fp-ts/Either';
+import type { Subscriber } from 'rxjs';
+import { Envelope } from '../envelope/envelope.js';
+import { nextEdgeHalf, nextEdgeLo } from '../envelope/edge.js';
+import { ConsecutionError, preview } from '../errors.js';
+import { isPromiseLike } from '../outputs/channel.js';
+import { ackAt, failAt, nodeError } from '../stage/fail.js';
+import type { Host } from '../stage/host.js';
+import type { NodeStats } from '../stage/stats.js';
+import type { EndContext, NodeContext, NodeSpec } from './spec.js';
+
+export interface RunnerOptions {
+  readonly concurrency: number;
+  readonly retries: number;
+  readonly timeoutMs: number;
+}
+
+/**
+ * Runs a user node for one subscription: up to `concurrency` items at once, each with its own
+ * context, local retries, an optional deadline, and `end()` once the input is done.
+ */
+export class NodeRunner<I, O> {
+  readonly spec: NodeSpec<I, O>;
+  readonly stats: NodeStats;
+  readonly host: Host;
+  readonly out: Subscriber<Envelope<O>>;
+  private readonly options: RunnerOptions;
+  private readonly queue: Envelope<I>[] = [];
+  private inputDone = false;
+  private ended = false;
+
+  constructor(spec: NodeSpec<I, O>, stats: NodeStats, host: Host, out: Subscriber<Envelope<O>>, options: RunnerOptions) {
+    this.spec = spec;
+    this.stats = stats;
+    this.host = host;
+    this.out = out;
+    this.options = options;
+  }
+
+  next(env: Envelope<I>): void {
+    this.stats.received++;
+    if (this.stats.inFlight >= this.options.concurrency) this.queue.push(env);
+    else this.start(env);
+  }
+
+  complete(): void {
+    this.inputDone = true;
+    this.maybeEnd();
+  }
+
+  private start(env: Envelope<I>): void {
+    this.stats.inFlight++;
+    this.invoke(new ItemContext(this, env, 0));
+  }
+
+  invoke(ctx: ItemContext<I, O>): void {
+    let r: unknown;
+    try {
+      r = this.spec.process(ctx.env.value, ctx);
+    } catch (e) {
+      this.failed(ctx, e);
+      return;
+    }
+    if (isPromiseLike(r)) {
+      if (this.options.timeoutMs > 0) ctx.arm(this.options.timeoutMs);
+      r.then(
+        (v) => this.returned(ctx, v),
+        (e: unknown) => this.failed(ctx, e),
+      );
+    } else this.returned(ctx, r);
+  }
+
+  private returned(ctx: ItemContext<I, O>, r: unknown): void {
+    if (ctx.settled) return;
+    if (isEither(r)) {
+      if (isLeft(r)) {
+        const node = this.stats.name;
+        const error = new ConsecutionError(
+          'NODE_REJECTED',
+          `node "${node}" rejected item ${preview(ctx.env.value)}: ${preview(r.left)}`,
+          { node, retryable: false, reason: r.left },
+        );
+        ctx.settle();
+        failAt(this.stats, ctx.env, ctx.env.value, error);
+        this.done();
+        return;
+      }
+      r = r.right;
+    }
+    if (r !== undefined && ctx.pushes === 0) {
+      // 1:1: the item keeps its anchor; no acker traffic.
+      ctx.settle();
+      const env = ctx.env as unknown as Envelope<O>;
+      env.value = r as O;
+      this.stats.emitted++;
+      this.out.next(env);
+      this.done();
+      return;
+    }
+    if (r !== undefined) ctx.push(r as O);
+    ctx.ack();
+  }
+
+  failed(ctx: ItemContext<I, O>, e: unknown): void {
+    if (ctx.settled) return;
+    ctx.settle();
+    const retryable = !(e instanceof ConsecutionError) || e.retryable;
+    if (retryable && ctx.tries < this.options.retries) {
+      this.invoke(new ItemContext(this, ctx.env, ctx.tries + 1));
+      return;
+    }
+    failAt(this.stats, ctx.env, ctx.env.value, e);
+    this.done();
+  }
+
+  /** An item has settled: start a waiting one, or end when all is done. */
+  done(): void {
+    this.stats.inFlight--;
+    const next = this.queue.shift();
+    if (next !== undefined) this.start(next);
+    else this.maybeEnd();
+  }
+
+  private maybeEnd(): void {
+    if (!this.inputDone || this.ended || this.stats.inFlight > 0 || this.queue.length > 0) return;
+    this.ended = true;
+    if (this.spec.end === undefined) {
+      this.out.complete();
+      return;
+    }
+    const ctx = new EndContextImpl(this);
+    const finish = () => {
+      void ctx.writesDone().then(() => this.out.complete());
+    };
+    const fail = (e: unknown) => {
+      this.stats.failed++;
+      this.host.loose.failAnchor({ node: this.stats.name, value: undefined, error: nodeError(this.stats.name, '(end)', e) }, 0);
+      finish();
+    };
+    try {
+      const r = this.spec.end(ctx);
+      if (isPromiseLike(r)) r.then(finish, fail);
+      else finish();
+    } catch (e) {
+      fail(e);
+    }
+  }
+
+  /** Emits a pushed value as a new child of `parent`. */
+  emitChild(parent: Envelope<I>, value: O): void {
+    const hi = nextEdgeHalf();
+    const lo = nextEdgeLo();
+    parent.anchor.addEdge(hi, lo, parent.attempt);
+    this.stats.emitted++;
+    this.out.next(new Envelope(value, parent.anchor, hi, lo, parent.attempt));
+  }
+}
+
+function isEither(r: unknown): r is Either<unknown, unknown> {
+  if (r === null || typeof r !== 'object') return false;
+  const tag = (r as { _tag?: unknown })._tag;
+  return (tag === 'Left' && 'left' in r) || (tag === 'Right' && 'right' in r);
+}
+
+/** The context of one item in one try. */
+class ItemContext<I, O> implements NodeContext<O> {
+  readonly env: Envelope<I>;
+  readonly tries: number;
+  pushes = 0;
+  settled = false;
+  private readonly runner: NodeRunner<I, O>;
+  private controller: AbortController | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(runner: NodeRunner<I, O>, env: Envelope<I>, tries: number) {
+    this.runner = runner;
+    this.env = env;
+    this.tries = tries;
+  }
+
+  get node(): string {
+    return this.runner.stats.name;
+  }
+
+  get attempt(): number {
+    return this.env.attempt + this.tries;
+  }
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.settled) this.controller.abort();
+    }
+    return AbortSignal.any([this.controller.signal, this.runner.host.signal]);
+  }
+
+  arm(ms: number): void {
+    this.timer = setTimeout(() => {
+      this.controller?.abort();
+      const node = this.node;
+      this.runner.failed(
+        this,
+        new ConsecutionError('NODE_TIMEOUT', `node "${node}" did not finish item ${preview(this.env.value)} within timeoutMs=${ms}`, { node }),
+      );
+    }, ms);
+  }
+
+  settle(): void {
+    this.settled = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private live(what: string): void {
+    if (this.settled) {
+      throw new ConsecutionError('NODE_FAILED', `node "${this.node}" called ctx.${what}() after its item was settled (returned, acked, failed or timed out)`, {
+        node: this.node,
+      });
+    }
+  }
+
+  push(value: O): void {
+    this.live('push');
+    this.pushes++;
+    this.runner.emitChild(this.env, value);
+  }
+
+  write(output: string, value: unknown): void {
+    this.live('write');
+    const env = this.env;
+    const confirm = this.runner.host.output(output, this.node).write(value);
+    if (!isPromiseLike(confirm)) return;
+    // The write is a child of the item: the item completes when the write is confirmed.
+    const hi = nextEdgeHalf();
+    const lo = nextEdgeLo();
+    const { anchor, attempt } = env;
+    anchor.addEdge(hi, lo, attempt);
+    confirm.then(
+      () => anchor.ackEdge(hi, lo, attempt),
+      (e: unknown) => anchor.failAnchor({ node: this.node, value: env.value, error: nodeError(this.node, value, e, 'OUTPUT_FAILED') }, attempt),
+    );
+  }
+
+  ack(): void {
+    this.live('ack');
+    this.settle();
+    ackAt(this.runner.stats, this.env);
+    this.runner.done();
+  }
+
+  fail(error: unknown): void {
+    this.live('fail');
+    this.runner.failed(this, error);
+  }
+}
+
+/** The context of `end()`: what it pushes or writes belongs to no input item. */
+class EndContextImpl<I, O> implements EndContext<O> {
+  private readonly runner: NodeRunner<I, O>;
+  private readonly writes: PromiseLike<unknown>[] = [];
+
+  constructor(runner: NodeRunner<I, O>) {
+    this.runner = runner;
+  }
+
+  get node(): string {
+    return this.runner.stats.name;
+  }
+
+  get signal(): AbortSignal {
+    return this.runner.host.signal;
+  }
+
+  push(value: O): void {
+    this.runner.stats.emitted++;
+    this.runner.out.next(new Envelope(value, this.runner.host.loose, 0, 1, 0));
+  }
+
+  write(output: string, value: unknown): void {
+    const confirm = this.runner.host.output(output, this.node).write(value);
+    if (isPromiseLike(confirm)) {
+      this.writes.push(
+        Promise.resolve(confirm).catch((e: unknown) =>
+          this.runner.host.loose.failAnchor({ node: this.node, value, error: nodeError(this.node, value, e, 'OUTPUT_FAILED') }, 0),
+        ),
+      );
+    }
+  }
+
+  async writesDone(): Promise<void> {
+    await Promise.all(this.writes);
+  }
+}

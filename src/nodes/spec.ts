@@ -1,0 +1,69 @@
+import type { Either } from 'fp-ts/Either';
+
+/**
+ * What a node's `process` may return: a value (pushed downstream), `undefined` (nothing more to
+ * push), an fp-ts `Either` (`Right` pushes its value, `Left` fails the item with the Left as its
+ * reason), or a promise of any of these.
+ */
+export type ProcessResult<O> = O | undefined | void | Either<unknown, O>;
+
+/** What a node's `process` gets besides the value. One context per item in flight. */
+export interface NodeContext<O> {
+  /** The node's name. */
+  readonly node: string;
+  /** The attempt of this item: 0 at first, then 1, 2 ... on replays and local retries. */
+  readonly attempt: number;
+  /** Aborted when the node's `timeoutMs` passes for this item, or when the run shuts down. */
+  readonly signal: AbortSignal;
+  /** Emits a value downstream, anchored to this item. */
+  push(value: O): void;
+  /** Writes a value to a named output of the consecutor; the item waits for the write's confirmation. */
+  write(output: string, value: unknown): void;
+  /** Acks the item now (normally `process` returning does). */
+  ack(): void;
+  /** Fails the item now (normally `process` throwing or rejecting does). */
+  fail(error: unknown): void;
+}
+
+/** What `end()` gets: pushes from `end` belong to no input item. */
+export interface EndContext<O> {
+  readonly node: string;
+  readonly signal: AbortSignal;
+  push(value: O): void;
+  write(output: string, value: unknown): void;
+}
+
+/**
+ * A user node: Storm's bolt. `process` is called for every item, sync or async; what it returns
+ * (other than `undefined`) is pushed; returning acks the item, throwing or rejecting fails it.
+ */
+export interface NodeSpec<I, O> {
+  /** The node's name in metrics and errors. */
+  readonly name?: string;
+  /** How many items an async `process` may work on at once. @default 1 */
+  readonly concurrency?: number;
+  /** Fail an item whose `process` has not settled within this many ms (its signal aborts). @default none */
+  readonly timeoutMs?: number;
+  /** How many times `process` is tried again on the same item before the item fails. @default 0 */
+  readonly retries?: number;
+  process(value: I, ctx: NodeContext<O>): ProcessResult<O> | Promise<ProcessResult<O>>;
+  /** Called once when the input has ended and every item is processed: flush, close. */
+  end?(ctx: EndContext<O>): void | Promise<void>;
+}
+
+/**
+ * A node written as a class. Give an instance to `node()`.
+ *
+ * @example
+ * ```ts
+ * class Upper extends BaseNode<string, string> {
+ *   process(s: string) { return s.toUpperCase() }
+ * }
+ * const p = pipe(node(new Upper()), output('upper'));
+ * ```
+ */
+export abstract class BaseNode<I, O> implements NodeSpec<I, O> {
+  /** @default the class name */
+  readonly name: string = this.constructor.name;
+  abstract process(value: I, ctx: NodeContext<O>): ProcessResult<O> | Promise<ProcessResult<O>>;
+}

@@ -1,0 +1,64 @@
+import type { Source, SourceReader } from './source.js';
+
+/** Options of {@link fromIterable}. */
+export interface IterableSourceOptions {
+  /** The source's name in errors. @default 'iterable' */
+  readonly name?: string;
+}
+
+/**
+ * A source that reads a synchronous iterable (an array, a Set, a generator). Each item's position
+ * is its index. An array is read by index, allocating nothing per item.
+ *
+ * @example
+ * ```ts
+ * const report = await new Consecutor(pipeline).run(fromIterable(rows));
+ * ```
+ */
+export function fromIterable<T>(items: Iterable<T>, options: IterableSourceOptions = {}): Source<T> {
+  const name = options.name ?? 'iterable';
+  return {
+    name,
+    open: () => (Array.isArray(items) ? new ArrayReader(items as readonly T[]) : new IteratorReader(items[Symbol.iterator]())),
+  };
+}
+
+class ArrayReader<T> implements SourceReader<T> {
+  position = -1;
+  readonly error = undefined;
+  // One result object, reused: the consecutor reads it before it calls read() again.
+  private readonly result = { done: false, value: undefined as T };
+  private readonly items: readonly T[];
+
+  constructor(items: readonly T[]) {
+    this.items = items;
+  }
+
+  read(): IteratorResult<T, unknown> {
+    const i = ++this.position;
+    if (i >= this.items.length) return { done: true, value: undefined };
+    this.result.value = this.items[i]!;
+    return this.result;
+  }
+
+  close(): void {}
+}
+
+class IteratorReader<T> implements SourceReader<T> {
+  position = -1;
+  readonly error = undefined;
+  private readonly it: Iterator<T>;
+
+  constructor(it: Iterator<T>) {
+    this.it = it;
+  }
+
+  read(): IteratorResult<T, unknown> {
+    this.position++;
+    return this.it.next();
+  }
+
+  close(): void {
+    this.it.return?.();
+  }
+}

@@ -1,0 +1,54 @@
+import type { SourceReader } from './source.js';
+
+interface Waiting<T> {
+  readonly value: T;
+  readonly admitted: () => void;
+}
+
+/**
+ * The source behind `up()` / `push()` / `down()`: values wait here until the run has room for
+ * them; each `push()` resolves when its value is admitted.
+ */
+export class PushReader<T> implements SourceReader<T> {
+  position = -1;
+  readonly error = undefined;
+  private readonly queue: Waiting<T>[] = [];
+  private ended = false;
+  private wake: ((r: IteratorResult<T, unknown>) => void) | undefined;
+
+  push(value: T): Promise<void> {
+    return new Promise<void>((admitted) => {
+      if (this.wake !== undefined) {
+        const wake = this.wake;
+        this.wake = undefined;
+        this.position++;
+        wake({ done: false, value });
+        admitted();
+      } else this.queue.push({ value, admitted });
+    });
+  }
+
+  end(): void {
+    this.ended = true;
+    if (this.wake !== undefined && this.queue.length === 0) {
+      const wake = this.wake;
+      this.wake = undefined;
+      wake({ done: true, value: undefined });
+    }
+  }
+
+  read(): IteratorResult<T, unknown> | Promise<IteratorResult<T, unknown>> {
+    const head = this.queue.shift();
+    if (head !== undefined) {
+      this.position++;
+      head.admitted();
+      return { done: false, value: head.value };
+    }
+    if (this.ended) return { done: true, value: undefined };
+    return new Promise((resolve) => (this.wake = resolve));
+  }
+
+  close(): void {
+    this.end();
+  }
+}

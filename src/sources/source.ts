@@ -1,0 +1,44 @@
+/**
+ * Where a run's items come from. A source is opened once per run; its reader is pulled by the
+ * consecutor, which stops pulling while `maxPending` items are in flight (back-pressure).
+ *
+ * @example
+ * ```ts
+ * const numbers: Source<number> = fromIterable([1, 2, 3]);
+ * ```
+ */
+export interface Source<T> {
+  /** The source's name in errors and failure records. */
+  readonly name: string;
+  open(): SourceReader<T>;
+}
+
+/**
+ * An open source. `read()` is never called again before its last promise settled, so a reader
+ * may describe the item it just returned in `position` and `error`.
+ */
+export interface SourceReader<T> {
+  /** The next item now, or a promise of it. */
+  read(): IteratorResult<T, unknown> | Promise<IteratorResult<T, unknown>>;
+  /** Where the last item came from (an index, a line number, a broker message). */
+  readonly position: unknown;
+  /** Set when the last item is bad input (a malformed line): it is admitted and failed with this. */
+  readonly error: unknown;
+  /** Called once per item when it is settled: completed, or given up (dead-lettered). */
+  confirm?(position: unknown, completed: boolean): void;
+  /** Releases the source; called once when the run ends. */
+  close(): void | Promise<void>;
+}
+
+/** Anything a run accepts as input: a source, an iterable, an async iterable or an Observable. */
+export type SourceLike<T> = Source<T> | Iterable<T> | AsyncIterable<T> | import('rxjs').Observable<T>;
+
+/** Whether `x` is a {@link Source}. */
+export function isSource(x: unknown): x is Source<unknown> {
+  return (
+    x !== null &&
+    typeof x === 'object' &&
+    typeof (x as { open?: unknown }).open === 'function' &&
+    typeof (x as { name?: unknown }).name === 'string'
+  );
+}

@@ -1,0 +1,96 @@
+import type { Guarantee } from '../acker/tracker.js';
+import { LooseAnchor } from '../acker/group.js';
+import type { Anchor, FailureInfo } from '../envelope/envelope.js';
+import { ConsecutionError } from '../errors.js';
+import type { OutputWriter } from '../outputs/channel.js';
+import { newStats, type NodeStats } from './stats.js';
+
+/**
+ * What a stage sees of the run it is built for. The consecutor builds its pipeline inside
+ * {@link withHost}, so each operator captures the host of its own run when it is applied.
+ * Outside a consecutor (an operator applied to a plain Observable of envelopes) a standalone
+ * host applies: nothing tracked, failures thrown to the caller's error channel.
+ */
+export interface Host {
+  readonly guarantee: Guarantee;
+  /** Whether `check()` stages run. */
+  readonly checks: boolean;
+  /** The anchor of envelopes that descend from no input item. */
+  readonly loose: Anchor;
+  /** True once the source is drained: buffering stages then flush when idle. */
+  readonly drained: boolean;
+  /** Aborts when the run shuts down. */
+  readonly signal: AbortSignal;
+  /** A node's counters; `name` defaults to `kind#n`. */
+  register(kind: string, name: string | undefined): NodeStats;
+  /** Calls `flush` when the source is drained, so that partial batches do not wait forever. */
+  onDrain(flush: () => void): void;
+  /** The writer of a named output; throws `OUTPUT_UNKNOWN` if the run has no such output. */
+  output(name: string, node: string): OutputWriter;
+}
+
+/** Gives unnamed nodes names `kind#1`, `kind#2`, ... in construction order. */
+export class NodeRegistry {
+  readonly nodes: NodeStats[] = [];
+  private readonly counts = new Map<string, number>();
+  private readonly names = new Set<string>();
+
+  register(kind: string, name: string | undefined): NodeStats {
+    let n = name;
+    if (n === undefined) {
+      const i = (this.counts.get(kind) ?? 0) + 1;
+      this.counts.set(kind, i);
+      n = `${kind}#${i}`;
+    }
+    // Two nodes with one name would merge their metrics: keep them apart.
+    let unique = n;
+    for (let i = 2; this.names.has(unique); i++) unique = `${n}~${i}`;
+    this.names.add(unique);
+    const stats = newStats(unique, kind);
+    this.nodes.push(stats);
+    return stats;
+  }
+}
+
+class StandaloneHost implements Host {
+  readonly guarantee = 'none';
+  readonly checks = true;
+  readonly drained = false;
+  readonly signal = new AbortController().signal;
+  readonly loose = new LooseAnchor((f: FailureInfo) => {
+    throw f.error;
+  });
+  private readonly registry = new NodeRegistry();
+
+  register(kind: string, name: string | undefined): NodeStats {
+    return this.registry.register(kind, name);
+  }
+
+  onDrain(): void {}
+
+  output(name: string, node: string): OutputWriter {
+    throw new ConsecutionError(
+      'OUTPUT_UNKNOWN',
+      `node "${node}" writes to output "${name}", but it runs outside a Consecutor, which has no outputs`,
+      { node },
+    );
+  }
+}
+
+let current: Host = new StandaloneHost();
+
+/** The host of the pipeline being built now. */
+export function host(): Host {
+  return current;
+}
+
+/** Runs `fn` (building or subscribing a pipeline) with `h` as the current host. */
+export function withHost<T>(h: Host, fn: () => T): T {
+  const prev = current;
+  current = h;
+  try {
+    return fn();
+  } finally {
+    current = prev;
+  }
+}

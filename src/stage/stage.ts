@@ -1,0 +1,32 @@
+import type { Observable } from 'rxjs';
+import type { NodeStats } from './stats.js';
+
+const STAGE = Symbol.for('consecution.stage');
+
+/** One branch of a fan-out stage, as built: where it starts and what it ends in. */
+export interface BranchInfo {
+  readonly label: string;
+  readonly input: Observable<unknown>;
+  readonly output: Observable<unknown>;
+}
+
+/**
+ * What `describe()` learns of a built stage: its nodes (several when 1:1 stages were fused
+ * into one), what it reads from, and its branches.
+ */
+export interface StageInfo {
+  readonly nodes: readonly NodeStats[];
+  readonly upstream: Observable<unknown>;
+  readonly branches?: readonly BranchInfo[];
+}
+
+/** Marks `obs` as a consecution stage. */
+export function markStage<T>(obs: Observable<T>, info: StageInfo): Observable<T> {
+  (obs as unknown as Record<symbol, StageInfo>)[STAGE] = info;
+  return obs;
+}
+
+/** The stage info of an Observable built by a consecution operator, if it is one. */
+export function stageOf(obs: Observable<unknown>): StageInfo | undefined {
+  return (obs as unknown as Record<symbol, StageInfo | undefined>)[STAGE];
+}
