@@ -8,6 +8,7 @@ import {
   requireFunction,
   split,
   type Node,
+  type OutputOf,
   type SplitSeed,
 } from '../src/core.js';
 
@@ -22,8 +23,8 @@ import {
  * ```
  * @see route
  */
-export function broadcast<I, O>(...branches: Node<I, O>[]): Node<I, O>;
-export function broadcast<I, O>(name: string, ...branches: Node<I, O>[]): Node<I, O>;
+export function broadcast<I, B extends Node<I, unknown>[]>(...branches: B): Node<I, OutputOf<B[number]>>;
+export function broadcast<I, B extends Node<I, unknown>[]>(name: string, ...branches: B): Node<I, OutputOf<B[number]>>;
 export function broadcast<I, O>(...args: (string | Node<I, O>)[]): Node<I, O> {
   const name = typeof args[0] === 'string' ? args.shift() as string : undefined;
   const branches = args as Node<I, O>[];

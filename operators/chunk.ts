@@ -48,13 +48,16 @@ export function chunk<T>(
       let parts: Envelope<unknown>[] = [];
       let values: T[] = [];
       let key: unknown;
+      // Whether any item of the batch is tracked: only then does the batch need a Group.
+      let tracked = false;
       let scheduled: ReturnType<typeof setImmediate> | undefined;
       const flush = () => {
         if (scheduled !== undefined) clearImmediate(scheduled);
         scheduled = undefined;
         if (parts.length === 0) return;
         const batch = values;
-        const anchor = h.guarantee === 'none' ? h.loose : new Group(parts);
+        const anchor = tracked ? new Group(parts) : h.loose;
+        tracked = false;
         parts = [];
         values = [];
         const hi = nextEdgeHalf();
@@ -80,6 +83,7 @@ export function chunk<T>(
           }
           parts.push(env);
           values.push(env.value);
+          tracked ||= env.anchor.tracked;
           if (parts.length >= size) flush();
           else if (h.drained && scheduled === undefined) scheduled = setImmediate(flush);
         },

@@ -10,12 +10,12 @@ import { routeBy } from './route.js';
  * const p = partition((d: Dollar) => d.isProfit, [toPartners, toOperating]);
  * ```
  */
-export function partition<I, O>(predicate: (value: I) => boolean, branches: readonly [Node<I, O>, Node<I, O>]): Node<I, O>;
-export function partition<I, O>(
+export function partition<I, Y, N>(predicate: (value: I) => boolean, branches: readonly [Node<I, Y>, Node<I, N>]): Node<I, Y | N>;
+export function partition<I, Y, N>(
   name: string,
   predicate: (value: I) => boolean,
-  branches: readonly [Node<I, O>, Node<I, O>],
-): Node<I, O>;
+  branches: readonly [Node<I, Y>, Node<I, N>],
+): Node<I, Y | N>;
 export function partition<I, O>(
   first: string | ((value: I) => boolean),
   second: ((value: I) => boolean) | readonly [Node<I, O>, Node<I, O>],

@@ -1,8 +1,11 @@
 import { fanOut } from '../src/stage/fanout.js';
-import { ConsecutionError, failAt, host, preview, requireFunction, type Node } from '../src/core.js';
+import { ConsecutionError, failAt, host, preview, requireFunction, type Node, type OutputOf } from '../src/core.js';
 
 /** Branches of {@link route}: an array (the function returns an index) or a record (it returns a key). */
 export type Branches<I, O> = readonly Node<I, O>[] | Readonly<Record<string, Node<I, O>>>;
+
+/** What the merged branches emit: the union of the branches' outputs. */
+export type BranchOutput<B> = B extends readonly (infer N)[] ? OutputOf<N> : OutputOf<B[keyof B]>;
 
 /**
  * Sends each item to ONE branch, chosen by `pick` (a key of the record of branches, or an index
@@ -15,8 +18,12 @@ export type Branches<I, O> = readonly Node<I, O>[] | Readonly<Record<string, Nod
  * ```
  * @see partition
  */
-export function route<I, O>(pick: (value: I) => string | number, branches: Branches<I, O>): Node<I, O>;
-export function route<I, O>(name: string, pick: (value: I) => string | number, branches: Branches<I, O>): Node<I, O>;
+export function route<I, B extends Branches<I, unknown>>(pick: (value: I) => string | number, branches: B): Node<I, BranchOutput<B>>;
+export function route<I, B extends Branches<I, unknown>>(
+  name: string,
+  pick: (value: I) => string | number,
+  branches: B,
+): Node<I, BranchOutput<B>>;
 export function route<I, O>(
   first: string | ((value: I) => string | number),
   second: ((value: I) => string | number) | Branches<I, O>,

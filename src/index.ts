@@ -5,7 +5,7 @@ export type { ConsecutorOptions, Mode } from './consecutor/options.js';
 export type { RunReport, Metrics } from './consecutor/report.js';
 export type { Guarantee } from './acker/tracker.js';
 export type { FailureRecord, ErrorInfo } from './acker/failure.js';
-export { Envelope, type Node } from './envelope/envelope.js';
+export { Envelope, type Node, type OutputOf, type InputOf } from './envelope/envelope.js';
 export { ConsecutionError, isConsecutionError, type ErrorCode } from './errors.js';
 export { BaseNode, type NodeSpec, type NodeContext, type EndContext, type ProcessResult } from './nodes/spec.js';
 export type { Source, SourceReader, SourceLike } from './sources/source.js';

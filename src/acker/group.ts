@@ -16,6 +16,10 @@ export class Group implements Anchor {
     this.parts = parts;
   }
 
+  live(attempt: number): boolean {
+    return attempt === this.attempt;
+  }
+
   ackEdge(hi: number, lo: number, attempt: number): void {
     if (attempt !== this.attempt) return;
     this.xorHi ^= hi;
@@ -50,6 +54,10 @@ export class LooseAnchor implements Anchor {
 
   constructor(onFail: (failure: FailureInfo) => void) {
     this.onFail = onFail;
+  }
+
+  live(): boolean {
+    return true;
   }
 
   ackEdge(): void {}

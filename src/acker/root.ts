@@ -36,6 +36,10 @@ export class Root implements Anchor {
     this.position = position;
   }
 
+  live(attempt: number): boolean {
+    return attempt === this.attempt;
+  }
+
   ackEdge(hi: number, lo: number, attempt: number): void {
     if (attempt !== this.attempt) return;
     this.xorHi ^= hi;

@@ -2,7 +2,6 @@ import type { FailureInfo } from '../envelope/envelope.js';
 import { ConsecutionError, isConsecutionError } from '../errors.js';
 import { reasonOf, toErrorInfo, type FailureRecord } from './failure.js';
 import { Root, type RootOwner } from './root.js';
-import { nextEdgeHalf, nextEdgeLo } from '../envelope/edge.js';
 
 /** The guarantee levels: what is tracked, and what the run promises. */
 export type Guarantee = 'none' | 'confirm' | 'track' | 'replay';
@@ -45,10 +44,13 @@ export class Tracker implements RootOwner {
   private seq = 0;
   private readonly options: TrackerOptions;
   private readonly events: TrackerEvents;
+  /** timeoutMs plus the coarse clock's tick, so that a root never times out early. */
+  private readonly deadlineSlack: number;
 
   constructor(options: TrackerOptions, events: TrackerEvents) {
     this.options = options;
     this.events = events;
+    this.deadlineSlack = options.timeoutMs + tickOf(options.timeoutMs);
   }
 
   /** Admits an input item: a new pending root with its first edge set. */
@@ -61,11 +63,16 @@ export class Tracker implements RootOwner {
     return root;
   }
 
-  /** Gives a root a fresh first edge and deadline (on admission and on each replay). */
+  /**
+   * Gives a root its first edge and deadline (on admission and on each replay). The first edge
+   * need not be random: it is the only edge until a split adds random ones, and a set of random
+   * edges XORs to this constant by accident only with probability 2^-64. Stale envelopes of an
+   * earlier attempt are told apart by their attempt number, not their edge.
+   */
   rearm(root: Root): void {
-    root.xorHi = nextEdgeHalf();
-    root.xorLo = nextEdgeLo();
-    root.deadline = this.now + this.options.timeoutMs;
+    root.xorHi = 0;
+    root.xorLo = 1;
+    root.deadline = this.now + this.deadlineSlack;
   }
 
   complete(root: Root): void {
@@ -90,7 +97,7 @@ export class Tracker implements RootOwner {
       // Back to the tail: a replayed root is the youngest in deadline order.
       this.unlink(root);
       this.append(root);
-      root.deadline = this.now + this.options.timeoutMs;
+      root.deadline = this.now + this.deadlineSlack;
       this.events.replay(root);
       return;
     }
@@ -156,4 +163,9 @@ export class Tracker implements RootOwner {
     root.prev = null;
     root.next = null;
   }
+}
+
+/** How often the coarse clock ticks and timeouts are checked, for a given timeoutMs. */
+export function tickOf(timeoutMs: number): number {
+  return Math.max(5, Math.min(1_000, Math.floor(timeoutMs / 10)));
 }

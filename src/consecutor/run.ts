@@ -2,7 +2,7 @@ import { Observable, type Subscriber, type Subscription } from 'rxjs';
 import { toErrorInfo, type FailureRecord } from '../acker/failure.js';
 import { LooseAnchor } from '../acker/group.js';
 import type { Root } from '../acker/root.js';
-import { Tracker, type Guarantee, type TrackerEvents } from '../acker/tracker.js';
+import { tickOf, Tracker, type Guarantee, type TrackerEvents } from '../acker/tracker.js';
 import { Envelope, type FailureInfo, type Node } from '../envelope/envelope.js';
 import { ConsecutionError, messageOf } from '../errors.js';
 import { isPromiseLike, OutputChannel } from '../outputs/channel.js';
@@ -29,6 +29,7 @@ export class Run implements Host, TrackerEvents {
   private readonly abort = new AbortController();
   private readonly channels: Map<string, OutputChannel>;
   private readonly drainers: (() => void)[] = [];
+  private readonly tickers: (() => void)[] = [];
   private readonly replays: Root[] = [];
   private readonly writes = new Set<PromiseLike<unknown>>();
   private readonly looseFailures: FailureRecord[] = [];
@@ -87,8 +88,7 @@ export class Run implements Host, TrackerEvents {
       });
       const out = withHost(this, () => pipeline(input));
       if (this.tracker !== undefined) {
-        const interval = Math.max(5, Math.min(1_000, Math.floor(this.options.timeoutMs / 10)));
-        this.timer = setInterval(() => this.tracker!.expire(Date.now()), interval);
+        this.timer = setInterval(() => this.tick(), tickOf(this.options.timeoutMs));
       }
       const terminal = this.terminal();
       this.subscription = withHost(this, () =>
@@ -109,6 +109,15 @@ export class Run implements Host, TrackerEvents {
 
   onDrain(flush: () => void): void {
     this.drainers.push(flush);
+  }
+
+  onTick(fn: () => void): void {
+    this.tickers.push(fn);
+  }
+
+  private tick(): void {
+    this.tracker!.expire(Date.now());
+    for (const fn of this.tickers) fn();
   }
 
   output(name: string, node: string): OutputChannel {
@@ -172,7 +181,8 @@ export class Run implements Host, TrackerEvents {
         if (this.reading || this.sourceDone) break;
         if (tracker !== undefined && tracker.pending >= max) break;
         const r = reader.read();
-        if (isPromiseLike(r)) {
+        // Readers return native promises (see SourceReader); instanceof is far cheaper than looking up `then`.
+        if (r instanceof Promise) {
           this.reading = true;
           r.then(
             (res) => {

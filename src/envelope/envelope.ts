@@ -11,7 +11,9 @@ export interface Anchor {
   addEdge(hi: number, lo: number, attempt: number): void;
   /** Fails the anchor: the whole tree it belongs to has failed. */
   failAnchor(failure: FailureInfo, attempt: number): void;
-  /** The input values this anchor descends from, for failure records. */
+  /** Whether an envelope of this attempt still counts: false once its tree failed or settled. */
+  live(attempt: number): boolean;
+  /** False for the loose anchor of untracked envelopes. */
   readonly tracked: boolean;
 }
 
@@ -61,3 +63,9 @@ export class Envelope<T> {
  * ```
  */
 export type Node<I, O> = OperatorFunction<Envelope<I>, Envelope<O>>;
+
+/** The output type of a node. */
+export type OutputOf<N> = N extends Node<never, infer O> ? O : never;
+
+/** The input type of a node. */
+export type InputOf<N> = N extends Node<infer I, unknown> ? I : never;

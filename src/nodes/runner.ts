@@ -26,6 +26,8 @@ export class NodeRunner<I, O> {
   readonly out: Subscriber<Envelope<O>>;
   private readonly options: RunnerOptions;
   private readonly queue: Envelope<I>[] = [];
+  /** Async items in flight, swept for items whose tree failed meanwhile (a root timeout). */
+  private readonly pending = new Set<ItemContext<I, O>>();
   private inputDone = false;
   private ended = false;
 
@@ -35,6 +37,21 @@ export class NodeRunner<I, O> {
     this.host = host;
     this.out = out;
     this.options = options;
+    host.onTick(() => this.sweep());
+  }
+
+  /**
+   * Abandons in-flight items whose tree has failed or settled elsewhere (timed out, failed in
+   * another branch): their slot is freed and their signal aborted, so a hung call cannot hold the
+   * node's concurrency forever, and the replayed item is not stuck behind it.
+   */
+  private sweep(): void {
+    for (const ctx of this.pending) {
+      if (!ctx.env.anchor.live(ctx.env.attempt)) {
+        ctx.abandon();
+        this.done();
+      }
+    }
   }
 
   next(env: Envelope<I>): void {
@@ -53,6 +70,13 @@ export class NodeRunner<I, O> {
     this.invoke(new ItemContext(this, env, 0));
   }
 
+  /** Takes the next waiting item whose tree is still live. */
+  private nextWaiting(): Envelope<I> | undefined {
+    let env = this.queue.shift();
+    while (env !== undefined && !env.anchor.live(env.attempt)) env = this.queue.shift();
+    return env;
+  }
+
   invoke(ctx: ItemContext<I, O>): void {
     let r: unknown;
     try {
@@ -63,6 +87,7 @@ export class NodeRunner<I, O> {
     }
     if (isPromiseLike(r)) {
       if (this.options.timeoutMs > 0) ctx.arm(this.options.timeoutMs);
+      if (!ctx.settled) this.pending.add(ctx);
       r.then(
         (v) => this.returned(ctx, v),
         (e: unknown) => this.failed(ctx, e),
@@ -116,7 +141,7 @@ export class NodeRunner<I, O> {
   /** An item has settled: start a waiting one, or end when all is done. */
   done(): void {
     this.stats.inFlight--;
-    const next = this.queue.shift();
+    const next = this.nextWaiting();
     if (next !== undefined) this.start(next);
     else this.maybeEnd();
   }
@@ -144,6 +169,10 @@ export class NodeRunner<I, O> {
     } catch (e) {
       fail(e);
     }
+  }
+
+  forget(ctx: ItemContext<I, O>): void {
+    this.pending.delete(ctx);
   }
 
   /** Emits a pushed value as a new child of `parent`. */
@@ -207,8 +236,16 @@ class ItemContext<I, O> implements NodeContext<O> {
 
   settle(): void {
     this.settled = true;
+    this.runner.forget(this);
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /** Its tree failed elsewhere: stop waiting for it. */
+  abandon(): void {
+    this.settle();
+    this.controller ??= new AbortController();
+    this.controller.abort();
   }
 
   private live(what: string): void {

@@ -21,13 +21,19 @@ interface Waiter {
 /**
  * One named output of a consecutor: its container (if any), its Observable subscribers and its
  * async-iterator readers. A write is confirmed when the container confirmed it and every
- * async-iterator reader has taken the value, so a slow reader back-pressures the run.
+ * async-iterator reader has taken the value, so a slow reader back-pressures the run. Values
+ * written to a requested stream before anyone consumes it are held, unconfirmed, for its first
+ * consumer: nothing is lost, and `maxPending` bounds what is held.
  */
 export class OutputChannel implements OutputWriter {
   readonly name: string;
   private readonly target: OutputTarget | undefined;
   private readonly subject = new Subject<unknown>();
   private readonly readers = new Set<Reader>();
+  private held: Held[] = [];
+  private streamed = false;
+  private consumed = false;
+  private closed = false;
   /** Whether anyone takes this output's values (a container, an observer, a reader). */
   requested: boolean;
 
@@ -42,16 +48,20 @@ export class OutputChannel implements OutputWriter {
     const t = this.target;
     if (t !== undefined) confirm = 'append' in t ? t.append(value) : t.push(value);
     if (this.subject.observed) this.subject.next(value);
+    let taken: Promise<void>[] | undefined;
     if (this.readers.size > 0) {
-      const taken: Promise<void>[] = [];
+      taken = [];
       for (const r of this.readers) taken.push(r.offer(value));
-      return Promise.all(isPromiseLike(confirm) ? [confirm, ...taken] : taken);
+    } else if (this.streamed && !this.consumed) {
+      taken = [new Promise<void>((resolve) => this.held.push({ value, taken: resolve }))];
     }
+    if (taken !== undefined) return Promise.all(isPromiseLike(confirm) ? [confirm, ...taken] : taken);
     if (isPromiseLike(confirm)) return confirm;
   }
 
-  /** Ends the output: observers complete, readers finish. */
+  /** Ends the output: observers complete, readers finish once they have taken what is queued. */
   close(): void {
+    this.closed = true;
     this.subject.complete();
     for (const r of this.readers) r.close();
   }
@@ -59,32 +69,55 @@ export class OutputChannel implements OutputWriter {
   /** The output as an Observable that is also an async iterable. */
   stream(): OutputStream<unknown> {
     this.requested = true;
-    const subject = this.subject;
-    const stream = new Observable<unknown>((s) => subject.subscribe(s)) as OutputStream<unknown>;
+    this.streamed = true;
+    const stream = new Observable<unknown>((s) => {
+      const sub = this.subject.subscribe(s);
+      for (const h of this.release()) {
+        s.next(h.value);
+        h.taken();
+      }
+      if (this.closed) s.complete();
+      return sub;
+    }) as OutputStream<unknown>;
     stream[Symbol.asyncIterator] = () => {
-      const reader = new Reader(() => this.readers.delete(reader));
-      this.readers.add(reader);
+      const reader = new Reader(() => this.readers.delete(reader), this.release());
+      if (this.closed) reader.close();
+      else this.readers.add(reader);
       return reader;
     };
     return stream;
   }
+
+  /** What was held for the first consumer, given to it. */
+  private release(): Held[] {
+    this.consumed = true;
+    const held = this.held;
+    this.held = [];
+    return held;
+  }
+}
+
+interface Held {
+  readonly value: unknown;
+  readonly taken: () => void;
 }
 
 /** A named output: an Observable of its values, and an async iterable that back-pressures the run. */
 export type OutputStream<T> = Observable<T> & AsyncIterable<T>;
 
 class Reader implements AsyncIterator<unknown> {
-  private readonly queue: { value: unknown; taken: () => void }[] = [];
+  private readonly queue: Held[];
   private waiter: Waiter | undefined;
   private done = false;
   private readonly detach: () => void;
 
-  constructor(detach: () => void) {
+  constructor(detach: () => void, held: Held[]) {
     this.detach = detach;
+    this.queue = held;
   }
 
   offer(value: unknown): Promise<void> {
-    return new Promise<void>((taken) => {
+    return new Promise<void>((taken: () => void) => {
       if (this.waiter !== undefined) {
         const w = this.waiter;
         this.waiter = undefined;

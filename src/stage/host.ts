@@ -25,6 +25,8 @@ export interface Host {
   register(kind: string, name: string | undefined): NodeStats;
   /** Calls `flush` when the source is drained, so that partial batches do not wait forever. */
   onDrain(flush: () => void): void;
+  /** Calls `fn` on every tick of the run's clock (tracked levels only): for sweeps of abandoned work. */
+  onTick(fn: () => void): void;
   /** The writer of a named output; throws `OUTPUT_UNKNOWN` if the run has no such output. */
   output(name: string, node: string): OutputWriter;
 }
@@ -67,6 +69,8 @@ class StandaloneHost implements Host {
   }
 
   onDrain(): void {}
+
+  onTick(): void {}
 
   output(name: string, node: string): OutputWriter {
     throw new ConsecutionError(

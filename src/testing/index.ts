@@ -23,3 +23,4 @@ export async function collect<I, O>(
   const report = await new Consecutor(pipeline, { ...options, outputs: { ...options.outputs, default: values } }).run(items);
   return { values, report };
 }
+export { RecordingAnchor, runNode } from './envelopes.js';

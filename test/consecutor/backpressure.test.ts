@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { Consecutor, fromIterable, node } from 'consecution';
+
+const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+
+describe('maxPending', () => {
+  it('pauses a pull source: never more than maxPending items in flight', async () => {
+    let read = 0;
+    function* counted() {
+      for (let i = 0; i < 50; i++) {
+        read++;
+        yield i;
+      }
+    }
+    let maxAhead = 0;
+    let done = 0;
+    const c = new Consecutor(
+      node('slow', {
+        concurrency: 10,
+        async process(x: number) {
+          maxAhead = Math.max(maxAhead, read - done);
+          await tick(1);
+          done++;
+          return x;
+        },
+      }),
+      { maxPending: 4 },
+    );
+    const report = await c.run(fromIterable(counted()));
+    expect(report).toMatchObject({ ok: true, completed: 50 });
+    expect(maxAhead).toBeLessThanOrEqual(4);
+  });
+
+  it('makes push() wait until the item is admitted', async () => {
+    const release: (() => void)[] = [];
+    const c = new Consecutor(
+      node('gate', {
+        concurrency: 10,
+        process: (x: number) => new Promise<number>((r) => release.push(() => r(x))),
+      }),
+      { maxPending: 2 },
+    );
+    c.up();
+    await c.push(1);
+    await c.push(2);
+    let third = false;
+    const p3 = c.push(3).then(() => (third = true));
+    await tick(5);
+    expect(third).toBe(false); // two in flight: the third waits
+    expect(c.metrics().pending).toBe(2);
+    release.shift()!();
+    await p3;
+    expect(third).toBe(true);
+    const down = c.down();
+    while (release.length > 0 || c.metrics().pending > 0) {
+      release.shift()?.();
+      await tick(1);
+    }
+    expect(await down).toMatchObject({ ok: true, completed: 3 });
+  });
+});

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { Consecutor, node } from 'consecution';
+
+describe('timeoutMs', () => {
+  it('fails an item not completed in time with ACK_TIMEOUT, and replays it under replay', async () => {
+    let calls = 0;
+    const c = new Consecutor(
+      node('stuck-once', {
+        process(x: number) {
+          calls++;
+          // The first time, never settle: the item is held forever.
+          return calls === 1 ? new Promise<number>(() => {}) : x;
+        },
+      }),
+      { guarantee: 'replay', retries: 1, timeoutMs: 50 },
+    );
+    const report = await c.run([1]);
+    expect(report).toMatchObject({ ok: true, completed: 1, retried: 1 });
+    expect(report.failures[0]!.error).toMatchObject({ code: 'ACK_TIMEOUT' });
+    expect(report.failures[0]!.node).toBe('consecutor');
+  });
+});

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { pipe } from 'rxjs';
+import { Consecutor, ConsecutionError, map, output } from 'consecution';
+
+describe('output', () => {
+  it('writes to a named output container and acks on the write', async () => {
+    const rows: number[] = [];
+    const report = await new Consecutor(pipe(map((x: number) => x * 10), output('rows')), { outputs: { rows } }).run([1, 2]);
+    expect(rows).toEqual([10, 20]);
+    expect(report.nodes['rows']).toMatchObject({ received: 2, acked: 2 });
+  });
+
+  it('acks only when an append() promise resolves, and fails the item when it rejects', async () => {
+    const written: number[] = [];
+    const store = {
+      async append(x: number) {
+        await new Promise((r) => setTimeout(r, 1));
+        if (x === 2) throw new Error('disk full');
+        written.push(x);
+      },
+    };
+    const report = await new Consecutor(output('store'), { outputs: { store } }).run([1, 2, 3]);
+    expect(written).toEqual([1, 3]);
+    expect(report).toMatchObject({ completed: 2, deadLettered: 1 });
+    expect(report.failures[0]!.error.message).toContain('disk full');
+  });
+
+  it('an output with no container is a clear error when the run starts', async () => {
+    const c = new Consecutor(output('nowhere'), { outputs: { rows: [] } });
+    await expect(c.run([1])).rejects.toThrow(ConsecutionError);
+    await expect(c.run([1])).rejects.toThrow(/node "nowhere" writes to output "nowhere", which has no container.*outputs: rows/);
+  });
+});

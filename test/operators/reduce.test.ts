@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { reduce } from 'consecution';
+import { collect, runNode } from 'consecution/testing';
+
+describe('reduce', () => {
+  it('acks each input once folded and emits the result at the end', async () => {
+    const { values, anchors } = await runNode(reduce((sum: number, x: number) => sum + x, 0), [1, 2, 3], {
+      ackOutputs: false,
+    });
+    expect(values).toEqual([6]);
+    expect(anchors.every((a) => a.complete)).toBe(true);
+  });
+
+  it('emits the seed for an empty input', async () => {
+    expect((await collect(reduce((n: number) => n + 1, 0), [])).values).toEqual([0]);
+  });
+
+  it('in a run: completes every item and hands the result to the default output', async () => {
+    const { values, report } = await collect(reduce('count', (n: number) => n + 1, 0), ['a', 'b']);
+    expect(values).toEqual([2]);
+    expect(report).toMatchObject({ ok: true, completed: 2, ingested: 2 });
+  });
+});
