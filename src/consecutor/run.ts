@@ -8,7 +8,7 @@ import { ConsecutionError, messageOf } from '../errors.js';
 import { isPromiseLike, OutputChannel } from '../outputs/channel.js';
 import type { Source, SourceReader } from '../sources/source.js';
 import { withHost, NodeRegistry, type Host } from '../stage/host.js';
-import type { NodeStats } from '../stage/stats.js';
+import type { ChainCount, NodeStats } from '../stage/stats.js';
 import type { ResolvedOptions } from './options.js';
 import type { Metrics, RunReport } from './report.js';
 
@@ -109,6 +109,10 @@ export class Run implements Host, TrackerEvents {
 
   onDrain(flush: () => void): void {
     this.drainers.push(flush);
+  }
+
+  countChain(count: ChainCount): void {
+    this.registry.chains.push(count);
   }
 
   onTick(fn: () => void): void {
@@ -353,9 +357,7 @@ export class Run implements Host, TrackerEvents {
   }
 
   private nodeSnapshot(): Record<string, NodeStats> {
-    const nodes: Record<string, NodeStats> = {};
-    for (const s of this.registry.nodes) nodes[s.name] = { ...s };
-    return nodes;
+    return this.registry.snapshot();
   }
 
   private report(): RunReport {

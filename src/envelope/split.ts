@@ -12,7 +12,7 @@ function fmix(h: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return h >>> 0;
+  return h | 0;
 }
 
 /** The seeds of one split. */
@@ -32,7 +32,7 @@ export function childHi(seed: SplitSeed, i: number): number {
 }
 
 export function childLo(seed: SplitSeed, i: number): number {
-  return (fmix(seed.lo ^ Math.imul(i, 0x7f4a7c15)) | 1) >>> 0;
+  return fmix(seed.lo ^ Math.imul(i, 0x7f4a7c15)) | 1;
 }
 
 /**
@@ -54,5 +54,5 @@ export function split(parent: Envelope<unknown>, k: number, seed: SplitSeed): vo
     hi ^= childHi(seed, i);
     lo ^= childLo(seed, i);
   }
-  anchor.addEdge(hi >>> 0, lo >>> 0, parent.attempt);
+  anchor.addEdge(hi, lo, parent.attempt);
 }

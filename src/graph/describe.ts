@@ -36,6 +36,7 @@ class DescribeHost implements Host {
     return this.registry.register(kind, name);
   }
   onDrain(): void {}
+  countChain(): void {}
   onTick(): void {}
   output() {
     return { write() {} };

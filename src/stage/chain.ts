@@ -1,7 +1,8 @@
 import { Observable } from 'rxjs';
 import type { Envelope } from '../envelope/envelope.js';
 import { markStage } from './stage.js';
-import type { NodeStats } from './stats.js';
+import type { ChainCount, NodeStats } from './stats.js';
+import { host } from './host.js';
 import { ackAt, failAt } from './fail.js';
 
 /** What a fusable 1:1 step does with its function's result: map, filter (drop unless true), check (fail unless true). */
@@ -39,22 +40,24 @@ export function appendStep<I, O>(source: Observable<Envelope<I>>, step: Step): O
 
 function fused(upstream: Observable<Envelope<unknown>>, steps: readonly Step[]): Observable<Envelope<unknown>> {
   const n = steps.length;
-  return new Observable<Envelope<unknown>>((subscriber) =>
-    upstream.subscribe({
+  const h = host();
+  return new Observable<Envelope<unknown>>((subscriber) => {
+    const count: ChainCount = { entered: 0, steps: steps.map((s) => s.stats) };
+    h.countChain(count);
+    return upstream.subscribe({
       next(env) {
+        count.entered++;
         let v = env.value;
         let i = 0;
         try {
           for (; i < n; i++) {
             const s = steps[i]!;
-            s.stats.received++;
             if (s.op === 'map') v = s.fn(v);
             else if (!s.fn(v)) {
               if (s.op === 'filter') ackAt(s.stats, env);
               else failAt(s.stats, env, v, s.reject!(v));
               return;
             }
-            s.stats.emitted++;
           }
         } catch (e) {
           failAt(steps[i]!.stats, env, v, e);
@@ -65,6 +68,6 @@ function fused(upstream: Observable<Envelope<unknown>>, steps: readonly Step[]):
       },
       error: (e: unknown) => subscriber.error(e),
       complete: () => subscriber.complete(),
-    }),
-  );
+    });
+  });
 }

@@ -3,7 +3,7 @@ import { LooseAnchor } from '../acker/group.js';
 import type { Anchor, FailureInfo } from '../envelope/envelope.js';
 import { ConsecutionError } from '../errors.js';
 import type { OutputWriter } from '../outputs/channel.js';
-import { newStats, type NodeStats } from './stats.js';
+import { deriveCounts, newStats, type ChainCount, type NodeStats } from './stats.js';
 
 /**
  * What a stage sees of the run it is built for. The consecutor builds its pipeline inside
@@ -25,6 +25,8 @@ export interface Host {
   register(kind: string, name: string | undefined): NodeStats;
   /** Calls `flush` when the source is drained, so that partial batches do not wait forever. */
   onDrain(flush: () => void): void;
+  /** Registers a fused chain's entry count, from which its steps' counts are derived. */
+  countChain(count: ChainCount): void;
   /** Calls `fn` on every tick of the run's clock (tracked levels only): for sweeps of abandoned work. */
   onTick(fn: () => void): void;
   /** The writer of a named output; throws `OUTPUT_UNKNOWN` if the run has no such output. */
@@ -34,6 +36,7 @@ export interface Host {
 /** Gives unnamed nodes names `kind#1`, `kind#2`, ... in construction order. */
 export class NodeRegistry {
   readonly nodes: NodeStats[] = [];
+  readonly chains: ChainCount[] = [];
   private readonly counts = new Map<string, number>();
   private readonly names = new Set<string>();
 
@@ -51,6 +54,14 @@ export class NodeRegistry {
     const stats = newStats(unique, kind);
     this.nodes.push(stats);
     return stats;
+  }
+
+  /** The counts of every node, as of now. */
+  snapshot(): Record<string, NodeStats> {
+    deriveCounts(this.chains);
+    const nodes: Record<string, NodeStats> = {};
+    for (const s of this.nodes) nodes[s.name] = { ...s };
+    return nodes;
   }
 }
 
@@ -71,6 +82,8 @@ class StandaloneHost implements Host {
   onDrain(): void {}
 
   onTick(): void {}
+
+  countChain(): void {}
 
   output(name: string, node: string): OutputWriter {
     throw new ConsecutionError(
