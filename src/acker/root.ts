@@ -12,7 +12,6 @@ export interface RootOwner {
  * admission order, so that timeouts are found from the head and removal costs no hash map.
  */
 export class Root implements Anchor {
-  readonly tracked = true;
   readonly owner: RootOwner;
   /** Sequence number within the run: the item's lineage id. */
   readonly id: number;
@@ -34,6 +33,10 @@ export class Root implements Anchor {
     this.id = id;
     this.value = value;
     this.position = position;
+  }
+
+  get tracked(): boolean {
+    return true;
   }
 
   live(attempt: number): boolean {

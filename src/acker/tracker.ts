@@ -53,14 +53,22 @@ export class Tracker implements RootOwner {
     this.deadlineSlack = options.timeoutMs + tickOf(options.timeoutMs);
   }
 
-  /** Admits an input item: a new pending root with its first edge set. */
+  /**
+   * Admits an input item: a new pending root with its first edge set. It joins the deadline list
+   * only in {@link entered}, if it is still pending once the graph has taken it: most roots of a
+   * CPU-bound pipeline complete within that call and never need a timeout.
+   */
   admit(value: unknown, position: unknown): Root {
     const root = new Root(this, this.seq++, value, position);
     this.ingested++;
     this.pending++;
     this.rearm(root);
-    this.append(root);
     return root;
+  }
+
+  /** Call once the graph has taken a newly admitted root: links it for timeouts if still pending. */
+  entered(root: Root): void {
+    if (root.attempt >= 0 && !this.linked(root)) this.append(root);
   }
 
   /**
@@ -155,7 +163,12 @@ export class Tracker implements RootOwner {
     this.tail = root;
   }
 
+  private linked(root: Root): boolean {
+    return root.prev !== null || this.head === root;
+  }
+
   private unlink(root: Root): void {
+    if (!this.linked(root)) return;
     if (root.prev === null) this.head = root.next;
     else root.prev.next = root.next;
     if (root.next === null) this.tail = root.prev;

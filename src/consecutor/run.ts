@@ -220,19 +220,17 @@ export class Run implements Host, TrackerEvents {
     }
     const reader = this.reader!;
     const tracker = this.tracker;
-    let env: Envelope<unknown>;
     if (tracker === undefined) {
       this.untrackedIngested++;
-      env = new Envelope(r.value, this.loose, 0, 1, 0);
-    } else {
-      const root = tracker.admit(r.value, reader.position);
-      env = new Envelope(r.value, root, root.xorHi, root.xorLo, 0);
-    }
-    if (reader.error !== undefined) {
-      env.anchor.failAnchor({ node: this.source.name, value: r.value, error: reader.error }, 0);
+      const env = new Envelope(r.value, this.loose, 0, 1, 0);
+      if (reader.error === undefined) this.input!.next(env);
+      else this.loose.failAnchor({ node: this.source.name, value: r.value, error: reader.error });
       return;
     }
-    this.input!.next(env);
+    const root = tracker.admit(r.value, reader.position);
+    if (reader.error === undefined) this.input!.next(new Envelope(r.value, root, root.xorHi, root.xorLo, 0));
+    else root.failAnchor({ node: this.source.name, value: r.value, error: reader.error }, 0);
+    tracker.entered(root);
   }
 
   private drain(): void {
