@@ -184,7 +184,13 @@ export class Run implements Host, TrackerEvents {
         }
         if (this.reading || this.sourceDone) break;
         if (tracker !== undefined && tracker.pending >= max) break;
-        const r = reader.read();
+        let r;
+        try {
+          r = reader.read();
+        } catch (e) {
+          this.sourceFailed(e);
+          break;
+        }
         // Readers return native promises (see SourceReader); instanceof is far cheaper than looking up `then`.
         if (r instanceof Promise) {
           this.reading = true;

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { pipe } from 'rxjs';
+import { broadcast, chunk, describe as describePipeline, map, node, output, route, toMermaid } from 'consecution';
+
+const pipeline = pipe(
+  map('parse', (s: string) => Number(s)),
+  broadcast(
+    'fan',
+    output('all'),
+    pipe(
+      chunk('batch', 10),
+      route('size', (b: number[]) => (b.length > 5 ? 'big' : 'small'), {
+        big: node('bulk', { process: (b: number[]) => b.length }),
+        small: map('few', (b: number[]) => b.length),
+      }),
+    ),
+  ),
+);
+
+describe('describe', () => {
+  it('returns the nodes (names as in metrics) and edges, without running anything', () => {
+    const g = describePipeline(pipeline);
+    expect(g.nodes.map((n) => `${n.name}:${n.kind}`)).toEqual([
+      'input:source',
+      'parse:map',
+      'fan:broadcast',
+      'all:output',
+      'batch:chunk',
+      'size:route',
+      'bulk:node',
+      'few:map',
+      'end:end',
+    ]);
+    const name = (id: string) => g.nodes.find((n) => n.id === id)!.name;
+    const edges = g.edges.map((e) => `${name(e.from)}->${name(e.to)}${e.label ? `|${e.label}` : ''}`);
+    expect(edges).toEqual([
+      'input->parse',
+      'parse->fan',
+      'fan->all|0',
+      'fan->batch|1',
+      'batch->size',
+      'size->bulk|big',
+      'size->few|small',
+      'all->end',
+      'bulk->end',
+      'few->end',
+    ]);
+  });
+
+  it('draws the graph as a Mermaid flowchart', () => {
+    const m = toMermaid(describePipeline(pipeline));
+    expect(m.split('\n')[0]).toBe('flowchart LR');
+    expect(m).toContain('g_n5["size (route)"] -->|big| g_n6["bulk (node)"]');
+    expect(m).toContain('g_end(["end"])');
+  });
+});
