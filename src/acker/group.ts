@@ -16,8 +16,9 @@ export class Group implements Anchor {
     this.parts = parts;
   }
 
+  /** Live while some item of the batch is: a batch whose items all failed elsewhere is abandoned. */
   live(attempt: number): boolean {
-    return attempt === this.attempt;
+    return attempt === this.attempt && this.parts.some((p) => p.anchor.live(p.attempt));
   }
 
   ackEdge(hi: number, lo: number, attempt: number): void {

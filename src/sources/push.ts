@@ -1,8 +1,10 @@
+import { ConsecutionError } from '../errors.js';
 import type { SourceReader } from './source.js';
 
 interface Waiting<T> {
   readonly value: T;
   readonly admitted: () => void;
+  readonly refused: (e: unknown) => void;
 }
 
 /**
@@ -14,17 +16,22 @@ export class PushReader<T> implements SourceReader<T> {
   readonly error = undefined;
   private readonly queue: Waiting<T>[] = [];
   private ended = false;
+  private closed = false;
   private wake: ((r: IteratorResult<T, unknown>) => void) | undefined;
 
   push(value: T): Promise<void> {
-    return new Promise<void>((admitted) => {
+    return new Promise<void>((admitted, refused) => {
+      if (this.closed) {
+        refused(new ConsecutionError('NOT_RUNNING', 'push() after the run ended'));
+        return;
+      }
       if (this.wake !== undefined) {
         const wake = this.wake;
         this.wake = undefined;
         this.position++;
         wake({ done: false, value });
         admitted();
-      } else this.queue.push({ value, admitted });
+      } else this.queue.push({ value, admitted, refused });
     });
   }
 
@@ -48,7 +55,10 @@ export class PushReader<T> implements SourceReader<T> {
     return new Promise((resolve) => (this.wake = resolve));
   }
 
+  /** The run ended: values still waiting are refused, not silently dropped. */
   close(): void {
+    this.closed = true;
     this.end();
+    for (const w of this.queue.splice(0)) w.refused(new ConsecutionError('NOT_RUNNING', 'the run ended before this item was admitted'));
   }
 }

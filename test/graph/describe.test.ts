@@ -8,7 +8,7 @@ const pipeline = pipe(
     'fan',
     output('all'),
     pipe(
-      chunk('batch', 10),
+      chunk<number>('batch', 10),
       route('size', (b: number[]) => (b.length > 5 ? 'big' : 'small'), {
         big: node('bulk', { process: (b: number[]) => b.length }),
         small: map('few', (b: number[]) => b.length),
