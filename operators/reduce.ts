@@ -1,27 +1,29 @@
 import { Observable } from 'rxjs';
-import { ackAt, Envelope, failAt, host, markStage, named, requireFunction, type Node } from '../src/core.js';
+import { ackAt, Envelope, failAt, host, markStage, named, requireFunction, type Node, seedOf, type Seed } from '../src/core.js';
 
 /**
  * Folds all values into one, emitted when the input completes. Each input is acked once folded
- * into the state (Storm's stateful bolt); the result descends from no single input.
+ * into the state (Storm's stateful bolt); the result descends from no single input. A seed given
+ * as a function is called once per run, so a mutable state (a Map) starts fresh every run.
  *
  * @example
  * ```ts
  * const total = reduce('total', (sum: number, x: number) => sum + x, 0);
+ * const counts = reduce((m: Map<string, number>, w: string) => m.set(w, (m.get(w) ?? 0) + 1), () => new Map());
  * ```
  * @see scan
  */
-export function reduce<T, A>(fn: (acc: A, value: T) => A, seed: A): Node<T, A>;
-export function reduce<T, A>(name: string, fn: (acc: A, value: T) => A, seed: A): Node<T, A>;
-export function reduce<T, A>(first: string | ((acc: A, value: T) => A), second: unknown, third?: A): Node<T, A> {
+export function reduce<T, A>(fn: (acc: A, value: T) => A, seed: Seed<A>): Node<T, A>;
+export function reduce<T, A>(name: string, fn: (acc: A, value: T) => A, seed: Seed<A>): Node<T, A>;
+export function reduce<T, A>(first: string | ((acc: A, value: T) => A), second: unknown, third?: Seed<A>): Node<T, A> {
   const [name, f] = named('reduce', first, second as (acc: A, value: T) => A);
   const fn = requireFunction('reduce', 'fn', f);
-  const seed = (typeof first === 'string' ? third : second) as A;
+  const seed = (typeof first === 'string' ? third : second) as Seed<A>;
   return (source) => {
     const h = host();
     const stats = h.register('reduce', name);
     const out = new Observable<Envelope<A>>((subscriber) => {
-      let acc = seed;
+      let acc = seedOf(seed);
       return source.subscribe({
         next(env) {
           stats.received++;

@@ -9,5 +9,6 @@ export { appendStep, type Step } from './stage/chain.js';
 export { ackAt, failAt, nodeError } from './stage/fail.js';
 export type { NodeStats } from './stage/stats.js';
 export { named, requireFunction } from './stage/args.js';
+export { seedOf, type Seed } from './stage/seed.js';
 export { ConsecutionError, preview, messageOf } from './errors.js';
 export { isPromiseLike } from './outputs/channel.js';

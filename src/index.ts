@@ -14,5 +14,6 @@ export { fromAsyncIterable, type AsyncIterableSourceOptions } from './sources/as
 export { fromStdin, type StdinSourceOptions } from './sources/stdin.js';
 export type { OutputTarget, OutputStream } from './outputs/channel.js';
 export type { NodeStats } from './stage/stats.js';
+export type { Seed } from './stage/seed.js';
 export { describe, type Graph, type GraphNode, type GraphEdge } from './graph/describe.js';
 export { toMermaid } from './graph/mermaid.js';

@@ -1,23 +1,31 @@
-import type { Graph } from './describe.js';
+import type { Graph, GraphNode } from './describe.js';
 
 /**
- * A Mermaid flowchart of a pipeline's graph.
+ * A Mermaid flowchart of a pipeline's graph: each node declared once, then the edges.
  *
  * @example
  * ```ts
  * console.log(toMermaid(describe(pipeline)));
  * // flowchart LR
- * //   input([input]) --> n1[map#1]
+ * //   g_input(["input"])
+ * //   g_n1["parse (map)"]
+ * //   g_input --> g_n1
  * ```
  */
 export function toMermaid(graph: Graph): string {
-  const label = (id: string) => {
-    const n = graph.nodes.find((x) => x.id === id)!;
-    const text = `${n.name}${n.kind !== n.name && n.kind !== 'source' && n.kind !== 'end' && !n.name.startsWith(`${n.kind}#`) ? ` (${n.kind})` : ''}`.replace(/"/g, '#quot;');
-    // `end` is a keyword in Mermaid: prefix every id.
-    return n.kind === 'source' || n.kind === 'end' ? `g_${id}(["${text}"])` : `g_${id}["${text}"]`;
-  };
   const lines = ['flowchart LR'];
-  for (const e of graph.edges) lines.push(`  ${label(e.from)} -->${e.label === undefined ? '' : `|${e.label}|`} ${label(e.to)}`);
+  for (const n of graph.nodes) lines.push(`  ${declare(n)}`);
+  for (const e of graph.edges) lines.push(`  ${id(e.from)} -->${e.label === undefined ? '' : `|${e.label}|`} ${id(e.to)}`);
   return lines.join('\n');
+}
+
+// `end` is a keyword in Mermaid: prefix every id.
+function id(nodeId: string): string {
+  return `g_${nodeId}`;
+}
+
+function declare(n: GraphNode): string {
+  const auto = n.kind === 'source' || n.kind === 'end' || n.name.startsWith(`${n.kind}#`);
+  const text = (auto ? n.name : `${n.name} (${n.kind})`).replace(/"/g, '#quot;');
+  return n.kind === 'source' || n.kind === 'end' ? `${id(n.id)}(["${text}"])` : `${id(n.id)}["${text}"]`;
 }

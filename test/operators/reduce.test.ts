@@ -21,3 +21,15 @@ describe('reduce', () => {
     expect(report).toMatchObject({ ok: true, completed: 2, ingested: 2 });
   });
 });
+
+describe('reduce seeds', () => {
+  it('a seed given as a function starts fresh every run', async () => {
+    const { Consecutor } = await import('consecution');
+    const counts = reduce((m: Map<string, number>, w: string) => m.set(w, (m.get(w) ?? 0) + 1), () => new Map<string, number>());
+    const out: Map<string, number>[] = [];
+    const c = new Consecutor(counts, { outputs: { default: out } });
+    await c.run(['a', 'b', 'a']);
+    await c.run(['a']);
+    expect(out.map((m) => Object.fromEntries(m))).toEqual([{ a: 2, b: 1 }, { a: 1 }]);
+  });
+});
