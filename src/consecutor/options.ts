@@ -13,7 +13,7 @@ export interface ConsecutorOptions {
   readonly retries?: number;
   /** An item not completely processed within this many ms fails with `ACK_TIMEOUT`. @default 30000 */
   readonly timeoutMs?: number;
-  /** The most input items in flight at once; the source is paused beyond it. @default 1000 */
+  /** The most input items in flight at once; the source is paused beyond it (tracked levels: `none` tracks nothing to count). @default 1000 */
   readonly maxPending?: number;
   /** Named outputs: anything with `append()` or `push()`. `deadLetter` receives dead letters; `default` what leaves the pipeline's end. */
   readonly outputs?: Readonly<Record<string, OutputTarget<never>>>;

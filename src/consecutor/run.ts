@@ -45,6 +45,7 @@ export class Run implements Host, TrackerEvents {
   private reading = false;
   private pumping = false;
   private wakeScheduled = false;
+  private stallCheck: ReturnType<typeof setImmediate> | undefined;
   private finished = false;
   private resolve!: (r: RunReport) => void;
   private reject!: (e: unknown) => void;
@@ -183,7 +184,10 @@ export class Run implements Host, TrackerEvents {
           continue;
         }
         if (this.reading || this.sourceDone) break;
-        if (tracker !== undefined && tracker.pending >= max) break;
+        if (tracker !== undefined && tracker.pending >= max) {
+          this.checkStall();
+          break;
+        }
         let r;
         try {
           r = reader.read();
@@ -242,6 +246,21 @@ export class Run implements Host, TrackerEvents {
   private drain(): void {
     this.drained = true;
     for (const flush of this.drainers) flush();
+  }
+
+  /**
+   * The source is paused at maxPending. If no node has work in flight, nothing can settle an item
+   * but a flush: the pending items sit in partial batches that can never fill while the source
+   * is paused. Flush them then (soon, so that work just started gets its chance first).
+   */
+  private checkStall(): void {
+    if (this.stallCheck !== undefined || this.drainers.length === 0) return;
+    this.stallCheck = setImmediate(() => {
+      this.stallCheck = undefined;
+      if (this.finished || this.tracker === undefined || this.tracker.pending < this.options.maxPending) return;
+      if (this.registry.nodes.some((s) => s.inFlight > 0) || this.writes.size > 0) return;
+      for (const flush of this.drainers) flush();
+    });
   }
 
   private sourceFailed(e: unknown): void {
@@ -339,6 +358,7 @@ export class Run implements Host, TrackerEvents {
   private async end(): Promise<void> {
     this.finished = true;
     clearInterval(this.timer);
+    if (this.stallCheck !== undefined) clearImmediate(this.stallCheck);
     this.abort.abort();
     this.subscription?.unsubscribe();
     for (const ch of this.channels.values()) ch.close();
