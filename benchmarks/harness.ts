@@ -1,0 +1,285 @@
+// The benchmark harness: runs the variants of a scenario round-robin in one process, checks that
+// every run computed the raw RxJS result, and reports median throughput, ratios and targets.
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+
+/** The two baselines every variant is compared with. */
+export type Baseline = 'rxjs' | 'node';
+
+export const BASELINE_LABEL: Readonly<Record<Baseline, string>> = {
+  rxjs: 'raw RxJS',
+  node: 'Node streams',
+};
+
+/** One way of computing a scenario's workload. */
+export interface Variant {
+  readonly name: string;
+  /** Set on the raw RxJS and the Node streams variants: the ratios are taken against them. */
+  readonly baseline?: Baseline;
+  /** Runs the whole workload over `input` once and resolves to its result. */
+  run(input: readonly number[]): Promise<number>;
+}
+
+/** A throughput goal: the median of `variant` is at least `min` times the median of `baseline`. */
+export interface Target {
+  readonly variant: string;
+  readonly baseline: Baseline;
+  readonly min: number;
+}
+
+export interface Scenario {
+  /** What selects it on the command line: `npm run bench -- w1`. */
+  readonly id: string;
+  readonly title: string;
+  /** Input items per run (throughput is input items per second). */
+  readonly items: number;
+  /** Builds the input, once, before any run. */
+  input(): number[];
+  /** The result by a plain loop: checks the raw RxJS baseline itself. */
+  expected(input: readonly number[]): number;
+  readonly variants: readonly Variant[];
+  readonly targets: readonly Target[];
+}
+
+export interface HarnessOptions {
+  /** Rounds run and thrown away before measuring. */
+  readonly warmup: number;
+  /** Rounds measured; each round runs every variant once. */
+  readonly runs: number;
+  /** Where progress goes (stderr under --json, so that stdout is only the JSON). */
+  readonly log: (line: string) => void;
+}
+
+export interface VariantResult {
+  readonly name: string;
+  readonly baseline: Baseline | null;
+  /** Input items per second of each measured run, in the order run. */
+  readonly samples: readonly number[];
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  /** median / raw RxJS median. */
+  readonly vsRxjs: number;
+  /** median / Node streams median. */
+  readonly vsNode: number;
+}
+
+export interface TargetResult extends Target {
+  readonly ratio: number;
+  readonly pass: boolean;
+}
+
+export interface ScenarioResult {
+  readonly id: string;
+  readonly title: string;
+  readonly items: number;
+  /** What every variant computed. */
+  readonly result: number;
+  readonly warmup: number;
+  readonly runs: number;
+  readonly variants: readonly VariantResult[];
+  readonly targets: readonly TargetResult[];
+}
+
+export interface Machine {
+  readonly date: string;
+  readonly cpu: string;
+  readonly cpus: number;
+  readonly node: string;
+  readonly rxjs: string;
+  readonly platform: string;
+  /** The commit measured, with `+dirty` when src/ or operators/ have uncommitted changes. */
+  readonly commit: string;
+  /** Whether runs are preceded by a full GC (see forceGc). */
+  readonly gcBetweenRuns: boolean;
+  /** The 1-minute load average when the suite started: other work on the machine skews the numbers. */
+  readonly loadAverage: number;
+}
+
+/**
+ * A full GC, or nothing if it cannot be had. Collecting before each run keeps the garbage of one
+ * variant from being charged to the next one.
+ */
+const forceGc: (() => void) | undefined = (() => {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (typeof g === 'function') return g;
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    const fn: unknown = vm.runInNewContext('gc');
+    return typeof fn === 'function' ? (fn as () => void) : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+export function machine(): Machine {
+  const require = createRequire(import.meta.url);
+  const rxjs = (require('rxjs/package.json') as { version: string }).version;
+  return {
+    date: new Date().toISOString(),
+    cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+    cpus: os.cpus().length,
+    node: process.version,
+    rxjs,
+    platform: `${os.platform()} ${os.arch()}`,
+    commit: commit(),
+    gcBetweenRuns: forceGc !== undefined,
+    loadAverage: os.loadavg()[0] ?? 0,
+  };
+}
+
+function commit(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const head = git('rev-parse', '--short', 'HEAD');
+    return git('status', '--porcelain', '--', 'src', 'operators') === '' ? head : `${head}+dirty`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/**
+ * Runs `warmup + runs` rounds; each round runs every variant once, starting one variant later
+ * than the previous round, so that no variant always follows the same one. Every run's result is
+ * checked: a variant that computes something else than raw RxJS throws.
+ */
+export async function runScenario(scenario: Scenario, options: HarnessOptions): Promise<ScenarioResult> {
+  const { variants } = scenario;
+  const rxjs = baselineOf(scenario, 'rxjs');
+  baselineOf(scenario, 'node');
+  for (const t of scenario.targets) {
+    if (!variants.some((v) => v.name === t.variant)) throw new Error(`${scenario.id}: target names unknown variant "${t.variant}"`);
+  }
+
+  const input = scenario.input();
+  if (input.length !== scenario.items) throw new Error(`${scenario.id}: input has ${input.length} items, expected ${scenario.items}`);
+  const expected = scenario.expected(input);
+  // The reference is what raw RxJS computes; it must agree with the plain loop.
+  const reference = await rxjs.run(input);
+  if (reference !== expected) {
+    throw new Error(`${scenario.id}: raw RxJS computed ${reference}, the plain loop ${expected}: the baseline itself is wrong`);
+  }
+
+  const samples = variants.map((): number[] => []);
+  const rounds = options.warmup + options.runs;
+  for (let round = 0; round < rounds; round++) {
+    const measuring = round >= options.warmup;
+    options.log(`  ${scenario.id} round ${round + 1}/${rounds}${measuring ? '' : ' (warm-up)'}`);
+    for (let k = 0; k < variants.length; k++) {
+      const i = (round + k) % variants.length;
+      const v = variants[i]!;
+      forceGc?.();
+      const t0 = performance.now();
+      const result = await v.run(input);
+      const ms = performance.now() - t0;
+      if (result !== reference) {
+        throw new Error(
+          `${scenario.id}: variant "${v.name}" computed ${result}, raw RxJS computed ${reference} (round ${round + 1}): the benchmark or the library is wrong`,
+        );
+      }
+      if (measuring) samples[i]!.push((scenario.items / ms) * 1000);
+    }
+  }
+
+  const medians = samples.map(median);
+  const rxjsMedian = medians[variants.indexOf(rxjs)]!;
+  const nodeMedian = medians[variants.indexOf(baselineOf(scenario, 'node'))]!;
+  const results: VariantResult[] = variants.map((v, i) => ({
+    name: v.name,
+    baseline: v.baseline ?? null,
+    samples: samples[i]!,
+    median: medians[i]!,
+    min: Math.min(...samples[i]!),
+    max: Math.max(...samples[i]!),
+    vsRxjs: medians[i]! / rxjsMedian,
+    vsNode: medians[i]! / nodeMedian,
+  }));
+  const targets: TargetResult[] = scenario.targets.map((t) => {
+    const r = results.find((x) => x.name === t.variant)!;
+    const ratio = t.baseline === 'rxjs' ? r.vsRxjs : r.vsNode;
+    return { ...t, ratio, pass: ratio >= t.min };
+  });
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    items: scenario.items,
+    result: reference,
+    warmup: options.warmup,
+    runs: options.runs,
+    variants: results,
+    targets,
+  };
+}
+
+function baselineOf(scenario: Scenario, baseline: Baseline): Variant {
+  const found = scenario.variants.filter((v) => v.baseline === baseline);
+  if (found.length !== 1) throw new Error(`${scenario.id}: needs exactly one ${BASELINE_LABEL[baseline]} variant, has ${found.length}`);
+  return found[0]!;
+}
+
+// --- Formatting (Markdown, so that a run can be pasted into the README as it is) -------------
+
+const mps = (itemsPerSec: number) => (itemsPerSec / 1e6).toFixed(2);
+const times = (ratio: number) => `${ratio.toFixed(2)}×`;
+
+export function formatMachine(m: Machine): string {
+  return [
+    `date:    ${m.date}`,
+    `machine: ${m.cpu}, ${m.cpus} CPUs, ${m.platform}`,
+    `runtime: Node ${m.node}, rxjs ${m.rxjs}`,
+    `commit:  ${m.commit}`,
+    `gc:      ${m.gcBetweenRuns ? 'full GC before every run' : 'not forced (gc unavailable)'}`,
+    `load:    ${m.loadAverage.toFixed(2)} (1-min average at start)${
+      m.loadAverage > 0.5 ? ` WARNING: the machine is busy (${m.cpus} CPUs); numbers will be noisy and low` : ''
+    }`,
+  ].join('\n');
+}
+
+export function formatScenario(r: ScenarioResult): string {
+  const rows = r.variants.map((v) => [
+    v.name,
+    mps(v.median),
+    `${mps(v.min)}–${mps(v.max)}`,
+    times(v.vsRxjs),
+    times(v.vsNode),
+  ]);
+  const header = ['variant', 'M items/s (median)', 'min–max', '× raw RxJS', '× Node streams'];
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(' | ')} |`;
+  const rule = `|${widths.map((w, c) => (c === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  const out = [
+    `### ${r.id.toUpperCase()}: ${r.title}`,
+    '',
+    `${r.items.toLocaleString('en-US')} input items, result ${r.result} (every variant checked), median of ${r.runs} runs after ${r.warmup} warm-up rounds`,
+    '',
+    line(header),
+    rule,
+    ...rows.map(line),
+    '',
+  ];
+  for (const t of r.targets) {
+    out.push(
+      `- ${t.pass ? 'PASS' : 'MISS'}  ${t.variant} ≥ ${times(t.min)} ${BASELINE_LABEL[t.baseline]}: ${times(t.ratio)}`,
+    );
+  }
+  return out.join('\n');
+}
+
+export function formatSummary(results: readonly ScenarioResult[]): string {
+  const all = results.flatMap((r) => r.targets.map((t) => ({ ...t, id: r.id })));
+  const missed = all.filter((t) => !t.pass);
+  return `targets: ${all.length - missed.length}/${all.length} PASS${
+    missed.length === 0 ? '' : `; MISS: ${missed.map((t) => `${t.id.toUpperCase()} ${t.variant} vs ${BASELINE_LABEL[t.baseline]} (${times(t.ratio)} < ${times(t.min)})`).join(', ')}`
+  }`;
+}

@@ -1,0 +1,113 @@
+// Pieces the scenarios share: the input, Node stream stages, the consecution variants and targets.
+import { Transform, Writable, type TransformCallback } from 'node:stream';
+import { Consecutor, type Guarantee, type Node, type RunReport } from 'consecution';
+import type { Target, Variant } from './harness.js';
+
+/** The guarantee levels measured, cheapest first. */
+export const GUARANTEES = ['none', 'confirm', 'replay'] as const satisfies readonly Guarantee[];
+
+/** Input items in flight in a consecutor: far above chunk(100), so batches never wait for room. */
+export const MAX_PENDING = 10_000;
+
+export const consecutionName = (g: Guarantee) => `consecution ${g}`;
+
+/** 0, 1, ..., n - 1 as a packed array of small integers. */
+export function integers(n: number): number[] {
+  const a: number[] = [];
+  for (let i = 0; i < n; i++) a.push(i);
+  return a;
+}
+
+export const add = (acc: number, x: number): number => acc + x;
+
+// --- Node streams (objectMode) --------------------------------------------------------------
+
+export function mapStream<I, O>(fn: (value: I) => O): Transform {
+  return new Transform({
+    objectMode: true,
+    transform(value: I, _encoding: BufferEncoding, callback: TransformCallback) {
+      callback(null, fn(value));
+    },
+  });
+}
+
+export function filterStream<T>(predicate: (value: T) => boolean): Transform {
+  return new Transform({
+    objectMode: true,
+    transform(value: T, _encoding: BufferEncoding, callback: TransformCallback) {
+      if (predicate(value)) callback(null, value);
+      else callback();
+    },
+  });
+}
+
+/** Arrays of `size` values; the partial last one at the end (bufferCount semantics). */
+export function chunkStream<T>(size: number): Transform {
+  let batch: T[] = [];
+  return new Transform({
+    objectMode: true,
+    transform(value: T, _encoding: BufferEncoding, callback: TransformCallback) {
+      batch.push(value);
+      if (batch.length < size) return callback();
+      const full = batch;
+      batch = [];
+      callback(null, full);
+    },
+    flush(callback: TransformCallback) {
+      if (batch.length > 0) this.push(batch);
+      batch = [];
+      callback();
+    },
+  });
+}
+
+/** The reduce(sum) at the end of a Node pipeline: read `sum` once the pipeline has finished. */
+export class SumSink extends Writable {
+  sum = 0;
+
+  constructor() {
+    super({ objectMode: true });
+  }
+
+  override _write(value: number, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.sum += value;
+    callback();
+  }
+}
+
+// --- consecution -----------------------------------------------------------------------------
+
+/**
+ * One variant per guarantee level. `build` makes the pipeline (ending in a reduce); its single
+ * result is captured from the `default` output. A report that is not clean throws: a run that
+ * dropped or failed items is not a measurement.
+ */
+export function consecutionVariants(build: () => Node<number, number>): Variant[] {
+  return GUARANTEES.map((guarantee) => ({
+    name: consecutionName(guarantee),
+    async run(input: readonly number[]): Promise<number> {
+      const out: number[] = [];
+      const c = new Consecutor(build(), { guarantee, maxPending: MAX_PENDING, outputs: { default: out } });
+      const report = await c.run(input);
+      checkReport(consecutionName(guarantee), report, input.length);
+      if (out.length !== 1) throw new Error(`${consecutionName(guarantee)}: expected one result on the default output, got ${out.length}`);
+      return out[0]!;
+    },
+  }));
+}
+
+function checkReport(variant: string, r: RunReport, items: number): void {
+  const clean =
+    r.ok && r.ingested === items && r.completed === items && r.failed === 0 && r.retried === 0 && r.deadLettered === 0 && r.errors === 0;
+  if (!clean) {
+    const { ok, ingested, completed, failed, retried, deadLettered, errors } = r;
+    throw new Error(
+      `${variant}: run report not clean for ${items} items: ${JSON.stringify({ ok, ingested, completed, failed, retried, deadLettered, errors })}; first failure: ${JSON.stringify(r.failures[0])}`,
+    );
+  }
+}
+
+/** Every consecution variant at least `min` times Node streams. */
+export function allVersusNode(min: number): Target[] {
+  return GUARANTEES.map((g) => ({ variant: consecutionName(g), baseline: 'node', min }));
+}

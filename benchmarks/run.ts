@@ -1,0 +1,74 @@
+// npm run bench [-- w1 w2 ...] [--json] [--runs=N] [--warmup=N]
+import { formatMachine, formatScenario, formatSummary, machine, runScenario, type Scenario, type ScenarioResult } from './harness.js';
+import { w1 } from './w1.js';
+import { w2 } from './w2.js';
+import { w3 } from './w3.js';
+
+const SCENARIOS: readonly Scenario[] = [w1, w2, w3];
+
+const USAGE = `usage: npm run bench -- [${SCENARIOS.map((s) => s.id).join('|')} ...] [--json] [--runs=N] [--warmup=N]
+  scenario ids   run only these (default: all)
+  --json         print only the results as JSON on stdout (progress goes to stderr);
+                 use \`npm run -s bench -- --json\` so that npm prints no banner
+  --runs=N       measured rounds per scenario (default 9; at least 5 for a real measurement)
+  --warmup=N     warm-up rounds per scenario (default 2)`;
+
+interface Args {
+  readonly scenarios: readonly Scenario[];
+  readonly json: boolean;
+  readonly runs: number;
+  readonly warmup: number;
+}
+
+function parse(argv: readonly string[]): Args {
+  let json = false;
+  let runs = 9;
+  let warmup = 2;
+  const ids: string[] = [];
+  const count = (arg: string, min: number) => {
+    const n = Number(arg.slice(arg.indexOf('=') + 1));
+    if (!Number.isInteger(n) || n < min) fail(`${arg}: expected an integer >= ${min}`);
+    return n;
+  };
+  for (const arg of argv) {
+    if (arg === '--json') json = true;
+    else if (arg.startsWith('--runs=')) runs = count(arg, 1);
+    else if (arg.startsWith('--warmup=')) warmup = count(arg, 0);
+    else if (arg === '--help' || arg === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else if (arg.startsWith('-')) fail(`unknown option ${arg}`);
+    else ids.push(arg.toLowerCase());
+  }
+  const unknown = ids.filter((id) => !SCENARIOS.some((s) => s.id === id));
+  if (unknown.length > 0) fail(`unknown scenario ${unknown.join(', ')}`);
+  const scenarios = ids.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => ids.includes(s.id));
+  return { scenarios, json, runs, warmup };
+}
+
+function fail(message: string): never {
+  console.error(`bench: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  const args = parse(process.argv.slice(2));
+  const m = machine();
+  const print = args.json ? () => {} : (text: string) => console.log(text);
+  const progress = process.stderr.isTTY ? (line: string) => process.stderr.write(`\r\x1b[K${line}`) : () => {};
+  print(`${formatMachine(m)}\n`);
+  const results: ScenarioResult[] = [];
+  for (const scenario of args.scenarios) {
+    const result = await runScenario(scenario, { warmup: args.warmup, runs: args.runs, log: progress });
+    progress('');
+    results.push(result);
+    print(`${formatScenario(result)}\n`);
+  }
+  if (args.json) console.log(JSON.stringify({ machine: m, results }, null, 2));
+  else print(formatSummary(results));
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+// W1: map(x*2) → filter(x%3 !== 0) → map(x+1) → reduce(sum), over 2,000,000 integers.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { filter as rxFilter, from, lastValueFrom, map as rxMap, pipe, reduce as rxReduce } from 'rxjs';
+import { filter, map, reduce } from 'consecution';
+import type { Scenario } from './harness.js';
+import { add, allVersusNode, consecutionName, consecutionVariants, filterStream, integers, mapStream, SumSink } from './lib.js';
+
+const N = 2_000_000;
+const double = (x: number) => x * 2;
+const notTriple = (x: number) => x % 3 !== 0;
+const inc = (x: number) => x + 1;
+
+export const w1: Scenario = {
+  id: 'w1',
+  title: 'map → filter → map → reduce',
+  items: N,
+  input: () => integers(N),
+  expected(input) {
+    let sum = 0;
+    for (const x of input) {
+      const y = double(x);
+      if (notTriple(y)) sum += inc(y);
+    }
+    return sum;
+  },
+  variants: [
+    {
+      name: 'raw RxJS',
+      baseline: 'rxjs',
+      run: (input) => lastValueFrom(from(input).pipe(rxMap(double), rxFilter(notTriple), rxMap(inc), rxReduce(add, 0))),
+    },
+    {
+      name: 'Node streams',
+      baseline: 'node',
+      async run(input) {
+        const sink = new SumSink();
+        await pipeline(Readable.from(input), mapStream(double), filterStream(notTriple), mapStream(inc), sink);
+        return sink.sum;
+      },
+    },
+    ...consecutionVariants(() => pipe(map(double), filter(notTriple), map(inc), reduce(add, 0))),
+  ],
+  targets: [
+    { variant: consecutionName('none'), baseline: 'rxjs', min: 1.0 },
+    { variant: consecutionName('confirm'), baseline: 'rxjs', min: 0.5 },
+    { variant: consecutionName('replay'), baseline: 'rxjs', min: 0.5 },
+    ...allVersusNode(3),
+  ],
+};
