@@ -6,6 +6,7 @@ import {
   Envelope,
   host,
   requireFunction,
+  newSeed,
   split,
   type Node,
   type OutputOf,
@@ -33,7 +34,7 @@ export function broadcast<I, O>(...args: (string | Node<I, O>)[]): Node<I, O> {
   const k = branches.length;
   return (source) => {
     const stats = host().register('broadcast', name);
-    const seed: SplitSeed = { hi: 0, lo: 0 };
+    const seed: SplitSeed = newSeed();
     return fanOut(source, stats, branches, branches.map((_, i) => String(i)), (env, subs) => {
       stats.received++;
       stats.emitted += k;

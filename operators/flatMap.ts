@@ -8,6 +8,7 @@ import {
   markStage,
   named,
   requireFunction,
+  newSeed,
   split,
   type Node,
   type NodeStats,
@@ -41,7 +42,7 @@ export function expand<I, O>(
 ): Observable<Envelope<O>> {
   const stats = host().register(kind, name);
   const out = new Observable<Envelope<O>>((subscriber) => {
-    const seed: SplitSeed = { hi: 0, lo: 0 };
+    const seed: SplitSeed = newSeed();
     return source.subscribe({
       next(env) {
         stats.received++;

@@ -5,6 +5,9 @@ import { ackAt, Envelope, failAt, host, markStage, named, requireFunction, type 
  * Folds all values into one, emitted when the input completes. Each input is acked once folded
  * into the state (Storm's stateful bolt); the result descends from no single input. A seed given
  * as a function is called once per run, so a mutable state (a Map) starts fresh every run.
+ * Exactly once: under `replay` a replayed item already folded is not folded again, and with a
+ * durable store the state is checkpointed and an input acked only once its fold is on disk; a
+ * restarted run resumes from the checkpoint.
  *
  * @example
  * ```ts
@@ -24,16 +27,23 @@ export function reduce<T, A>(first: string | ((acc: A, value: T) => A), second: 
     const stats = h.register('reduce', name);
     const out = new Observable<Envelope<A>>((subscriber) => {
       let acc = seedOf(seed);
+      const cell = h.state(stats.name, () => acc, (env) => ackAt(stats, env));
+      if (cell?.restored !== undefined) acc = cell.restored.state as A;
       return source.subscribe({
         next(env) {
           stats.received++;
+          if (cell?.seen(env) === true) {
+            ackAt(stats, env);
+            return;
+          }
           try {
             acc = fn(acc, env.value);
           } catch (e) {
             failAt(stats, env, env.value, e);
             return;
           }
-          ackAt(stats, env);
+          if (cell === undefined) ackAt(stats, env);
+          else cell.folded(env);
         },
         error: (e: unknown) => subscriber.error(e),
         complete: () => {

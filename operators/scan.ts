@@ -4,7 +4,8 @@ import { failAt, host, markStage, named, requireFunction, type Envelope, type No
 /**
  * Emits the running accumulation of the values: 1:1, each output keeps its input's anchor.
  * If `fn` throws, the item fails and the state is left as it was. A seed given as a function is
- * called once per run.
+ * called once per run. Like {@link reduce}, exactly once across replays and restarts: with a
+ * durable store, a state is emitted once its checkpoint is on disk.
  *
  * @example
  * ```ts
@@ -19,22 +20,35 @@ export function scan<T, A>(first: string | ((acc: A, value: T) => A), second: un
   const fn = requireFunction('scan', 'fn', f);
   const seed = (typeof first === 'string' ? third : second) as Seed<A>;
   return (source) => {
-    const stats = host().register('scan', name);
+    const h = host();
+    const stats = h.register('scan', name);
     const out = new Observable<Envelope<A>>((subscriber) => {
       let acc = seedOf(seed);
+      const emit = (env: Envelope<unknown>) => {
+        stats.emitted++;
+        subscriber.next(env as Envelope<A>);
+      };
+      const cell = h.state(stats.name, () => acc, emit);
+      if (cell?.restored !== undefined) acc = cell.restored.state as A;
       return source.subscribe({
         next(env) {
           stats.received++;
+          const o = env as unknown as Envelope<A>;
+          if (cell?.seen(env) === true) {
+            // Folded in an earlier attempt: emit again what it emitted then, fold nothing.
+            o.value = cell.emitted() as A;
+            emit(o);
+            return;
+          }
           try {
             acc = fn(acc, env.value);
           } catch (e) {
             failAt(stats, env, env.value, e);
             return;
           }
-          stats.emitted++;
-          const o = env as unknown as Envelope<A>;
           o.value = acc;
-          subscriber.next(o);
+          if (cell === undefined) emit(o);
+          else cell.folded(o);
         },
         error: (e: unknown) => subscriber.error(e),
         complete: () => subscriber.complete(),

@@ -1,7 +1,7 @@
 // The one entry through which operators reach the runtime. Not exported from the package.
 export { Envelope, type Anchor, type FailureInfo, type Node, type OutputOf } from './envelope/envelope.js';
 export { nextEdgeHalf, nextEdgeLo } from './envelope/edge.js';
-export { split, childHi, childLo, type SplitSeed } from './envelope/split.js';
+export { split, childHi, childLo, newSeed, type SplitSeed } from './envelope/split.js';
 export { Group } from './acker/group.js';
 export { host, type Host } from './stage/host.js';
 export { markStage, stageOf, type BranchInfo } from './stage/stage.js';

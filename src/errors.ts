@@ -19,7 +19,8 @@ export type ErrorCode =
   | 'SOURCE_FAILED'
   | 'WORKER_CRASHED'
   | 'STORE_CLOSED'
-  | 'STORE_LOCKED';
+  | 'STORE_LOCKED'
+  | 'STORE_FAILED';
 
 /**
  * The one error class of consecution: every error it throws or records is one, with a literal

@@ -25,6 +25,8 @@ export class Root implements Anchor {
   attempt = 0;
   /** Epoch ms after which the root times out. */
   deadline = 0;
+  /** What stateful nodes folded of this item, by the node's index (see StateCell). */
+  folds: (Fold | undefined)[] | undefined = undefined;
   prev: Root | null = null;
   next: Root | null = null;
 
@@ -60,4 +62,15 @@ export class Root implements Anchor {
     if (attempt !== this.attempt) return;
     this.owner.fail(this, failure);
   }
+}
+
+/**
+ * The copies of one item one stateful node folded, by edge (an edge names a copy's path, the same
+ * in every attempt): the first inline, any others in a map. `value` is what the copy emitted (scan).
+ */
+export interface Fold {
+  readonly hi: number;
+  readonly lo: number;
+  readonly value: unknown;
+  more: Map<string, unknown> | undefined;
 }

@@ -14,6 +14,8 @@ export interface TrackerEvents {
   replay(root: Root): void;
   /** A root was given up on: its dead-letter record. */
   deadLetter(record: FailureRecord): void;
+  /** A failure was recorded (track and replay levels). */
+  failure(record: FailureRecord): void;
 }
 
 export interface TrackerOptions {
@@ -21,6 +23,8 @@ export interface TrackerOptions {
   readonly retries: number;
   readonly timeoutMs: number;
   readonly keepFailures: number;
+  /** The first lineage id: lineage ids never repeat across restarts of one store. */
+  readonly firstId: number;
 }
 
 /**
@@ -41,7 +45,7 @@ export class Tracker implements RootOwner {
 
   private head: Root | null = null;
   private tail: Root | null = null;
-  private seq = 0;
+  private seq: number;
   private readonly options: TrackerOptions;
   private readonly events: TrackerEvents;
   /** timeoutMs plus the coarse clock's tick, so that a root never times out early. */
@@ -50,6 +54,7 @@ export class Tracker implements RootOwner {
   constructor(options: TrackerOptions, events: TrackerEvents) {
     this.options = options;
     this.events = events;
+    this.seq = options.firstId;
     this.deadlineSlack = options.timeoutMs + tickOf(options.timeoutMs);
   }
 
@@ -60,6 +65,16 @@ export class Tracker implements RootOwner {
    */
   admit(value: unknown, position: unknown): Root {
     const root = new Root(this, this.seq++, value, position);
+    this.ingested++;
+    this.pending++;
+    this.rearm(root);
+    return root;
+  }
+
+  /** Takes back an item journaled before a restart, with its lineage id. Send it in as a replay. */
+  restore(id: number, value: unknown, position: unknown): Root {
+    const root = new Root(this, id, value, position);
+    if (id >= this.seq) this.seq = id + 1;
     this.ingested++;
     this.pending++;
     this.rearm(root);
@@ -97,6 +112,7 @@ export class Tracker implements RootOwner {
     if (this.options.guarantee !== 'confirm') {
       if (this.failures.length >= this.options.keepFailures) this.failures.shift();
       this.failures.push(record);
+      this.events.failure(record);
     }
     const retryable = !isConsecutionError(failure.error) || failure.error.retryable;
     if (this.options.guarantee === 'replay' && retryable && root.attempt < this.options.retries) {

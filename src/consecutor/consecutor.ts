@@ -7,6 +7,8 @@ import { toSource } from '../sources/toSource.js';
 import { resolveOptions, type ConsecutorOptions, type ResolvedOptions } from './options.js';
 import type { Metrics, RunReport } from './report.js';
 import { Run } from './run.js';
+import { MemoryStore } from '../store/memory.js';
+import { LmdbStore } from '../store/lmdb.js';
 
 /**
  * Runs a pipeline over one input stream and guarantees, at the level you choose, that every item
@@ -48,8 +50,11 @@ export class Consecutor<I = unknown, O = unknown> {
    * are in the report.
    */
   run(source: Source<I> | SourceLike<I>): Promise<RunReport> {
-    const s = toSource(source) as Source<unknown>;
-    return this.begin(s).done;
+    try {
+      return this.begin(toSource(source) as Source<unknown>).done;
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /** Starts a run fed by {@link push}; end it with {@link down}. */
@@ -106,7 +111,8 @@ export class Consecutor<I = unknown, O = unknown> {
     if (this.active !== undefined) {
       throw new ConsecutionError('RUN_ACTIVE', 'this Consecutor is already running: one input stream per consecutor (use merge(...) to combine sources)');
     }
-    const run = new Run(source, this.options, this.channels);
+    const store = this.options.store === undefined ? new MemoryStore() : new LmdbStore(this.options.store.path);
+    const run = new Run(source, this.options, this.channels, store);
     this.active = run;
     const settle = () => {
       this.last = run;

@@ -23,6 +23,12 @@ export interface ConsecutorOptions {
   readonly checks?: boolean;
   /** Where offloaded nodes run. @default 'sync' */
   readonly mode?: Mode;
+  /**
+   * A durable store (LMDB in this directory): items are journaled before they are admitted, and a
+   * run started on it first replays what a killed run left pending, then resumes its source.
+   * Needs a tracked guarantee. @default in memory: nothing survives the process
+   */
+  readonly store?: { readonly path: string };
 }
 
 export interface ResolvedOptions {
@@ -34,11 +40,12 @@ export interface ResolvedOptions {
   readonly keepFailures: number;
   readonly checks: boolean;
   readonly mode: Mode;
+  readonly store: { readonly path: string } | undefined;
 }
 
 const GUARANTEES: readonly Guarantee[] = ['none', 'confirm', 'track', 'replay'];
 const MODES: readonly Mode[] = ['sync', 'thread', 'process'];
-const KNOWN = ['guarantee', 'retries', 'timeoutMs', 'maxPending', 'outputs', 'keepFailures', 'checks', 'mode'];
+const KNOWN = ['guarantee', 'retries', 'timeoutMs', 'maxPending', 'outputs', 'keepFailures', 'checks', 'mode', 'store'];
 
 function bad(key: string, expected: string, value: unknown): never {
   throw new ConsecutionError(
@@ -80,8 +87,17 @@ export function resolveOptions(options: ConsecutorOptions | undefined): Resolved
     for (const [name, target] of Object.entries(o.outputs)) outputs.set(name, checkTarget(name, target));
   }
   if (o.checks !== undefined && typeof o.checks !== 'boolean') bad('checks', 'a boolean', o.checks);
+  const guarantee = oneOf(o, 'guarantee', GUARANTEES, 'track');
+  let store: { path: string } | undefined;
+  if (o.store !== undefined) {
+    const path = (o.store as { path?: unknown } | null)?.path;
+    if (typeof path !== 'string' || path.length === 0) bad('store', 'an object { path: string }', o.store);
+    if (guarantee === 'none') bad('store', "used with a tracked guarantee (not 'none': nothing could be forgotten once done)", o.store);
+    store = { path };
+  }
   return {
-    guarantee: oneOf(o, 'guarantee', GUARANTEES, 'track'),
+    guarantee,
+    store,
     retries: integer(o, 'retries', 0, 3),
     timeoutMs: integer(o, 'timeoutMs', 1, 30_000),
     maxPending: integer(o, 'maxPending', 1, 1_000),

@@ -2,6 +2,8 @@ import { Observable, type Subscriber, type Subscription } from 'rxjs';
 import { toErrorInfo, type FailureRecord } from '../acker/failure.js';
 import { LooseAnchor } from '../acker/group.js';
 import type { Root } from '../acker/root.js';
+import { StateCell } from '../stage/state.js';
+import type { FoldedCopy, Store } from '../store/store.js';
 import { tickOf, Tracker, type Guarantee, type TrackerEvents } from '../acker/tracker.js';
 import { Envelope, type FailureInfo, type Node } from '../envelope/envelope.js';
 import { ConsecutionError, messageOf } from '../errors.js';
@@ -35,6 +37,12 @@ export class Run implements Host, TrackerEvents {
   private readonly looseFailures: FailureRecord[] = [];
   private readonly started = Date.now();
   private readonly source: Source<unknown>;
+  private readonly store: Store;
+  private readonly cells: StateCell[] = [];
+  /** Restored lineage id → what each stateful node (by index) had folded of it before a restart. */
+  private readonly restoredFolds = new Map<number, [number, readonly FoldedCopy[]][]>();
+  /** Roots read from the source, waiting for their journal commit before they are admitted. */
+  private batch: Root[] = [];
   private reader: SourceReader<unknown> | undefined;
   private input: Subscriber<Envelope<unknown>> | undefined;
   private subscription: Subscription | undefined;
@@ -50,8 +58,9 @@ export class Run implements Host, TrackerEvents {
   private resolve!: (r: RunReport) => void;
   private reject!: (e: unknown) => void;
 
-  constructor(source: Source<unknown>, options: ResolvedOptions, channels: Map<string, OutputChannel>) {
+  constructor(source: Source<unknown>, options: ResolvedOptions, channels: Map<string, OutputChannel>, store: Store) {
     this.source = source;
+    this.store = store;
     this.options = options;
     this.guarantee = options.guarantee;
     this.checks = options.checks;
@@ -66,6 +75,7 @@ export class Run implements Host, TrackerEvents {
               retries: options.retries,
               timeoutMs: options.timeoutMs,
               keepFailures: options.keepFailures,
+              firstId: store.nextId(),
             },
             this,
           );
@@ -84,7 +94,8 @@ export class Run implements Host, TrackerEvents {
     try {
       const input = new Observable<Envelope<unknown>>((subscriber) => {
         this.input = subscriber;
-        this.reader = this.source.open();
+        this.restoreJournal();
+        this.reader = this.source.open(this.store.position());
         this.pump();
       });
       const out = withHost(this, () => pipeline(input));
@@ -125,6 +136,42 @@ export class Run implements Host, TrackerEvents {
     for (const fn of this.tickers) fn();
   }
 
+  state(node: string, snapshot: () => unknown, release: (env: Envelope<unknown>) => void): StateCell | undefined {
+    if (this.tracker === undefined || (this.guarantee !== 'replay' && !this.store.durable)) return undefined;
+    const index = this.cells.length;
+    const checkpoint = this.store.restore(node);
+    for (const [id, copies] of checkpoint?.folded ?? []) {
+      let folds = this.restoredFolds.get(id);
+      if (folds === undefined) this.restoredFolds.set(id, (folds = []));
+      folds.push([index, copies]);
+    }
+    const cell = new StateCell({
+      node,
+      index,
+      store: this.store,
+      restored: checkpoint,
+      snapshot,
+      release,
+      onError: (e) => this.storeFailed(e),
+    });
+    this.cells.push(cell);
+    return cell;
+  }
+
+  /** Sends the items a killed run left in the journal back in, first, as replays. */
+  private restoreJournal(): void {
+    if (!this.store.durable) return;
+    for (const entry of this.store.pending()) {
+      const root = this.tracker!.restore(entry.id, entry.value, entry.position);
+      for (const [index, copies] of this.restoredFolds.get(entry.id) ?? []) this.cells[index]!.adopt(root, copies);
+      this.replays.push(root);
+    }
+  }
+
+  private storeFailed(e: unknown): void {
+    this.fatal(new ConsecutionError('STORE_FAILED', `the store failed: ${messageOf(e)}`, { cause: e }));
+  }
+
   output(name: string, node: string): OutputChannel {
     const ch = this.channels.get(name);
     if (ch === undefined || !ch.requested) {
@@ -140,8 +187,13 @@ export class Run implements Host, TrackerEvents {
   // --- Tracker events --------------------------------------------------------------------------
 
   settled(root: Root, completed: boolean): void {
+    if (completed) this.store.forget(root.id);
     this.reader?.confirm?.(root.position, completed);
     this.wake();
+  }
+
+  failure(record: FailureRecord): void {
+    this.store.failure(record, this.options.keepFailures);
   }
 
   replay(root: Root): void {
@@ -150,6 +202,7 @@ export class Run implements Host, TrackerEvents {
   }
 
   deadLetter(record: FailureRecord): void {
+    this.track(this.store.deadLetter(record), () => `dead letter of item #${record.root} could not be stored`);
     const ch = this.channels.get('deadLetter');
     if (ch === undefined || !ch.requested) return;
     this.track(ch.write(record), () => `dead letter of item #${record.root} could not be written`);
@@ -181,6 +234,7 @@ export class Run implements Host, TrackerEvents {
           if (root.attempt < 0) continue;
           tracker!.rearm(root);
           input.next(new Envelope(root.value, root, root.xorHi, root.xorLo, root.attempt));
+          tracker!.entered(root);
           continue;
         }
         if (this.reading || this.sourceDone) break;
@@ -211,6 +265,7 @@ export class Run implements Host, TrackerEvents {
         }
         this.accept(r);
       }
+      if (this.batch.length > 0) this.journalBatch();
       if (this.sourceDone && !this.reading && this.replays.length === 0 && (tracker === undefined || tracker.pending === 0)) {
         this.input = undefined;
         input.complete();
@@ -238,9 +293,36 @@ export class Run implements Host, TrackerEvents {
       return;
     }
     const root = tracker.admit(r.value, reader.position);
-    if (reader.error === undefined) this.input!.next(new Envelope(r.value, root, root.xorHi, root.xorLo, 0));
-    else root.failAnchor({ node: this.source.name, value: r.value, error: reader.error }, 0);
-    tracker.entered(root);
+    if (reader.error !== undefined) root.failAnchor({ node: this.source.name, value: r.value, error: reader.error }, 0);
+    else if (this.store.durable) this.batch.push(root);
+    else this.enter(root);
+  }
+
+  private enter(root: Root): void {
+    this.input!.next(new Envelope(root.value, root, root.xorHi, root.xorLo, 0));
+    this.tracker!.entered(root);
+  }
+
+  /**
+   * Group commit: the items read in one pass are journaled in one transaction and admitted once it
+   * is on disk. Reading goes on meanwhile (they count toward maxPending already).
+   */
+  private journalBatch(): void {
+    const batch = this.batch;
+    this.batch = [];
+    this.store.journal(batch, this.reader!.position).then(
+      () => {
+        if (this.finished) return;
+        this.pumping = true;
+        try {
+          for (const root of batch) if (root.attempt >= 0) this.enter(root);
+        } finally {
+          this.pumping = false;
+        }
+        this.pump();
+      },
+      (e: unknown) => this.storeFailed(e),
+    );
   }
 
   private drain(): void {
@@ -363,6 +445,7 @@ export class Run implements Host, TrackerEvents {
     this.subscription?.unsubscribe();
     for (const ch of this.channels.values()) ch.close();
     await this.reader?.close();
+    await this.store.close();
   }
 
   metrics(): Metrics {

@@ -3,8 +3,11 @@ import { nextEdgeHalf } from './edge.js';
 
 // A 1:k split (flatMap, broadcast) must XOR all k child edges into the anchor BEFORE it emits any
 // child: a child acked synchronously downstream could otherwise bring the XOR to 0 too early.
-// Child i's edge is a hash of a per-split random seed and i, so the edges can be applied in one
-// pass and recomputed while emitting, with nothing stored and nothing allocated.
+// Child i's edge is a hash of the parent's edge, the stage's random salt and i, so the edges can be
+// applied in one pass and recomputed while emitting, with nothing stored and nothing allocated.
+// Being derived, not drawn, an edge also names the copy's path through the graph: the same in every
+// attempt of an item, which lets stateful nodes recognise a copy they already folded (StateCell).
+// Stale acks of an earlier attempt are told apart by the attempt number, not by the edge.
 
 function fmix(h: number): number {
   h ^= h >>> 16;
@@ -15,16 +18,22 @@ function fmix(h: number): number {
   return h | 0;
 }
 
-/** The seeds of one split. */
+/** A stage's salt and the seed of the split in progress (callers keep one per stage). */
 export interface SplitSeed {
+  readonly salt: number;
   hi: number;
   lo: number;
 }
 
-/** New random seeds for a split, written into `seed` (callers keep one per stage). */
-export function seedSplit(seed: SplitSeed): void {
-  seed.hi = nextEdgeHalf();
-  seed.lo = nextEdgeHalf();
+/** A new stage's seed, with a random salt. */
+export function newSeed(): SplitSeed {
+  return { salt: nextEdgeHalf(), hi: 0, lo: 0 };
+}
+
+/** Seeds a split of the parent edge (hi, lo) at this stage; `extra` tells apart tries of one item. */
+export function seedFrom(seed: SplitSeed, hi: number, lo: number, extra = 0): void {
+  seed.hi = fmix(hi ^ seed.salt ^ Math.imul(extra, 0x27d4eb2f));
+  seed.lo = fmix(lo ^ Math.imul(seed.salt, 0x165667b1) ^ extra);
 }
 
 export function childHi(seed: SplitSeed, i: number): number {
@@ -47,7 +56,7 @@ export function split(parent: Envelope<unknown>, k: number, seed: SplitSeed): vo
     return;
   }
   if (k === 1 || !anchor.tracked) return;
-  seedSplit(seed);
+  seedFrom(seed, parent.hi, parent.lo);
   let hi = 0;
   let lo = 0;
   for (let i = 1; i < k; i++) {

@@ -36,6 +36,9 @@ class DescribeHost implements Host {
     return this.registry.register(kind, name);
   }
   onDrain(): void {}
+  state(): undefined {
+    return undefined;
+  }
   countChain(): void {}
   onTick(): void {}
   output() {

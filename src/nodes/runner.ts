@@ -2,6 +2,7 @@ import { isLeft, type Either } from 'fp-ts/Either';
 import type { Subscriber } from 'rxjs';
 import { Envelope } from '../envelope/envelope.js';
 import { nextEdgeHalf, nextEdgeLo } from '../envelope/edge.js';
+import { childHi, childLo, newSeed, seedFrom, type SplitSeed } from '../envelope/split.js';
 import { ConsecutionError, preview } from '../errors.js';
 import { isPromiseLike } from '../outputs/channel.js';
 import { ackAt, failAt, nodeError } from '../stage/fail.js';
@@ -30,6 +31,7 @@ export class NodeRunner<I, O> {
   private readonly pending = new Set<ItemContext<I, O>>();
   private inputDone = false;
   private ended = false;
+  private readonly seed: SplitSeed = newSeed();
 
   constructor(spec: NodeSpec<I, O>, stats: NodeStats, host: Host, out: Subscriber<Envelope<O>>, options: RunnerOptions) {
     this.spec = spec;
@@ -175,10 +177,15 @@ export class NodeRunner<I, O> {
     this.pending.delete(ctx);
   }
 
-  /** Emits a pushed value as a new child of `parent`. */
-  emitChild(parent: Envelope<I>, value: O): void {
-    const hi = nextEdgeHalf();
-    const lo = nextEdgeLo();
+  /**
+   * Emits the `n`th value pushed for `parent` in try `tries` as a new child. Its edge is derived
+   * from the parent's (see split.ts), so it is the same in every attempt of the item; tries of
+   * one attempt differ, since their children are all in flight at once.
+   */
+  emitChild(parent: Envelope<I>, value: O, tries: number, n: number): void {
+    seedFrom(this.seed, parent.hi, parent.lo, tries);
+    const hi = childHi(this.seed, n);
+    const lo = childLo(this.seed, n);
     parent.anchor.addEdge(hi, lo, parent.attempt);
     this.stats.emitted++;
     this.out.next(new Envelope(value, parent.anchor, hi, lo, parent.attempt));
@@ -259,7 +266,7 @@ class ItemContext<I, O> implements NodeContext<O> {
   push(value: O): void {
     this.live('push');
     this.pushes++;
-    this.runner.emitChild(this.env, value);
+    this.runner.emitChild(this.env, value, this.tries, this.pushes);
   }
 
   write(output: string, value: unknown): void {

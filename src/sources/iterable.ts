@@ -8,7 +8,9 @@ export interface IterableSourceOptions {
 
 /**
  * A source that reads a synchronous iterable (an array, a Set, a generator). Each item's position
- * is its index. An array is read by index, allocating nothing per item.
+ * is its index. An array is read by index, allocating nothing per item. Resumable: a durable run
+ * restarted on its store resumes after the last index it journaled (the iterable must give the
+ * same items in the same order again).
  *
  * @example
  * ```ts
@@ -19,7 +21,10 @@ export function fromIterable<T>(items: Iterable<T>, options: IterableSourceOptio
   const name = options.name ?? 'iterable';
   return {
     name,
-    open: () => (Array.isArray(items) ? new ArrayReader(items as readonly T[]) : new IteratorReader(items[Symbol.iterator]())),
+    open: (after?: unknown) => {
+      const skip = typeof after === 'number' && Number.isInteger(after) ? after + 1 : 0;
+      return Array.isArray(items) ? new ArrayReader(items as readonly T[], skip) : new IteratorReader(items[Symbol.iterator](), skip);
+    },
   };
 }
 
@@ -30,8 +35,9 @@ class ArrayReader<T> implements SourceReader<T> {
   private readonly result = { done: false, value: undefined as T };
   private readonly items: readonly T[];
 
-  constructor(items: readonly T[]) {
+  constructor(items: readonly T[], skip: number) {
     this.items = items;
+    this.position = skip - 1;
   }
 
   read(): IteratorResult<T, unknown> {
@@ -49,8 +55,9 @@ class IteratorReader<T> implements SourceReader<T> {
   readonly error = undefined;
   private readonly it: Iterator<T>;
 
-  constructor(it: Iterator<T>) {
+  constructor(it: Iterator<T>, skip: number) {
     this.it = it;
+    for (; this.position < skip - 1; this.position++) if (it.next().done === true) break;
   }
 
   read(): IteratorResult<T, unknown> {

@@ -10,7 +10,11 @@
 export interface Source<T> {
   /** The source's name in errors and failure records. */
   readonly name: string;
-  open(): SourceReader<T>;
+  /**
+   * Opens the source. `after` is the position of the last item a durable run journaled: a source
+   * that can resume (an iterable by index, a file by byte offset) starts after it; others ignore it.
+   */
+  open(after?: unknown): SourceReader<T>;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Guarantee } from '../acker/tracker.js';
 import { LooseAnchor } from '../acker/group.js';
-import type { Anchor, FailureInfo } from '../envelope/envelope.js';
+import type { Anchor, Envelope, FailureInfo } from '../envelope/envelope.js';
+import type { StateCell } from './state.js';
 import { ConsecutionError } from '../errors.js';
 import type { OutputWriter } from '../outputs/channel.js';
 import { deriveCounts, newStats, type ChainCount, type NodeStats } from './stats.js';
@@ -29,6 +30,11 @@ export interface Host {
   countChain(count: ChainCount): void;
   /** Calls `fn` on every tick of the run's clock (tracked levels only): for sweeps of abandoned work. */
   onTick(fn: () => void): void;
+  /**
+   * The state cell of a stateful node, or undefined when nothing can replay an item (no replay
+   * level, no durable store): then the node just folds and acks.
+   */
+  state(node: string, snapshot: () => unknown, release: (env: Envelope<unknown>) => void): StateCell | undefined;
   /** The writer of a named output; throws `OUTPUT_UNKNOWN` if the run has no such output. */
   output(name: string, node: string): OutputWriter;
 }
@@ -82,6 +88,10 @@ class StandaloneHost implements Host {
   onDrain(): void {}
 
   onTick(): void {}
+
+  state(): undefined {
+    return undefined;
+  }
 
   countChain(): void {}
 

@@ -17,7 +17,7 @@ describe('Consecutor', () => {
   it('runs one input stream at a time, and can run again after', async () => {
     const c = new Consecutor(map((x: number) => x), {});
     const first = c.run((async function* () { yield 1; })());
-    expect(() => c.run([2])).toThrow(expect.objectContaining({ code: 'RUN_ACTIVE' }));
+    await expect(c.run([2])).rejects.toMatchObject({ code: 'RUN_ACTIVE' });
     expect((await first).completed).toBe(1);
     expect((await c.run([2, 3])).completed).toBe(2);
   });

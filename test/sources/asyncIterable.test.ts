@@ -28,10 +28,10 @@ describe('sources', () => {
     expect(values).toEqual(['a', 'b']);
   });
 
-  it('anything else is a clear error', () => {
+  it('anything else is a clear error', async () => {
     const c = new Consecutor(map((x: number) => x), {});
-    expect(() => c.run(42 as never)).toThrow(ConsecutionError);
-    expect(() => c.run(42 as never)).toThrow(/expected a source .* got number 42/);
+    await expect(c.run(42 as never)).rejects.toThrow(ConsecutionError);
+    await expect(c.run(42 as never)).rejects.toThrow(/expected a source .* got number 42/);
   });
 
   it('a generator that throws fails the run with SOURCE_FAILED', async () => {

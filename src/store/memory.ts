@@ -1,0 +1,79 @@
+import type { FailureRecord } from '../acker/failure.js';
+import type { Checkpoint, JournalEntry, Store, StoreStats } from './store.js';
+
+/**
+ * The default store: keeps nothing beyond the process. The journal is not kept at all (a
+ * process that dies takes its items with it); dead letters and failure records are kept for
+ * inspection while the store lives.
+ */
+export class MemoryStore implements Store {
+  readonly durable = false;
+  private readonly dead: FailureRecord[] = [];
+  private readonly fails: FailureRecord[] = [];
+  private readonly checkpoints = new Map<string, Checkpoint>();
+  private last: unknown;
+  private id = 0;
+
+  journal(entries: readonly JournalEntry[], position: unknown): Promise<void> {
+    this.last = position;
+    this.id += entries.length;
+    return Promise.resolve();
+  }
+
+  forget(): void {}
+
+  deadLetter(record: FailureRecord): Promise<void> {
+    this.dead.push(record);
+    return Promise.resolve();
+  }
+
+  failure(record: FailureRecord, keep: number): void {
+    this.fails.push(record);
+    if (this.fails.length > keep) this.fails.shift();
+  }
+
+  checkpoint(node: string, checkpoint: Checkpoint): Promise<void> {
+    this.checkpoints.set(node, checkpoint);
+    return Promise.resolve();
+  }
+
+  restore(node: string): Checkpoint | undefined {
+    return this.checkpoints.get(node);
+  }
+
+  pending(): JournalEntry[] {
+    return [];
+  }
+
+  position(): unknown {
+    return this.last;
+  }
+
+  nextId(): number {
+    return this.id;
+  }
+
+  deadLetters(): FailureRecord[] {
+    return [...this.dead];
+  }
+
+  failures(): FailureRecord[] {
+    return [...this.fails];
+  }
+
+  redrive(): Promise<number> {
+    return Promise.resolve(0);
+  }
+
+  stats(): StoreStats {
+    return { pending: 0, deadLetters: this.dead.length, failures: this.fails.length, checkpoints: this.checkpoints.size, position: this.last };
+  }
+
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,65 @@
+import type { FailureRecord } from '../acker/failure.js';
+
+/** An input item kept in the journal until its root completes. */
+export interface JournalEntry {
+  /** The root's lineage id: stable across restarts. */
+  readonly id: number;
+  readonly value: unknown;
+  readonly position: unknown;
+}
+
+/** The checkpoint of a stateful node: its state and the ids of pending roots already folded into it. */
+export interface Checkpoint {
+  readonly state: unknown;
+  /** Pending items folded into the state: [lineage id, [edge hi, edge lo, what the copy emitted][]]. */
+  readonly folded: readonly (readonly [number, readonly FoldedCopy[]])[];
+}
+
+/** One folded copy of an item: its edge (its path) and what it emitted. */
+export type FoldedCopy = readonly [hi: number, lo: number, value: unknown];
+
+/** Counts of what a store holds. */
+export interface StoreStats {
+  readonly pending: number;
+  readonly deadLetters: number;
+  readonly failures: number;
+  readonly checkpoints: number;
+  /** Where the source was last read: the position of the last item journaled. */
+  readonly position: unknown;
+}
+
+/**
+ * Where a run keeps what must survive a crash: the journal of items in flight, dead letters,
+ * failure records, the source's position and stateful nodes' checkpoints. Writes resolve when
+ * DURABLE; many writes share one commit (group commit). Reads are synchronous.
+ */
+export interface Store {
+  /** Whether writes survive the process (false for the memory store: nothing to replay). */
+  readonly durable: boolean;
+  /** Journals items (and the source position reached) before they are admitted. */
+  journal(entries: readonly JournalEntry[], position: unknown): Promise<void>;
+  /** Forgets a completed or dead-lettered root (batched; durable with the next commit). */
+  forget(id: number): void;
+  /** Keeps a dead letter; its journal entry goes in the same commit. */
+  deadLetter(record: FailureRecord): Promise<void>;
+  /** Keeps a failure record, keeping at most `keep` of them. */
+  failure(record: FailureRecord, keep: number): void;
+  /** Saves a stateful node's checkpoint. */
+  checkpoint(node: string, checkpoint: Checkpoint): Promise<void>;
+  /** The last checkpoint of a node. */
+  restore(node: string): Checkpoint | undefined;
+  /** The items still pending (to replay first, after a restart), oldest first. */
+  pending(): JournalEntry[];
+  /** The position of the last journaled item, to resume the source after. */
+  position(): unknown;
+  /** The next free lineage id. */
+  nextId(): number;
+  deadLetters(): FailureRecord[];
+  failures(): FailureRecord[];
+  /** Moves every dead letter back to the journal: the next run replays them. Returns how many. */
+  redrive(): Promise<number>;
+  stats(): StoreStats;
+  /** Waits for every write so far to be durable. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
