@@ -34,7 +34,7 @@ export function broadcast<I, O>(...args: (string | Node<I, O>)[]): Node<I, O> {
   const k = branches.length;
   return (source) => {
     const stats = host().register('broadcast', name);
-    const seed: SplitSeed = newSeed();
+    const seed: SplitSeed = newSeed(stats.name);
     return fanOut(source, stats, branches, branches.map((_, i) => String(i)), (env, subs) => {
       stats.received++;
       stats.emitted += k;

@@ -42,7 +42,7 @@ export function expand<I, O>(
 ): Observable<Envelope<O>> {
   const stats = host().register(kind, name);
   const out = new Observable<Envelope<O>>((subscriber) => {
-    const seed: SplitSeed = newSeed();
+    const seed: SplitSeed = newSeed(stats.name);
     return source.subscribe({
       next(env) {
         stats.received++;

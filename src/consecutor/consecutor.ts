@@ -51,7 +51,7 @@ export class Consecutor<I = unknown, O = unknown> {
    */
   run(source: Source<I> | SourceLike<I>): Promise<RunReport> {
     try {
-      return this.begin(toSource(source) as Source<unknown>).done;
+      return this.begin(toSource(source)).done;
     } catch (e) {
       return Promise.reject(e);
     }

@@ -90,7 +90,7 @@ export function resolveOptions(options: ConsecutorOptions | undefined): Resolved
   const guarantee = oneOf(o, 'guarantee', GUARANTEES, 'track');
   let store: { path: string } | undefined;
   if (o.store !== undefined) {
-    const path = (o.store as { path?: unknown } | null)?.path;
+    const path: unknown = o.store !== null && typeof o.store === 'object' ? (o.store as Record<string, unknown>).path : undefined;
     if (typeof path !== 'string' || path.length === 0) bad('store', 'an object { path: string }', o.store);
     if (guarantee === 'none') bad('store', "used with a tracked guarantee (not 'none': nothing could be forgotten once done)", o.store);
     store = { path };

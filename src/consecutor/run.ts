@@ -310,7 +310,7 @@ export class Run implements Host, TrackerEvents {
   private journalBatch(): void {
     const batch = this.batch;
     this.batch = [];
-    this.store.journal(batch, this.reader!.position).then(
+    this.store.journal(batch, batch[batch.length - 1]!.position).then(
       () => {
         if (this.finished) return;
         this.pumping = true;

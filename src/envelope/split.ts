@@ -1,5 +1,4 @@
 import type { Envelope } from './envelope.js';
-import { nextEdgeHalf } from './edge.js';
 
 // A 1:k split (flatMap, broadcast) must XOR all k child edges into the anchor BEFORE it emits any
 // child: a child acked synchronously downstream could otherwise bring the XOR to 0 too early.
@@ -25,9 +24,15 @@ export interface SplitSeed {
   lo: number;
 }
 
-/** A new stage's seed, with a random salt. */
-export function newSeed(): SplitSeed {
-  return { salt: nextEdgeHalf(), hi: 0, lo: 0 };
+/**
+ * A stage's seed. Its salt is a hash of the stage's name, not a random draw: a restarted process
+ * must derive the same edges for the same paths, or a stateful node would not recognise a copy it
+ * folded before the restart. Names are unique within a pipeline (the registry sees to it).
+ */
+export function newSeed(name: string): SplitSeed {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return { salt: fmix(h), hi: 0, lo: 0 };
 }
 
 /** Seeds a split of the parent edge (hi, lo) at this stage; `extra` tells apart tries of one item. */

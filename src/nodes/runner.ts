@@ -31,7 +31,7 @@ export class NodeRunner<I, O> {
   private readonly pending = new Set<ItemContext<I, O>>();
   private inputDone = false;
   private ended = false;
-  private readonly seed: SplitSeed = newSeed();
+  private readonly seed: SplitSeed;
 
   constructor(spec: NodeSpec<I, O>, stats: NodeStats, host: Host, out: Subscriber<Envelope<O>>, options: RunnerOptions) {
     this.spec = spec;
@@ -39,6 +39,7 @@ export class NodeRunner<I, O> {
     this.host = host;
     this.out = out;
     this.options = options;
+    this.seed = newSeed(stats.name);
     host.onTick(() => this.sweep());
   }
 

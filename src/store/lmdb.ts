@@ -1,5 +1,5 @@
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import type { FailureRecord } from '../acker/failure.js';
 import { ConsecutionError, messageOf } from '../errors.js';
@@ -70,7 +70,8 @@ export class LmdbStore implements Store {
     let last: Promise<unknown> | undefined;
     for (const e of entries) last = this.db.put([JOURNAL, e.id], { v: e.value, p: e.position } satisfies Journaled);
     if (entries.length > 0) {
-      this.db.put([META, 'position'], position);
+      // Same transaction as `last`: if any write of it fails, `last` rejects.
+      void this.db.put([META, 'position'], position);
       last = this.db.put([META, 'next'], entries[entries.length - 1]!.id + 1);
     }
     return this.durably(last);
@@ -85,7 +86,7 @@ export class LmdbStore implements Store {
 
   deadLetter(record: FailureRecord): Promise<void> {
     this.open();
-    this.db.put([DEAD, record.root], record);
+    void this.db.put([DEAD, record.root], record); // same transaction as the remove awaited below
     return this.durably(this.db.remove([JOURNAL, record.root]));
   }
 
@@ -136,7 +137,7 @@ export class LmdbStore implements Store {
     const dead = this.deadLetters();
     let last: Promise<unknown> | undefined;
     for (const r of dead) {
-      this.db.put([JOURNAL, r.root], { v: r.item, p: undefined } satisfies Journaled);
+      void this.db.put([JOURNAL, r.root], { v: r.item, p: undefined } satisfies Journaled); // same transaction as `last`
       last = this.db.remove([DEAD, r.root]);
     }
     await this.durably(last);
@@ -187,7 +188,11 @@ export class LmdbStore implements Store {
 
 function prepareDir(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    // The parent recursively, the store itself not: a recursive mkdir can hang on /proc.
+    if (!existsSync(dir)) {
+      mkdirSync(dirname(resolve(dir)), { recursive: true });
+      mkdirSync(dir);
+    }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EEXIST' || code === 'ENOTDIR') throw fail(dir, 'it is a file, not a directory', e);
@@ -201,7 +206,31 @@ function prepareDir(dir: string): void {
   }
 }
 
+/** LMDB's meta page magic (0xBEEFC0DE, little-endian), found near the start of a data file. */
+const LMDB_MAGIC = Buffer.from([0xde, 0xc0, 0xef, 0xbe]);
+
+/**
+ * Checks that an existing data file is LMDB before lmdb-js maps it: given a foreign file, the
+ * native layer crashes the process (a segmentation fault) instead of throwing.
+ */
+function checkDataFile(dir: string, file: string): void {
+  if (!existsSync(file)) return;
+  const head = Buffer.alloc(64);
+  const fd = openSync(file, 'r');
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (n === 0 && statSync(file).size === 0) return;
+  if (head.subarray(0, n).indexOf(LMDB_MAGIC) < 0) {
+    throw fail(dir, 'data.mdb is corrupted or not an LMDB file (no LMDB header)');
+  }
+}
+
 function openDb(dir: string): RootDatabase {
+  checkDataFile(dir, join(dir, 'data.mdb'));
   try {
     const db = open({ path: join(dir, 'data.mdb'), encoder: { structuredClone: true } });
     db.getCount(); // reading fails at once on a file that is not LMDB
