@@ -7,12 +7,13 @@ import { performance } from 'node:perf_hooks';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 
-/** The two baselines every variant is compared with. */
-export type Baseline = 'rxjs' | 'node';
+/** The baselines variants are compared with: every scenario has raw RxJS and Node streams; some have more. */
+export type Baseline = 'rxjs' | 'node' | 'lmdb';
 
 export const BASELINE_LABEL: Readonly<Record<Baseline, string>> = {
   rxjs: 'raw RxJS',
   node: 'Node streams',
+  lmdb: 'raw LMDB',
 };
 
 /** One way of computing a scenario's workload. */
@@ -206,7 +207,7 @@ export async function runScenario(scenario: Scenario, options: HarnessOptions): 
   }));
   const targets: TargetResult[] = scenario.targets.map((t) => {
     const r = results.find((x) => x.name === t.variant)!;
-    const ratio = t.baseline === 'rxjs' ? r.vsRxjs : r.vsNode;
+    const ratio = r.median / medians[variants.indexOf(baselineOf(scenario, t.baseline))]!;
     return { ...t, ratio, pass: ratio >= t.min };
   });
   return {

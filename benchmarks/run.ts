@@ -3,8 +3,9 @@ import { formatMachine, formatScenario, formatSummary, machine, runScenario, typ
 import { w1 } from './w1.js';
 import { w2 } from './w2.js';
 import { w3 } from './w3.js';
+import { w1lmdb } from './w1-lmdb.js';
 
-const SCENARIOS: readonly Scenario[] = [w1, w2, w3];
+const SCENARIOS: readonly Scenario[] = [w1, w2, w3, w1lmdb];
 
 const USAGE = `usage: npm run bench -- [${SCENARIOS.map((s) => s.id).join('|')} ...] [--json] [--runs=N] [--warmup=N]
   scenario ids   run only these (default: all)

@@ -49,6 +49,8 @@ export class LmdbStore implements Store {
   private failureKeys: number[];
   private failureSeq: number;
   private closed = false;
+  /** Completed items to remove from the journal with the next commit (a replay log's cycle). */
+  private forgotten: number[] = [];
 
   constructor(dir: string) {
     this.dir = dir;
@@ -67,6 +69,7 @@ export class LmdbStore implements Store {
 
   journal(entries: readonly JournalEntry[], position: unknown): Promise<void> {
     this.open();
+    this.removeForgotten();
     let last: Promise<unknown> | undefined;
     for (const e of entries) last = this.db.put([JOURNAL, e.id], { v: e.value, p: e.position } satisfies Journaled);
     if (entries.length > 0) {
@@ -78,10 +81,19 @@ export class LmdbStore implements Store {
   }
 
   forget(id: number): void {
-    if (this.closed) return;
-    this.db.remove([JOURNAL, id]).catch(() => {
-      // A lost remove only means the item is replayed once more after a restart (at-least-once).
-    });
+    if (!this.closed) this.forgotten.push(id);
+  }
+
+  /**
+   * Issues the removes of completed items in the transaction being built. A remove lost in a crash
+   * only means that item is replayed once more after a restart (at-least-once); its write shares
+   * the fate (and the awaited promise) of the transaction it joins.
+   */
+  private removeForgotten(): void {
+    const ids = this.forgotten;
+    if (ids.length === 0) return;
+    this.forgotten = [];
+    for (const id of ids) void this.db.remove([JOURNAL, id]);
   }
 
   deadLetter(record: FailureRecord): Promise<void> {
@@ -155,7 +167,10 @@ export class LmdbStore implements Store {
   }
 
   async flush(): Promise<void> {
-    if (!this.closed) await this.db.flushed;
+    if (this.closed) return;
+    this.removeForgotten();
+    await this.db.put([META, 'flushed'], Date.now());
+    await this.db.flushed;
   }
 
   async close(): Promise<void> {
