@@ -197,6 +197,7 @@ export class Run implements Host, TrackerEvents {
   }
 
   replay(root: Root): void {
+    for (const cell of this.cells) cell.replaying(root);
     this.replays.push(root);
     this.wake();
   }

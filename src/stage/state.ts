@@ -5,14 +5,16 @@ import type { Checkpoint, FoldedCopy, Store } from '../store/store.js';
 /**
  * The state of one stateful node (reduce, scan) in one run, made exact across replays and
  * restarts:
- * - it records, per item, the copies it folded, by edge: an edge names the copy's path and is the
+ * - it knows, per item, the copies it folded, by edge: an edge names the copy's path and is the
  *   same in every attempt (see split.ts). A copy of a later attempt already folded is skipped (a
  *   scan emits again what it emitted for it); copies of one attempt (after a broadcast, or a node
  *   that pushes twice) all fold;
  * - with a durable store, the state is checkpointed with the copies folded of the pending items,
  *   and a folded input is released (acked, or passed on) only once that checkpoint is on disk.
  *   Checkpoints are grouped: one per turn of the event loop, whatever the number of items.
- * Envelopes of batches (anchored to a group, not a root) are folded but not recorded.
+ * Folds are logged in flat arrays (no allocation per item) and written onto a root only when it is
+ * replayed; entries of settled roots are dropped as the log grows. Batches (anchored to a group,
+ * not a root) are folded but not logged.
  */
 export class StateCell {
   readonly node: string;
@@ -23,8 +25,11 @@ export class StateCell {
   private readonly snapshot: () => unknown;
   private readonly release: (env: Envelope<unknown>) => void;
   private readonly onError: (e: unknown) => void;
-  /** Roots folded here and maybe still pending (durable store only): the checkpoint keeps the live ones. */
-  private live: Root[] = [];
+  // The fold log: one entry per folded copy of a root, in parallel arrays.
+  private roots: Root[] = [];
+  private his: number[] = [];
+  private los: number[] = [];
+  private values: unknown[] = [];
   private held: Envelope<unknown>[] = [];
   private scheduled = false;
   /** What {@link seen} found. */
@@ -51,8 +56,8 @@ export class StateCell {
   /** True when this copy was folded before (a replay): skip the fold; {@link emitted} gives what it emitted. */
   seen(env: Envelope<unknown>): boolean {
     const root = env.anchor;
-    if (!(root instanceof Root)) return false;
-    const f = root.folds?.[this.index];
+    if (!(root instanceof Root) || root.folds === undefined) return false;
+    const f = root.folds[this.index];
     if (f === undefined) return false;
     if (f.hi === env.hi && f.lo === env.lo) {
       this.last = f.value;
@@ -69,16 +74,28 @@ export class StateCell {
     return this.last;
   }
 
-  /** Takes back what a checkpoint says was folded of a restored item (from the journal). */
-  adopt(root: Root, copies: readonly FoldedCopy[]): void {
-    for (const [hi, lo, value] of copies) this.record(root, hi, lo, value);
-    this.live.push(root);
+  /** A root is about to be replayed: write what was folded of it onto it, for {@link seen}. */
+  replaying(root: Root): void {
+    for (let i = 0; i < this.roots.length; i++) {
+      if (this.roots[i] === root) record(root, this.index, this.his[i]!, this.los[i]!, this.values[i]);
+    }
   }
 
-  /** The envelope's value is folded into the state: record it, and release it once that is durable. */
+  /** Takes back what a checkpoint says was folded of a restored item (from the journal). */
+  adopt(root: Root, copies: readonly FoldedCopy[]): void {
+    for (const [hi, lo, value] of copies) {
+      record(root, this.index, hi, lo, value);
+      this.log(root, hi, lo, value);
+    }
+  }
+
+  /** The envelope's value is folded into the state: log it, and release it once that is durable. */
   folded(env: Envelope<unknown>): void {
     const root = env.anchor;
-    if (root instanceof Root && this.record(root, env.hi, env.lo, env.value) && this.store.durable) this.live.push(root);
+    if (root instanceof Root) {
+      if (this.roots.length >= 4096 && !this.scheduled) this.compact();
+      this.log(root, env.hi, env.lo, env.value);
+    }
     if (!this.store.durable) {
       this.release(env);
       return;
@@ -90,37 +107,52 @@ export class StateCell {
     }
   }
 
-  /** Records a folded copy; true if it is the item's first here. */
-  private record(root: Root, hi: number, lo: number, value: unknown): boolean {
-    const folds = (root.folds ??= []);
-    const f = folds[this.index];
-    if (f === undefined) {
-      folds[this.index] = { hi, lo, value, more: undefined };
-      return true;
+  private log(root: Root, hi: number, lo: number, value: unknown): void {
+    this.roots.push(root);
+    this.his.push(hi);
+    this.los.push(lo);
+    this.values.push(value);
+  }
+
+  /** Drops the entries of settled roots (they can never be replayed). */
+  private compact(): void {
+    let n = 0;
+    for (let i = 0; i < this.roots.length; i++) {
+      if (this.roots[i]!.attempt < 0) continue;
+      this.roots[n] = this.roots[i]!;
+      this.his[n] = this.his[i]!;
+      this.los[n] = this.los[i]!;
+      this.values[n] = this.values[i];
+      n++;
     }
-    (f.more ??= new Map()).set(`${hi}:${lo}`, value);
-    return false;
+    this.roots.length = this.his.length = this.los.length = this.values.length = n;
   }
 
   private commit(): void {
     this.scheduled = false;
-    this.live = this.live.filter((r) => r.attempt >= 0);
+    this.compact();
     const held = this.held;
     this.held = [];
-    const folded = this.live.map((r): [number, FoldedCopy[]] => {
-      const f = r.folds![this.index]!;
-      const copies: FoldedCopy[] = [[f.hi, f.lo, f.value]];
-      for (const [key, value] of f.more ?? []) {
-        const [hi, lo] = key.split(':').map(Number) as [number, number];
-        copies.push([hi, lo, value]);
-      }
-      return [r.id, copies];
-    });
-    this.store.checkpoint(this.node, { state: this.snapshot(), folded }).then(
+    const byRoot = new Map<number, FoldedCopy[]>();
+    for (let i = 0; i < this.roots.length; i++) {
+      const id = this.roots[i]!.id;
+      let copies = byRoot.get(id);
+      if (copies === undefined) byRoot.set(id, (copies = []));
+      copies.push([this.his[i]!, this.los[i]!, this.values[i]]);
+    }
+    this.store.checkpoint(this.node, { state: this.snapshot(), folded: [...byRoot] }).then(
       () => {
         for (const env of held) this.release(env);
       },
       (e: unknown) => this.onError(e),
     );
   }
+}
+
+/** Writes one folded copy onto a root (once per edge). */
+function record(root: Root, index: number, hi: number, lo: number, value: unknown): void {
+  const folds = (root.folds ??= []);
+  const f = folds[index];
+  if (f === undefined) folds[index] = { hi, lo, value, more: undefined };
+  else if (f.hi !== hi || f.lo !== lo) (f.more ??= new Map()).set(`${hi}:${lo}`, value);
 }
