@@ -1,15 +1,13 @@
 import { Observable } from 'rxjs';
 import {
-  childHi,
-  childLo,
-  Envelope,
+  emitChildren,
   failAt,
   host,
   markStage,
   named,
   requireFunction,
   newSeed,
-  split,
+  type Envelope,
   type Node,
   type NodeStats,
   type SplitSeed,
@@ -47,21 +45,7 @@ export function expand<I, O>(
       next(env) {
         stats.received++;
         const values = childrenOf(stats, env, fn);
-        if (values === undefined) return;
-        const k = values.length;
-        split(env, k, seed);
-        if (k === 0) {
-          stats.acked++;
-          return;
-        }
-        stats.emitted += k;
-        const { anchor, attempt } = env;
-        const first = env as unknown as Envelope<O>;
-        first.value = values[0]!;
-        subscriber.next(first);
-        for (let i = 1; i < k; i++) {
-          subscriber.next(new Envelope(values[i]!, anchor, childHi(seed, i), childLo(seed, i), attempt));
-        }
+        if (values !== undefined) emitChildren(subscriber, stats, env, values, seed);
       },
       error: (e: unknown) => subscriber.error(e),
       complete: () => subscriber.complete(),

@@ -12,3 +12,4 @@ export { merge } from './merge.js';
 export { node } from './node.js';
 export { output, type OutputOptions } from './output.js';
 export { check, type CheckOptions } from './check.js';
+export { offload, type OffloadOptions } from './offload.js';

@@ -7,6 +7,7 @@ export { host, type Host } from './stage/host.js';
 export { markStage, stageOf, type BranchInfo } from './stage/stage.js';
 export { appendStep, type Step } from './stage/chain.js';
 export { ackAt, failAt, nodeError } from './stage/fail.js';
+export { emitChildren } from './stage/emit.js';
 export type { NodeStats } from './stage/stats.js';
 export { named, requireFunction } from './stage/args.js';
 export { seedOf, type Seed } from './stage/seed.js';

@@ -21,3 +21,4 @@ export { openStore, LmdbStore } from './store/lmdb.js';
 export { MemoryStore } from './store/memory.js';
 export type { Store, StoreStats, JournalEntry, Checkpoint, FoldedCopy } from './store/store.js';
 export { fromFile, type FileSourceOptions } from './sources/file.js';
+export { defineNode, type DefinedNode } from './worker/define.js';

@@ -11,7 +11,7 @@ import { isPromiseLike, OutputChannel } from '../outputs/channel.js';
 import type { Source, SourceReader } from '../sources/source.js';
 import { withHost, NodeRegistry, type Host } from '../stage/host.js';
 import type { ChainCount, NodeStats } from '../stage/stats.js';
-import type { ResolvedOptions } from './options.js';
+import type { Mode, ResolvedOptions } from './options.js';
 import type { Metrics, RunReport } from './report.js';
 
 /**
@@ -21,6 +21,7 @@ import type { Metrics, RunReport } from './report.js';
 export class Run implements Host, TrackerEvents {
   readonly guarantee: Guarantee;
   readonly checks: boolean;
+  readonly mode: Mode;
   readonly loose: LooseAnchor;
   drained = false;
   readonly done: Promise<RunReport>;
@@ -64,6 +65,7 @@ export class Run implements Host, TrackerEvents {
     this.options = options;
     this.guarantee = options.guarantee;
     this.checks = options.checks;
+    this.mode = options.mode;
     this.channels = channels;
     this.loose = new LooseAnchor((f) => this.failLoose(f));
     this.tracker =

@@ -27,6 +27,7 @@ export interface Graph {
 
 class DescribeHost implements Host {
   readonly guarantee = 'confirm';
+  readonly mode = 'sync';
   readonly checks = true;
   readonly drained = false;
   readonly signal = new AbortController().signal;

@@ -1,4 +1,5 @@
 import type { Guarantee } from '../acker/tracker.js';
+import type { Mode } from '../consecutor/options.js';
 import { LooseAnchor } from '../acker/group.js';
 import type { Anchor, Envelope, FailureInfo } from '../envelope/envelope.js';
 import type { StateCell } from './state.js';
@@ -14,6 +15,8 @@ import { deriveCounts, newStats, type ChainCount, type NodeStats } from './stats
  */
 export interface Host {
   readonly guarantee: Guarantee;
+  /** Where offloaded nodes run. */
+  readonly mode: Mode;
   /** Whether `check()` stages run. */
   readonly checks: boolean;
   /** The anchor of envelopes that descend from no input item. */
@@ -73,6 +76,7 @@ export class NodeRegistry {
 
 class StandaloneHost implements Host {
   readonly guarantee = 'none';
+  readonly mode = 'sync';
   readonly checks = true;
   readonly drained = false;
   readonly signal = new AbortController().signal;

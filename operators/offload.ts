@@ -1,0 +1,75 @@
+import { Observable } from 'rxjs';
+import { ConsecutionError, host, markStage, preview, type Envelope, type Node } from '../src/core.js';
+import type { Mode } from '../src/consecutor/options.js';
+import { Pool } from '../src/worker/pool.js';
+
+/** Options of {@link offload}. */
+export interface OffloadOptions {
+  /** Workers in the pool (thread and process modes). @default 2 */
+  readonly parallelism?: number;
+  /** Items per message to a worker. @default 256 */
+  readonly batch?: number;
+  /** Overrides the consecutor's `mode` for this node. */
+  readonly mode?: Mode;
+  /** Worker deaths within 10 s after which the run fails with WORKER_CRASHED. @default 5 */
+  readonly maxRestarts?: number;
+}
+
+/**
+ * Runs a node defined in its own module (its default export is `defineNode({...})`) in a pool of
+ * workers: worker threads in `thread` mode, child processes in `process` mode, inline in `sync`
+ * mode. The consecutor's `mode` chooses; `options.mode` overrides it. Items cross in batches; the
+ * acker stays on the main thread. A worker that dies fails the items it held (replayed under
+ * `replay`) and is restarted.
+ *
+ * @example
+ * ```ts
+ * const p = pipe(offload(new URL('./score.js', import.meta.url), { parallelism: 2 }), output('scores'));
+ * await new Consecutor(p, { mode: 'thread', outputs: { scores: [] } }).run(rows);
+ * ```
+ */
+export function offload<I, O>(moduleUrl: string | URL, options: OffloadOptions = {}): Node<I, O> {
+  if (typeof moduleUrl === 'function') {
+    throw new ConsecutionError(
+      'OPTIONS_INVALID',
+      'offload(): expected the URL of a module whose default export is defineNode({...}), got a function: an inline closure cannot cross to a worker',
+    );
+  }
+  if (!(moduleUrl instanceof URL) && (typeof moduleUrl !== 'string' || moduleUrl.length === 0)) {
+    throw new ConsecutionError('OPTIONS_INVALID', `offload(): expected a module URL or path, got ${typeof moduleUrl} ${preview(moduleUrl)}`);
+  }
+  const url = moduleUrl instanceof URL ? moduleUrl.href : moduleUrl;
+  const int = (key: 'parallelism' | 'batch' | 'maxRestarts', fallback: number, min: number) => {
+    const v = options[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+      throw new ConsecutionError('OPTIONS_INVALID', `offload(): ${key} must be an integer >= ${min}, got ${typeof v} ${preview(v)}`);
+    }
+    return v;
+  };
+  const parallelism = int('parallelism', 2, 1);
+  const batch = int('batch', 256, 1);
+  const maxRestarts = int('maxRestarts', 5, 0);
+  if (options.mode !== undefined && !['sync', 'thread', 'process'].includes(options.mode)) {
+    throw new ConsecutionError('OPTIONS_INVALID', `offload(): mode must be 'sync', 'thread' or 'process', got ${preview(options.mode)}`);
+  }
+  const name = url.split('/').pop()!.replace(/\.[cm]?[jt]s$/, '');
+  return (source) => {
+    const h = host();
+    const stats = h.register('offload', name);
+    const mode = options.mode ?? h.mode;
+    const out = new Observable<Envelope<O>>((subscriber) => {
+      const pool = new Pool<O>({ url, mode, parallelism, batch, maxRestarts, windowMs: 10_000 }, stats, h, subscriber);
+      const sub = source.subscribe({
+        next: (env) => pool.next(env),
+        error: (e: unknown) => subscriber.error(e),
+        complete: () => pool.complete(),
+      });
+      return () => {
+        sub.unsubscribe();
+        pool.close();
+      };
+    });
+    return markStage(out, { nodes: [stats], upstream: source });
+  };
+}

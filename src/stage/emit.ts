@@ -1,0 +1,29 @@
+import type { Subscriber } from 'rxjs';
+import { Envelope } from '../envelope/envelope.js';
+import { childHi, childLo, split, type SplitSeed } from '../envelope/split.js';
+import type { NodeStats } from './stats.js';
+
+/**
+ * Emits the k values an item turned into (flatMap, an offloaded node's pushes): one acker update
+ * for all k before any is emitted; k = 0 acks the item; the first child reuses the envelope.
+ */
+export function emitChildren<O>(
+  out: Subscriber<Envelope<O>>,
+  stats: NodeStats,
+  env: Envelope<unknown>,
+  values: readonly O[],
+  seed: SplitSeed,
+): void {
+  const k = values.length;
+  split(env, k, seed);
+  if (k === 0) {
+    stats.acked++;
+    return;
+  }
+  stats.emitted += k;
+  const { anchor, attempt } = env;
+  const first = env as Envelope<O>;
+  first.value = values[0]!;
+  out.next(first);
+  for (let i = 1; i < k; i++) out.next(new Envelope(values[i]!, anchor, childHi(seed, i), childLo(seed, i), attempt));
+}
