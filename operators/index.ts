@@ -13,3 +13,4 @@ export { node } from './node.js';
 export { output, type OutputOptions } from './output.js';
 export { check, type CheckOptions } from './check.js';
 export { offload, type OffloadOptions } from './offload.js';
+export { ordered, type OrderedOptions } from './ordered.js';

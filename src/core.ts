@@ -3,7 +3,8 @@ export { Envelope, type Anchor, type FailureInfo, type Node, type OutputOf } fro
 export { nextEdgeHalf, nextEdgeLo } from './envelope/edge.js';
 export { split, childHi, childLo, newSeed, type SplitSeed } from './envelope/split.js';
 export { Group } from './acker/group.js';
-export { host, type Host } from './stage/host.js';
+export { host, type Host, type OrderView } from './stage/host.js';
+export { Root } from './acker/root.js';
 export { markStage, stageOf, type BranchInfo } from './stage/stage.js';
 export { appendStep, type Step } from './stage/chain.js';
 export { ackAt, failAt, nodeError } from './stage/fail.js';

@@ -46,6 +46,9 @@ export class Tracker implements RootOwner {
   private head: Root | null = null;
   private tail: Root | null = null;
   private seq: number;
+  /** Ids of pending roots, kept only when a stage needs input order (ordered()). */
+  private pendingIds: Set<number> | undefined;
+  private readonly settleListeners: (() => void)[] = [];
   private readonly options: TrackerOptions;
   private readonly events: TrackerEvents;
   /** timeoutMs plus the coarse clock's tick, so that a root never times out early. */
@@ -63,8 +66,28 @@ export class Tracker implements RootOwner {
    * only in {@link entered}, if it is still pending once the graph has taken it: most roots of a
    * CPU-bound pipeline complete within that call and never need a timeout.
    */
+  /**
+   * What ordered() needs: whether an id is still pending, the next id to be given out, and a call
+   * after every settle. Turns on the (small) cost of keeping the set of pending ids.
+   */
+  orderView(): { pending(id: number): boolean; nextId(): number; onSettle(fn: () => void): void } {
+    this.pendingIds ??= new Set();
+    return {
+      pending: (id) => this.pendingIds!.has(id),
+      nextId: () => this.seq,
+      onSettle: (fn) => this.settleListeners.push(fn),
+    };
+  }
+
+  private settledId(id: number): void {
+    if (this.pendingIds === undefined) return;
+    this.pendingIds.delete(id);
+    for (const fn of this.settleListeners) fn();
+  }
+
   admit(value: unknown, position: unknown): Root {
     const root = new Root(this, this.seq++, value, position);
+    this.pendingIds?.add(root.id);
     this.ingested++;
     this.pending++;
     this.rearm(root);
@@ -75,6 +98,7 @@ export class Tracker implements RootOwner {
   restore(id: number, value: unknown, position: unknown): Root {
     const root = new Root(this, id, value, position);
     if (id >= this.seq) this.seq = id + 1;
+    this.pendingIds?.add(id);
     this.ingested++;
     this.pending++;
     this.rearm(root);
@@ -104,6 +128,7 @@ export class Tracker implements RootOwner {
     this.pending--;
     this.completed++;
     this.events.settled(root, true);
+    this.settledId(root.id);
   }
 
   fail(root: Root, failure: FailureInfo): void {
@@ -131,6 +156,7 @@ export class Tracker implements RootOwner {
     this.deadLettered++;
     this.events.deadLetter(record);
     this.events.settled(root, false);
+    this.settledId(root.id);
   }
 
   /** Fails every root past its deadline with `ACK_TIMEOUT`. Call from a timer. */

@@ -9,7 +9,7 @@ import { Envelope, type FailureInfo, type Node } from '../envelope/envelope.js';
 import { ConsecutionError, messageOf } from '../errors.js';
 import { isPromiseLike, OutputChannel } from '../outputs/channel.js';
 import type { Source, SourceReader } from '../sources/source.js';
-import { withHost, NodeRegistry, type Host } from '../stage/host.js';
+import { withHost, NodeRegistry, type Host, type OrderView } from '../stage/host.js';
 import type { ChainCount, NodeStats } from '../stage/stats.js';
 import type { Mode, ResolvedOptions } from './options.js';
 import type { Metrics, RunReport } from './report.js';
@@ -172,6 +172,10 @@ export class Run implements Host, TrackerEvents {
 
   private storeFailed(e: unknown): void {
     this.fatal(new ConsecutionError('STORE_FAILED', `the store failed: ${messageOf(e)}`, { cause: e }));
+  }
+
+  order(): OrderView | undefined {
+    return this.tracker?.orderView();
   }
 
   output(name: string, node: string): OutputChannel {

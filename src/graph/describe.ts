@@ -40,6 +40,9 @@ class DescribeHost implements Host {
   state(): undefined {
     return undefined;
   }
+  order() {
+    return { pending: () => false, nextId: () => 0, onSettle: () => {} };
+  }
   countChain(): void {}
   onTick(): void {}
   output() {

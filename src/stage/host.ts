@@ -38,8 +38,20 @@ export interface Host {
    * level, no durable store): then the node just folds and acks.
    */
   state(node: string, snapshot: () => unknown, release: (env: Envelope<unknown>) => void): StateCell | undefined;
+  /** Input order (root ids) for ordered(); undefined when nothing is tracked. */
+  order(): OrderView | undefined;
   /** The writer of a named output; throws `OUTPUT_UNKNOWN` if the run has no such output. */
   output(name: string, node: string): OutputWriter;
+}
+
+/** What ordered() sees of the tracker. */
+export interface OrderView {
+  /** Whether the root with this id is still pending. */
+  pending(id: number): boolean;
+  /** The id the next admitted root will get. */
+  nextId(): number;
+  /** Calls `fn` after every root settles. */
+  onSettle(fn: () => void): void;
 }
 
 /** Gives unnamed nodes names `kind#1`, `kind#2`, ... in construction order. */
@@ -94,6 +106,10 @@ class StandaloneHost implements Host {
   onTick(): void {}
 
   state(): undefined {
+    return undefined;
+  }
+
+  order(): undefined {
     return undefined;
   }
 

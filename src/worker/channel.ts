@@ -31,7 +31,8 @@ export function openChannel(mode: Mode, events: ChannelEvents): Channel {
 
 // From the TypeScript sources, a worker thread first registers tsx's loader through its API (Node
 // 20 does not apply `--import` in a worker's execArgv to the worker's own entry), then loads the entry.
-const tsBootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(require('node:worker_threads').workerData.entry) })`;
+// Only dynamic imports: the eval'd code is CommonJS or ESM depending on the parent's flags.
+const tsBootstrap = `Promise.all([import('tsx/esm/api'), import('node:worker_threads')]).then(([tsx, wt]) => { tsx.register(); return import(wt.workerData.entry) })`;
 
 function threadChannel(events: ChannelEvents): Channel {
   const worker = import.meta.url.endsWith('.ts')

@@ -1,0 +1,96 @@
+import { Observable } from 'rxjs';
+import { ConsecutionError, host, markStage, Root, type Envelope, type Node } from '../src/core.js';
+
+/** Options of {@link ordered}. */
+export interface OrderedOptions {
+  /** The node's name in metrics and errors. @default `ordered#n` */
+  readonly name?: string;
+}
+
+/**
+ * Restores input order after a parallel stage (an offloaded node, a node with concurrency > 1):
+ * items leave in the order they entered the run. An item is released once every older item has
+ * been released here or has settled (completed, or dead-lettered, or dropped on its way), so an
+ * item filtered out upstream holds nothing back. The reorder buffer holds items still in flight,
+ * so it counts toward `maxPending`: it is bounded, and it cannot deadlock (the item it waits for
+ * is already admitted). Copies of one item (after a broadcast) leave together. A replayed item
+ * leaves as soon as it arrives. Needs a tracked guarantee.
+ *
+ * @example
+ * ```ts
+ * const p = pipe(offload(new URL('./enrich.js', import.meta.url), { parallelism: 4 }), ordered(), output('rows'));
+ * ```
+ */
+export function ordered<T>(options: OrderedOptions = {}): Node<T, T> {
+  return (source) => {
+    const h = host();
+    const stats = h.register('ordered', options.name);
+    const view = h.order();
+    if (view === undefined) {
+      throw new ConsecutionError('OPTIONS_INVALID', `ordered "${stats.name}" needs a tracked guarantee: under 'none' input order is not known`, {
+        node: stats.name,
+      });
+    }
+    const out = new Observable<Envelope<T>>((subscriber) => {
+      // Held items by root id; the ids of roots released here that may still be pending.
+      const held = new Map<number, Envelope<T>[]>();
+      const released = new Set<number>();
+      let cursor = 0;
+      let completed = false;
+      const drain = () => {
+        for (;;) {
+          const next = cursor < view.nextId() ? held.get(cursor) : undefined;
+          if (next !== undefined) {
+            held.delete(cursor);
+            released.add(cursor);
+            for (const env of next) {
+              stats.emitted++;
+              subscriber.next(env);
+            }
+            continue;
+          }
+          if (cursor < view.nextId() && (!view.pending(cursor) || released.has(cursor))) {
+            released.delete(cursor);
+            cursor++;
+            continue;
+          }
+          break;
+        }
+        if (completed && held.size === 0) subscriber.complete();
+      };
+      view.onSettle(() => {
+        if (held.size > 0) drain();
+      });
+      return source.subscribe({
+        next(env) {
+          stats.received++;
+          const root = env.anchor;
+          // Items of no single root (batches, state), and replays of items already released, go at once.
+          if (!(root instanceof Root) || root.id < cursor || released.has(root.id)) {
+            stats.emitted++;
+            subscriber.next(env);
+            return;
+          }
+          const list = held.get(root.id);
+          if (list === undefined) held.set(root.id, [env]);
+          else list.push(env);
+          drain();
+        },
+        error: (e: unknown) => subscriber.error(e),
+        complete: () => {
+          completed = true;
+          // Whatever is still held can only wait for roots that will never come: let it go in order.
+          for (const id of [...held.keys()].sort((a, b) => a - b)) {
+            for (const env of held.get(id)!) {
+              stats.emitted++;
+              subscriber.next(env);
+            }
+          }
+          held.clear();
+          subscriber.complete();
+        },
+      });
+    });
+    return markStage(out, { nodes: [stats], upstream: source });
+  };
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { pipe } from 'rxjs';
+import { Consecutor, ConsecutionError, filter, node, offload, ordered, output } from 'consecution';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('ordered', () => {
+  it('restores input order after a parallel node, whatever the per-item delays (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 30 }),
+        async (delays, concurrency, maxPending) => {
+          const out: number[] = [];
+          let maxSeen = 0;
+          const c = new Consecutor(
+            pipe(
+              node('slow', {
+                concurrency,
+                async process(i: number) {
+                  maxSeen = Math.max(maxSeen, c.metrics().pending);
+                  await sleep(delays[i]!);
+                  return i;
+                },
+              }),
+              ordered(),
+              output('out'),
+            ),
+            { maxPending, outputs: { out } },
+          );
+          const report = await c.run(delays.map((_, i) => i));
+          expect(report.ok).toBe(true);
+          expect(out).toEqual(delays.map((_, i) => i));
+          expect(maxSeen).toBeLessThanOrEqual(maxPending);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it('is not held back by items dropped before it', async () => {
+    const out: number[] = [];
+    const c = new Consecutor(
+      pipe(
+        filter((x: number) => x % 3 !== 0),
+        node('slow', { concurrency: 4, process: async (x: number) => (await sleep(x % 4), x) }),
+        ordered(),
+        output('out'),
+      ),
+      { outputs: { out } },
+    );
+    await c.run(Array.from({ length: 30 }, (_, i) => i));
+    expect(out).toEqual(Array.from({ length: 30 }, (_, i) => i).filter((x) => x % 3 !== 0));
+  });
+
+  it('restores order after an offloaded node in thread mode', async () => {
+    const out: number[] = [];
+    const c = new Consecutor(pipe(offload<number, number>(new URL('../worker/fixtures/slow.ts', import.meta.url), { parallelism: 2, batch: 4 }), ordered(), output('out')), {
+      mode: 'thread',
+      outputs: { out },
+    });
+    const report = await c.run(Array.from({ length: 60 }, (_, i) => i));
+    expect(report.ok).toBe(true);
+    expect(out).toEqual(Array.from({ length: 60 }, (_, i) => i));
+  });
+
+  it('needs a tracked guarantee', async () => {
+    const c = new Consecutor(ordered(), { guarantee: 'none' });
+    await expect(c.run([1])).rejects.toThrow(ConsecutionError);
+  });
+});
