@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import { ackAt, Envelope, failAt, host, markStage, named, requireFunction, type Node, seedOf, type Seed } from '../src/core.js';
+import { ackAt, Envelope, failAt, host, markStage, type Node, seedOf, statefulArgs, type Seed } from '../src/core.js';
 
 /**
  * Folds all values into one, emitted when the input completes. Each input is acked once folded
@@ -19,9 +19,7 @@ import { ackAt, Envelope, failAt, host, markStage, named, requireFunction, type 
 export function reduce<T, A>(fn: (acc: A, value: T) => A, seed: Seed<A>): Node<T, A>;
 export function reduce<T, A>(name: string, fn: (acc: A, value: T) => A, seed: Seed<A>): Node<T, A>;
 export function reduce<T, A>(first: string | ((acc: A, value: T) => A), second: unknown, third?: Seed<A>): Node<T, A> {
-  const [name, f] = named('reduce', first, second as (acc: A, value: T) => A);
-  const fn = requireFunction('reduce', 'fn', f);
-  const seed = (typeof first === 'string' ? third : second) as Seed<A>;
+  const [name, fn, seed] = statefulArgs('reduce', first, second, third);
   return (source) => {
     const h = host();
     const stats = h.register('reduce', name);

@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import { failAt, host, markStage, named, requireFunction, type Envelope, type Node, seedOf, type Seed } from '../src/core.js';
+import { failAt, host, markStage, type Envelope, type Node, seedOf, statefulArgs, type Seed } from '../src/core.js';
 
 /**
  * Emits the running accumulation of the values: 1:1, each output keeps its input's anchor.
@@ -16,9 +16,7 @@ import { failAt, host, markStage, named, requireFunction, type Envelope, type No
 export function scan<T, A>(fn: (acc: A, value: T) => A, seed: Seed<A>): Node<T, A>;
 export function scan<T, A>(name: string, fn: (acc: A, value: T) => A, seed: Seed<A>): Node<T, A>;
 export function scan<T, A>(first: string | ((acc: A, value: T) => A), second: unknown, third?: Seed<A>): Node<T, A> {
-  const [name, f] = named('scan', first, second as (acc: A, value: T) => A);
-  const fn = requireFunction('scan', 'fn', f);
-  const seed = (typeof first === 'string' ? third : second) as Seed<A>;
+  const [name, fn, seed] = statefulArgs('scan', first, second, third);
   return (source) => {
     const h = host();
     const stats = h.register('scan', name);

@@ -4,6 +4,9 @@ import type { Anchor, Envelope, FailureInfo } from '../envelope/envelope.js';
  * The anchor of a many-to-one output (a chunk, a join): completes when its own edges are all
  * acked, and then acks every envelope it was made of; failing it fails them all. A tree of
  * accumulators instead of one new edge per (child, root) pair keeps a batch's cost O(k + m).
+ * The XOR bookkeeping is written out here and in Root rather than shared through a base class:
+ * the virtual completion call that sharing needs sits on the per-item path and cost about a fifth
+ * of W1's throughput at the `confirm` level when measured.
  */
 export class Group implements Anchor {
   readonly tracked = true;

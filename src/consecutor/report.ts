@@ -2,14 +2,8 @@ import type { FailureRecord } from '../acker/failure.js';
 import type { Guarantee } from '../acker/tracker.js';
 import type { NodeStats } from '../stage/stats.js';
 
-/**
- * What a run did. Under every level but `none`: `completed + deadLettered === ingested`, and
- * `failed === retried + deadLettered` (each failure of an item either replayed it or gave it up).
- */
-export interface RunReport {
-  /** True when every item was completely processed and nothing failed for good. */
-  readonly ok: boolean;
-  readonly guarantee: Guarantee;
+/** The counts a run keeps, in its report and in its live metrics. */
+export interface Counts {
   /** Input items admitted. */
   readonly ingested: number;
   /** Items completely processed (under `none`, which tracks nothing: items admitted). */
@@ -22,23 +16,26 @@ export interface RunReport {
   readonly deadLettered: number;
   /** Failures that belong to no input item (a reduce's result failing downstream, an `end()` that threw). */
   readonly errors: number;
-  readonly durationMs: number;
-  /** The last failure records (levels `track` and `replay`; untracked errors at every level). */
-  readonly failures: readonly FailureRecord[];
   /** Per-node counts, by node name. */
   readonly nodes: Readonly<Record<string, Readonly<NodeStats>>>;
 }
 
+/**
+ * What a run did. Under every level but `none`: `completed + deadLettered === ingested`, and
+ * `failed === retried + deadLettered` (each failure of an item either replayed it or gave it up).
+ */
+export interface RunReport extends Counts {
+  /** True when every item was completely processed and nothing failed for good. */
+  readonly ok: boolean;
+  readonly guarantee: Guarantee;
+  readonly durationMs: number;
+  /** The last failure records (levels `track` and `replay`; untracked errors at every level). */
+  readonly failures: readonly FailureRecord[];
+}
+
 /** A live view of a run: what {@link RunReport} says, while it runs. */
-export interface Metrics {
+export interface Metrics extends Counts {
   readonly running: boolean;
   /** Items in flight (admitted, not yet settled). */
   readonly pending: number;
-  readonly ingested: number;
-  readonly completed: number;
-  readonly failed: number;
-  readonly retried: number;
-  readonly deadLettered: number;
-  readonly errors: number;
-  readonly nodes: Readonly<Record<string, Readonly<NodeStats>>>;
 }

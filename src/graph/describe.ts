@@ -1,6 +1,7 @@
 import { Observable } from 'rxjs';
 import type { Node } from '../envelope/envelope.js';
-import { NodeRegistry, withHost, type Host } from '../stage/host.js';
+import { DetachedHost, withHost, type OrderView } from '../stage/host.js';
+import type { OutputWriter } from '../outputs/channel.js';
 import { stageOf } from '../stage/stage.js';
 import { LooseAnchor } from '../acker/group.js';
 import type { NodeStats } from '../stage/stats.js';
@@ -25,27 +26,16 @@ export interface Graph {
   readonly edges: readonly GraphEdge[];
 }
 
-class DescribeHost implements Host {
-  readonly guarantee = 'confirm';
-  readonly mode = 'sync';
-  readonly checks = true;
-  readonly drained = false;
-  readonly signal = new AbortController().signal;
-  readonly loose = new LooseAnchor(() => {});
-  private readonly registry = new NodeRegistry();
-  register(kind: string, name: string | undefined): NodeStats {
-    return this.registry.register(kind, name);
-  }
-  onDrain(): void {}
-  state(): undefined {
-    return undefined;
-  }
-  order() {
+/** Builds a pipeline only to look at it: stages behave as if tracked, outputs accept anything. */
+class DescribeHost extends DetachedHost {
+  override readonly guarantee = 'confirm';
+  override readonly loose = new LooseAnchor(() => {});
+
+  override order(): OrderView {
     return { pending: () => false, nextId: () => 0, onSettle: () => {} };
   }
-  countChain(): void {}
-  onTick(): void {}
-  output() {
+
+  override output(): OutputWriter {
     return { write() {} };
   }
 }

@@ -86,13 +86,17 @@ export class NodeRegistry {
   }
 }
 
-class StandaloneHost implements Host {
-  readonly guarantee = 'none';
-  readonly mode = 'sync';
+/**
+ * The host of stages built outside a consecutor: nothing tracked, no outputs, failures of loose
+ * envelopes thrown to the caller. `describe()` builds pipelines on a variant of it.
+ */
+export class DetachedHost implements Host {
+  readonly guarantee: Guarantee = 'none';
+  readonly mode: Mode = 'sync';
   readonly checks = true;
   readonly drained = false;
-  readonly signal = new AbortController().signal;
-  readonly loose = new LooseAnchor((f: FailureInfo) => {
+  readonly signal: AbortSignal = new AbortController().signal;
+  readonly loose: Anchor = new LooseAnchor((f: FailureInfo) => {
     throw f.error;
   });
   private readonly registry = new NodeRegistry();
@@ -105,11 +109,11 @@ class StandaloneHost implements Host {
 
   onTick(): void {}
 
-  state(): undefined {
+  state(): StateCell | undefined {
     return undefined;
   }
 
-  order(): undefined {
+  order(): OrderView | undefined {
     return undefined;
   }
 
@@ -124,7 +128,7 @@ class StandaloneHost implements Host {
   }
 }
 
-let current: Host = new StandaloneHost();
+let current: Host = new DetachedHost();
 
 /** The host of the pipeline being built now. */
 export function host(): Host {
