@@ -8,8 +8,9 @@ import { emitChildren } from '../stage/emit.js';
 import { failAt, nodeError } from '../stage/fail.js';
 import type { Host } from '../stage/host.js';
 import type { NodeStats } from '../stage/stats.js';
-import { openChannel, type Channel } from './channel.js';
-import type { FromWorker, Outcome } from './protocol.js';
+import type { Observer, Subscription } from 'rxjs';
+import { bridge, WorkerDied } from './channel.js';
+import type { FromWorker, Outcome, ToWorker } from './protocol.js';
 
 export interface PoolOptions {
   readonly url: string;
@@ -24,7 +25,10 @@ export interface PoolOptions {
 
 /** One worker and the items it holds. */
 class Slot {
-  channel: Channel | undefined;
+  /** Where to send; undefined while the worker is down. */
+  channel: Observer<ToWorker> | undefined;
+  /** The subscription that keeps the worker alive. */
+  running: Subscription | undefined;
   /** Items sent, in order: results come back in the same order. */
   inflight: Envelope<unknown>[] = [];
   head = 0;
@@ -84,16 +88,23 @@ export class Pool<O> {
   close(): void {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
-    for (const s of this.slots) s.channel?.terminate();
+    for (const s of this.slots) this.stop(s);
+  }
+
+  private stop(slot: Slot): void {
+    slot.channel = undefined;
+    slot.running?.unsubscribe();
+    slot.running = undefined;
   }
 
   private start(slot: Slot): void {
-    const channel = openChannel(this.options.mode, {
-      message: (msg) => this.received(slot, msg),
-      exit: (why) => this.died(slot, why),
+    const { incoming, outgoing } = bridge(this.options.mode);
+    slot.running = incoming.subscribe({
+      next: (msg) => this.received(slot, msg),
+      error: (e: unknown) => this.died(slot, e instanceof WorkerDied ? e.message : String(e)),
     });
-    slot.channel = channel;
-    channel.send({ t: 'init', url: this.options.url });
+    slot.channel = outgoing;
+    outgoing.next({ t: 'init', url: this.options.url });
   }
 
   /** Hands waiting items to workers with credit; a full batch goes at once, the rest at the end of this tick. */
@@ -136,7 +147,7 @@ export class Pool<O> {
       attempts.push(env.attempt);
       slot.inflight.push(env);
     }
-    slot.channel.send({ t: 'batch', values, attempts });
+    slot.channel.next({ t: 'batch', values, attempts });
   }
 
   private received(slot: Slot, msg: FromWorker): void {
@@ -182,6 +193,7 @@ export class Pool<O> {
   private died(slot: Slot, why: string): void {
     if (this.closed) return;
     slot.channel = undefined;
+    slot.running = undefined;
     const lost = [...slot.inflight.slice(slot.head), ...slot.outgoing];
     slot.inflight = [];
     slot.head = 0;
@@ -227,13 +239,12 @@ export class Pool<O> {
     for (const s of this.slots) {
       s.ending = true;
       if (s.channel === undefined) this.workerEnded(s);
-      else s.channel.send({ t: 'end' });
+      else s.channel.next({ t: 'end' });
     }
   }
 
   private workerEnded(slot: Slot): void {
-    slot.channel?.terminate();
-    slot.channel = undefined;
+    this.stop(slot);
     if (++this.ended === this.slots.length) {
       this.close();
       this.out.complete();
