@@ -7,29 +7,45 @@ import { performance } from 'node:perf_hooks';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 
-/** The baselines variants are compared with: every scenario has raw RxJS and Node streams; some have more. */
-export type Baseline = 'rxjs' | 'node' | 'lmdb';
+/**
+ * The baselines variants are compared with. The throughput scenarios have raw RxJS and Node
+ * streams; the worker scenarios (offload-*) have none of those, only the same work done inline.
+ */
+export type Baseline = 'rxjs' | 'node' | 'lmdb' | 'inline';
 
 export const BASELINE_LABEL: Readonly<Record<Baseline, string>> = {
   rxjs: 'raw RxJS',
   node: 'Node streams',
   lmdb: 'raw LMDB',
+  inline: 'inline',
 };
+
+/** The baselines that get a ratio column in the table, when the scenario has them (in this order). */
+const COLUMNS: readonly Baseline[] = ['rxjs', 'node', 'inline'];
 
 /** One way of computing a scenario's workload. */
 export interface Variant {
   readonly name: string;
-  /** Set on the raw RxJS and the Node streams variants: the ratios are taken against them. */
+  /** Set on the baseline variants (raw RxJS, Node streams, ...): the ratios are taken against them. */
   readonly baseline?: Baseline;
   /** Runs the whole workload over `input` once and resolves to its result. */
   run(input: readonly number[]): Promise<number>;
 }
 
-/** A throughput goal: the median of `variant` is at least `min` times the median of `baseline`. */
-export interface Target {
+/** A throughput goal: a ratio to a baseline, or an absolute rate. */
+export type Target = RatioTarget | RateTarget;
+
+/** The median of `variant` is at least `min` times the median of `baseline`. */
+export interface RatioTarget {
   readonly variant: string;
   readonly baseline: Baseline;
   readonly min: number;
+}
+
+/** The median of `variant` is at least `minItemsPerSec` input items per second. */
+export interface RateTarget {
+  readonly variant: string;
+  readonly minItemsPerSec: number;
 }
 
 export interface Scenario {
@@ -40,10 +56,20 @@ export interface Scenario {
   readonly items: number;
   /** Builds the input, once, before any run. */
   input(): number[];
-  /** The result by a plain loop: checks the raw RxJS baseline itself. */
+  /** The result by a plain loop: checks the raw RxJS baseline itself (or, without one, every variant). */
   expected(input: readonly number[]): number;
+  /**
+   * Each variant at most once per baseline. Raw RxJS and Node streams are required unless
+   * `baselines` says otherwise.
+   */
   readonly variants: readonly Variant[];
   readonly targets: readonly Target[];
+  /** The baselines this scenario must have. @default ['rxjs', 'node'] */
+  readonly baselines?: readonly Baseline[];
+  /** Measured rounds when the command line gives no --runs (slow scenarios run fewer). */
+  readonly runs?: number;
+  /** Warm-up rounds when the command line gives no --warmup. */
+  readonly warmup?: number;
 }
 
 export interface HarnessOptions {
@@ -63,16 +89,17 @@ export interface VariantResult {
   readonly median: number;
   readonly min: number;
   readonly max: number;
-  /** median / raw RxJS median. */
-  readonly vsRxjs: number;
-  /** median / Node streams median. */
-  readonly vsNode: number;
+  /** median / raw RxJS median (when the scenario has raw RxJS). */
+  readonly vsRxjs?: number;
+  /** median / Node streams median (when the scenario has Node streams). */
+  readonly vsNode?: number;
+  /** median / inline median (when the scenario has an inline baseline). */
+  readonly vsInline?: number;
 }
 
-export interface TargetResult extends Target {
-  readonly ratio: number;
-  readonly pass: boolean;
-}
+export type TargetResult =
+  | (RatioTarget & { readonly ratio: number; readonly pass: boolean })
+  | (RateTarget & { readonly itemsPerSec: number; readonly pass: boolean });
 
 export interface ScenarioResult {
   readonly id: string;
@@ -152,24 +179,27 @@ export function median(xs: readonly number[]): number {
 /**
  * Runs `warmup + runs` rounds; each round runs every variant once, starting one variant later
  * than the previous round, so that no variant always follows the same one. Every run's result is
- * checked: a variant that computes something else than raw RxJS throws.
+ * checked: a variant that computes something else than raw RxJS (or, in a scenario without raw
+ * RxJS, the plain loop) throws.
  */
 export async function runScenario(scenario: Scenario, options: HarnessOptions): Promise<ScenarioResult> {
   const { variants } = scenario;
-  const rxjs = baselineOf(scenario, 'rxjs');
-  baselineOf(scenario, 'node');
+  for (const b of scenario.baselines ?? ['rxjs', 'node']) baselineOf(scenario, b);
   for (const t of scenario.targets) {
     if (!variants.some((v) => v.name === t.variant)) throw new Error(`${scenario.id}: target names unknown variant "${t.variant}"`);
+    if ('baseline' in t) baselineOf(scenario, t.baseline);
   }
 
   const input = scenario.input();
   if (input.length !== scenario.items) throw new Error(`${scenario.id}: input has ${input.length} items, expected ${scenario.items}`);
   const expected = scenario.expected(input);
   // The reference is what raw RxJS computes; it must agree with the plain loop.
-  const reference = await rxjs.run(input);
+  const rxjs = findBaseline(scenario, 'rxjs');
+  const reference = rxjs === undefined ? expected : await rxjs.run(input);
   if (reference !== expected) {
     throw new Error(`${scenario.id}: raw RxJS computed ${reference}, the plain loop ${expected}: the baseline itself is wrong`);
   }
+  const referenceName = rxjs === undefined ? 'the plain loop' : 'raw RxJS';
 
   const samples = variants.map((): number[] => []);
   const rounds = options.warmup + options.runs;
@@ -185,7 +215,7 @@ export async function runScenario(scenario: Scenario, options: HarnessOptions): 
       const ms = performance.now() - t0;
       if (result !== reference) {
         throw new Error(
-          `${scenario.id}: variant "${v.name}" computed ${result}, raw RxJS computed ${reference} (round ${round + 1}): the benchmark or the library is wrong`,
+          `${scenario.id}: variant "${v.name}" computed ${result}, ${referenceName} computed ${reference} (round ${round + 1}): the benchmark or the library is wrong`,
         );
       }
       if (measuring) samples[i]!.push((scenario.items / ms) * 1000);
@@ -193,8 +223,11 @@ export async function runScenario(scenario: Scenario, options: HarnessOptions): 
   }
 
   const medians = samples.map(median);
-  const rxjsMedian = medians[variants.indexOf(rxjs)]!;
-  const nodeMedian = medians[variants.indexOf(baselineOf(scenario, 'node'))]!;
+  const medianOf = (b: Baseline): number | undefined => {
+    const v = findBaseline(scenario, b);
+    return v === undefined ? undefined : medians[variants.indexOf(v)];
+  };
+  const [rxjsMedian, nodeMedian, inlineMedian] = [medianOf('rxjs'), medianOf('node'), medianOf('inline')];
   const results: VariantResult[] = variants.map((v, i) => ({
     name: v.name,
     baseline: v.baseline ?? null,
@@ -202,12 +235,14 @@ export async function runScenario(scenario: Scenario, options: HarnessOptions): 
     median: medians[i]!,
     min: Math.min(...samples[i]!),
     max: Math.max(...samples[i]!),
-    vsRxjs: medians[i]! / rxjsMedian,
-    vsNode: medians[i]! / nodeMedian,
+    ...(rxjsMedian === undefined ? {} : { vsRxjs: medians[i]! / rxjsMedian }),
+    ...(nodeMedian === undefined ? {} : { vsNode: medians[i]! / nodeMedian }),
+    ...(inlineMedian === undefined ? {} : { vsInline: medians[i]! / inlineMedian }),
   }));
   const targets: TargetResult[] = scenario.targets.map((t) => {
     const r = results.find((x) => x.name === t.variant)!;
-    const ratio = r.median / medians[variants.indexOf(baselineOf(scenario, t.baseline))]!;
+    if (!('baseline' in t)) return { ...t, itemsPerSec: r.median, pass: r.median >= t.minItemsPerSec };
+    const ratio = r.median / medianOf(t.baseline)!;
     return { ...t, ratio, pass: ratio >= t.min };
   });
   return {
@@ -228,6 +263,11 @@ function baselineOf(scenario: Scenario, baseline: Baseline): Variant {
   return found[0]!;
 }
 
+/** The scenario's variant for `baseline`, if it has one (never more than one). */
+function findBaseline(scenario: Scenario, baseline: Baseline): Variant | undefined {
+  return scenario.variants.some((v) => v.baseline === baseline) ? baselineOf(scenario, baseline) : undefined;
+}
+
 // --- Formatting (Markdown, so that a run can be pasted into the README as it is) -------------
 
 const mps = (itemsPerSec: number) => (itemsPerSec / 1e6).toFixed(2);
@@ -246,15 +286,22 @@ export function formatMachine(m: Machine): string {
   ].join('\n');
 }
 
+const ratioTo = (v: VariantResult, b: Baseline): number | undefined =>
+  b === 'rxjs' ? v.vsRxjs : b === 'node' ? v.vsNode : b === 'inline' ? v.vsInline : undefined;
+
 export function formatScenario(r: ScenarioResult): string {
+  // A ratio column for each of raw RxJS, Node streams and inline that the scenario has.
+  const columns = COLUMNS.filter((b) => r.variants.some((v) => v.baseline === b));
+  // Thousands of items/s when every variant is below 0.1 M items/s (CPU-bound work), else millions.
+  const slow = r.variants.every((v) => v.median < 100_000);
+  const rate = slow ? (itemsPerSec: number) => (itemsPerSec / 1e3).toFixed(1) : mps;
   const rows = r.variants.map((v) => [
     v.name,
-    mps(v.median),
-    `${mps(v.min)}–${mps(v.max)}`,
-    times(v.vsRxjs),
-    times(v.vsNode),
+    rate(v.median),
+    `${rate(v.min)}–${rate(v.max)}`,
+    ...columns.map((b) => times(ratioTo(v, b)!)),
   ]);
-  const header = ['variant', 'M items/s (median)', 'min–max', '× raw RxJS', '× Node streams'];
+  const header = ['variant', `${slow ? 'k' : 'M'} items/s (median)`, 'min–max', ...columns.map((b) => `× ${BASELINE_LABEL[b]}`)];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
   const line = (cells: readonly string[]) =>
     `| ${cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(' | ')} |`;
@@ -271,7 +318,9 @@ export function formatScenario(r: ScenarioResult): string {
   ];
   for (const t of r.targets) {
     out.push(
-      `- ${t.pass ? 'PASS' : 'MISS'}  ${t.variant} ≥ ${times(t.min)} ${BASELINE_LABEL[t.baseline]}: ${times(t.ratio)}`,
+      'baseline' in t
+        ? `- ${t.pass ? 'PASS' : 'MISS'}  ${t.variant} ≥ ${times(t.min)} ${BASELINE_LABEL[t.baseline]}: ${times(t.ratio)}`
+        : `- ${t.pass ? 'PASS' : 'MISS'}  ${t.variant} ≥ ${mps(t.minItemsPerSec)} M items/s: ${mps(t.itemsPerSec)} M items/s`,
     );
   }
   return out.join('\n');
@@ -281,6 +330,14 @@ export function formatSummary(results: readonly ScenarioResult[]): string {
   const all = results.flatMap((r) => r.targets.map((t) => ({ ...t, id: r.id })));
   const missed = all.filter((t) => !t.pass);
   return `targets: ${all.length - missed.length}/${all.length} PASS${
-    missed.length === 0 ? '' : `; MISS: ${missed.map((t) => `${t.id.toUpperCase()} ${t.variant} vs ${BASELINE_LABEL[t.baseline]} (${times(t.ratio)} < ${times(t.min)})`).join(', ')}`
+    missed.length === 0
+      ? ''
+      : `; MISS: ${missed
+          .map((t) =>
+            'baseline' in t
+              ? `${t.id.toUpperCase()} ${t.variant} vs ${BASELINE_LABEL[t.baseline]} (${times(t.ratio)} < ${times(t.min)})`
+              : `${t.id.toUpperCase()} ${t.variant} (${mps(t.itemsPerSec)} < ${mps(t.minItemsPerSec)} M items/s)`,
+          )
+          .join(', ')}`
   }`;
 }

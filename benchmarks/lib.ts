@@ -1,6 +1,7 @@
 // Pieces the scenarios share: the input, Node stream stages, the consecution variants and targets.
 import { Transform, Writable, type TransformCallback } from 'node:stream';
-import { Consecutor, type Guarantee, type Node, type RunReport } from 'consecution';
+import { pipe } from 'rxjs';
+import { Consecutor, reduce, type ConsecutorOptions, type Guarantee, type Mode, type Node, type RunReport } from 'consecution';
 import type { Target, Variant } from './harness.js';
 
 /** The guarantee levels measured, cheapest first. */
@@ -85,15 +86,26 @@ export class SumSink extends Writable {
 export function consecutionVariants(build: () => Node<number, number>): Variant[] {
   return GUARANTEES.map((guarantee) => ({
     name: consecutionName(guarantee),
-    async run(input: readonly number[]): Promise<number> {
-      const out: number[] = [];
-      const c = new Consecutor(build(), { guarantee, maxPending: MAX_PENDING, outputs: { default: out } });
-      const report = await c.run(input);
-      checkReport(consecutionName(guarantee), report, input.length);
-      if (out.length !== 1) throw new Error(`${consecutionName(guarantee)}: expected one result on the default output, got ${out.length}`);
-      return out[0]!;
-    },
+    run: (input: readonly number[]) => runOnce(consecutionName(guarantee), build(), input, { guarantee, maxPending: MAX_PENDING }),
   }));
+}
+
+/**
+ * Runs `pipeline` (ending in a reduce) over `input` in a new consecutor and returns its single
+ * result from the `default` output; a report that is not clean throws.
+ */
+export async function runOnce(
+  variant: string,
+  pipeline: Node<number, number>,
+  input: readonly number[],
+  options: Omit<ConsecutorOptions, 'outputs'>,
+): Promise<number> {
+  const out: number[] = [];
+  const c = new Consecutor(pipeline, { ...options, outputs: { default: out } });
+  const report = await c.run(input);
+  checkReport(variant, report, input.length);
+  if (out.length !== 1) throw new Error(`${variant}: expected one result on the default output, got ${out.length}`);
+  return out[0]!;
 }
 
 function checkReport(variant: string, r: RunReport, items: number): void {
@@ -110,4 +122,24 @@ function checkReport(variant: string, r: RunReport, items: number): void {
 /** Every consecution variant at least `min` times Node streams. */
 export function allVersusNode(min: number): Target[] {
   return GUARANTEES.map((g) => ({ variant: consecutionName(g), baseline: 'node', min }));
+}
+
+// --- Worker offload --------------------------------------------------------------------------
+
+/** The URL of a worker module in benchmarks/workers/ (a `defineNode` default export), for offload(). */
+export const workerModule = (name: string): URL => new URL(`./workers/${name}.ts`, import.meta.url);
+
+/**
+ * The guarantee of the offload scenarios: the cheapest level with maxPending. Under 'none' the
+ * whole input queues in front of the workers at once (and that queue is quadratic in its length).
+ */
+export const OFFLOAD_GUARANTEE: Guarantee = 'confirm';
+
+/** A variant that runs `pipe(build(), reduce(sum))` in a consecutor with `mode` (offload scenarios). */
+export function offloadVariant(name: string, mode: Mode, build: () => Node<number, number>, baseline?: 'inline'): Variant {
+  return {
+    name,
+    ...(baseline === undefined ? {} : { baseline }),
+    run: (input) => runOnce(name, pipe(build(), reduce(add, 0)), input, { guarantee: OFFLOAD_GUARANTEE, maxPending: MAX_PENDING, mode }),
+  };
 }

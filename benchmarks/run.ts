@@ -4,27 +4,38 @@ import { w1 } from './w1.js';
 import { w2 } from './w2.js';
 import { w3 } from './w3.js';
 import { w1lmdb } from './w1-lmdb.js';
+import { offloadCpu } from './offload-cpu.js';
+import { offloadTrivial } from './offload-trivial.js';
 
-const SCENARIOS: readonly Scenario[] = [w1, w2, w3, w1lmdb];
+const SCENARIOS: readonly Scenario[] = [w1, w2, w3, w1lmdb, offloadCpu, offloadTrivial];
+
+const DEFAULT_RUNS = 9;
+const DEFAULT_WARMUP = 2;
+const ownRounds = SCENARIOS.filter((s) => s.runs !== undefined || s.warmup !== undefined)
+  .map((s) => `${s.id}: ${s.runs ?? DEFAULT_RUNS} runs, ${s.warmup ?? DEFAULT_WARMUP} warm-up`)
+  .join('; ');
 
 const USAGE = `usage: npm run bench -- [${SCENARIOS.map((s) => s.id).join('|')} ...] [--json] [--runs=N] [--warmup=N]
   scenario ids   run only these (default: all)
   --json         print only the results as JSON on stdout (progress goes to stderr);
                  use \`npm run -s bench -- --json\` so that npm prints no banner
-  --runs=N       measured rounds per scenario (default 9; at least 5 for a real measurement)
-  --warmup=N     warm-up rounds per scenario (default 2)`;
+  --runs=N       measured rounds per scenario (default ${DEFAULT_RUNS}; at least 5 for a real measurement)
+  --warmup=N     warm-up rounds per scenario (default ${DEFAULT_WARMUP})
+                 slow scenarios have their own defaults, which --runs and --warmup override:
+                 ${ownRounds}`;
 
 interface Args {
   readonly scenarios: readonly Scenario[];
   readonly json: boolean;
-  readonly runs: number;
-  readonly warmup: number;
+  /** From the command line; undefined: each scenario's own, or the defaults. */
+  readonly runs: number | undefined;
+  readonly warmup: number | undefined;
 }
 
 function parse(argv: readonly string[]): Args {
   let json = false;
-  let runs = 9;
-  let warmup = 2;
+  let runs: number | undefined;
+  let warmup: number | undefined;
   const ids: string[] = [];
   const count = (arg: string, min: number) => {
     const n = Number(arg.slice(arg.indexOf('=') + 1));
@@ -60,7 +71,11 @@ async function main(): Promise<void> {
   print(`${formatMachine(m)}\n`);
   const results: ScenarioResult[] = [];
   for (const scenario of args.scenarios) {
-    const result = await runScenario(scenario, { warmup: args.warmup, runs: args.runs, log: progress });
+    const rounds = {
+      warmup: args.warmup ?? scenario.warmup ?? DEFAULT_WARMUP,
+      runs: args.runs ?? scenario.runs ?? DEFAULT_RUNS,
+    };
+    const result = await runScenario(scenario, { ...rounds, log: progress });
     progress('');
     results.push(result);
     print(`${formatScenario(result)}\n`);

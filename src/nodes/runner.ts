@@ -1,4 +1,4 @@
-import { isLeft, type Either } from 'fp-ts/Either';
+import { isLeft, type Either } from 'fp-ts/lib/Either.js';
 import type { Subscriber } from 'rxjs';
 import { Envelope } from '../envelope/envelope.js';
 import { nextEdgeHalf, nextEdgeLo } from '../envelope/edge.js';

@@ -1,4 +1,4 @@
-import type { Either } from 'fp-ts/Either';
+import type { Either } from 'fp-ts/lib/Either.js';
 
 /**
  * What a node's `process` may return: a value (pushed downstream), `undefined` (nothing more to

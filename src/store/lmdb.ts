@@ -1,6 +1,7 @@
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { open, type RootDatabase } from 'lmdb';
+import { createRequire } from 'node:module';
+import type { RootDatabase } from 'lmdb';
 import type { FailureRecord } from '../acker/failure.js';
 import { ConsecutionError, messageOf } from '../errors.js';
 import { lockStore } from './lock.js';
@@ -244,10 +245,15 @@ function checkDataFile(dir: string, file: string): void {
   }
 }
 
+// lmdb (and its native addons) load on the first store opened, not on import: a program, or a
+// worker thread, that never opens a store does not pay for them.
+let lmdb: typeof import('lmdb') | undefined;
+
 function openDb(dir: string): RootDatabase {
   checkDataFile(dir, join(dir, 'data.mdb'));
+  lmdb ??= createRequire(import.meta.url)('lmdb') as typeof import('lmdb');
   try {
-    const db = open({ path: join(dir, 'data.mdb'), encoder: { structuredClone: true } });
+    const db = lmdb.open({ path: join(dir, 'data.mdb'), encoder: { structuredClone: true } });
     db.getCount(); // reading fails at once on a file that is not LMDB
     return db;
   } catch (e) {

@@ -1,10 +1,10 @@
-import { isLeft } from 'fp-ts/Either';
+import { isLeft } from 'fp-ts/lib/Either.js';
 import { pathToFileURL } from 'node:url';
 import { toErrorInfo } from '../acker/failure.js';
 import { ConsecutionError } from '../errors.js';
 import type { EndContext, NodeContext } from '../nodes/spec.js';
 import { isDefinedNode, type DefinedNode } from './define.js';
-import type { FromWorker, Outcome, ToWorker } from './protocol.js';
+import type { Failed, FromWorker, ToWorker } from './protocol.js';
 
 /**
  * The worker side of the bridge, the same in a thread, a child process and inline: loads the
@@ -15,6 +15,7 @@ export function createHandler(post: (msg: FromWorker) => void): (msg: ToWorker) 
   let spec: DefinedNode<unknown, unknown> | undefined;
   let chain: Promise<void> = Promise.resolve();
   const abort = new AbortController();
+  const context = new ItemContext(abort.signal);
   // Messages are handled strictly one after the other.
   return (msg) => {
     chain = chain.then(() => handle(msg)).catch((e: unknown) => post({ t: 'fatal', error: toErrorInfo(e) }));
@@ -33,9 +34,18 @@ export function createHandler(post: (msg: FromWorker) => void): (msg: ToWorker) 
     }
     const node = spec!;
     if (msg.t === 'batch') {
-      const outcomes: Outcome[] = [];
-      for (let i = 0; i < msg.values.length; i++) outcomes.push(await processOne(node, msg.values[i], msg.attempts[i]!));
-      post({ t: 'results', outcomes });
+      const counts: number[] = [];
+      const outs: unknown[] = [];
+      const failed: Failed[] = [];
+      for (let i = 0; i < msg.values.length; i++) {
+        const r = await processOne(node, msg.values[i], msg.attempts[i]!, outs);
+        if (typeof r === 'number') counts.push(r);
+        else {
+          counts.push(-1);
+          failed.push(r);
+        }
+      }
+      post({ t: 'results', counts, outs, failed });
       return;
     }
     const outs: unknown[] = [];
@@ -56,39 +66,75 @@ export function createHandler(post: (msg: FromWorker) => void): (msg: ToWorker) 
     abort.abort();
   }
 
-  async function processOne(node: DefinedNode<unknown, unknown>, value: unknown, attempt: number): Promise<Outcome> {
+  /** Processes one item (with the node's local retries), appending what it pushed to `outs`. */
+  async function processOne(node: DefinedNode<unknown, unknown>, value: unknown, attempt: number, outs: unknown[]): Promise<number | Failed> {
     const retries = node.retries ?? 0;
     let last: unknown;
     for (let tries = 0; tries <= retries; tries++) {
-      const outs: unknown[] = [];
-      let settled: 'acked' | { error: unknown } | undefined;
-      const ctx: NodeContext<unknown> = {
-        node: node.name,
-        attempt: attempt + tries,
-        signal: abort.signal,
-        push: (v) => void outs.push(v),
-        write: () => {
-          throw new ConsecutionError('NODE_FAILED', `node "${node.name}": ctx.write() is not available in an offloaded node; push values instead`);
-        },
-        ack: () => void (settled = 'acked'),
-        fail: (error) => void (settled = { error }),
-      };
+      const start = outs.length;
+      const ctx = context.reset(node.name, attempt + tries, outs);
       try {
         let r = node.process(value, ctx);
         if (r instanceof Promise) r = await r;
-        if (settled === 'acked') return { outs };
-        if (settled !== undefined) throw settled.error;
+        if (ctx.settled === ACKED) return outs.length - start;
+        if (ctx.settled !== undefined) throw ctx.settled.error;
         if (r !== null && typeof r === 'object' && '_tag' in r && (r._tag === 'Left' || r._tag === 'Right')) {
           const either = r as Parameters<typeof isLeft>[0];
-          if (isLeft(either)) return { error: toErrorInfo(new Error(JSON.stringify(either.left) ?? 'rejected')), reason: either.left, rejected: true };
+          if (isLeft(either)) {
+            outs.length = start;
+            return { error: toErrorInfo(new Error('rejected')), reason: either.left, rejected: true };
+          }
           r = either.right;
         }
         if (r !== undefined) outs.push(r);
-        return { outs };
+        return outs.length - start;
       } catch (e) {
+        outs.length = start;
         last = e;
       }
     }
     return { error: toErrorInfo(last) };
+  }
+}
+
+const ACKED = 'acked';
+
+/**
+ * The context a worker's node gets: one object reused for every item (the items of a batch are
+ * processed one after the other), so that no closure is made per item.
+ */
+class ItemContext implements NodeContext<unknown> {
+  node = '';
+  attempt = 0;
+  settled: typeof ACKED | { error: unknown } | undefined = undefined;
+  private outs: unknown[] = [];
+  readonly signal: AbortSignal;
+
+  constructor(signal: AbortSignal) {
+    this.signal = signal;
+  }
+
+  reset(node: string, attempt: number, outs: unknown[]): this {
+    this.node = node;
+    this.attempt = attempt;
+    this.settled = undefined;
+    this.outs = outs;
+    return this;
+  }
+
+  push(value: unknown): void {
+    this.outs.push(value);
+  }
+
+  write(): void {
+    throw new ConsecutionError('NODE_FAILED', `node "${this.node}": ctx.write() is not available in an offloaded node; push values instead`);
+  }
+
+  ack(): void {
+    this.settled = ACKED;
+  }
+
+  fail(error: unknown): void {
+    this.settled = { error };
   }
 }

@@ -10,7 +10,7 @@ import type { Host } from '../stage/host.js';
 import type { NodeStats } from '../stage/stats.js';
 import type { Observer, Subscription } from 'rxjs';
 import { bridge, WorkerDied } from './channel.js';
-import type { FromWorker, Outcome, ToWorker } from './protocol.js';
+import type { Failed, FromWorker, ToWorker } from './protocol.js';
 
 export interface PoolOptions {
   readonly url: string;
@@ -49,7 +49,9 @@ class Slot {
  */
 export class Pool<O> {
   private readonly slots: Slot[];
-  private readonly waiting: Envelope<unknown>[] = [];
+  /** Items with no credit yet, from `waitingHead` on (a head index: shift() is O(n) on a long queue). */
+  private waiting: Envelope<unknown>[] = [];
+  private waitingHead = 0;
   private readonly seed: SplitSeed;
   private readonly deaths: number[] = [];
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
@@ -75,6 +77,16 @@ export class Pool<O> {
   next(env: Envelope<unknown>): void {
     this.stats.received++;
     this.stats.inFlight++;
+    // The common case: nothing waits, and the current worker has room.
+    if (this.waitingHead === this.waiting.length) {
+      const slot = this.slots[this.rr]!;
+      if (slot.channel !== undefined && !slot.ending && slot.load < this.credit) {
+        slot.outgoing.push(env);
+        if (slot.outgoing.length >= this.options.batch) this.rr = (this.rr + 1) % this.slots.length;
+        this.filled(slot);
+        return;
+      }
+    }
     this.waiting.push(env);
     this.dispatch();
   }
@@ -109,30 +121,43 @@ export class Pool<O> {
 
   /** Hands waiting items to workers with credit; a full batch goes at once, the rest at the end of this tick. */
   private dispatch(): void {
-    const n = this.slots.length;
-    while (this.waiting.length > 0) {
-      let slot: Slot | undefined;
-      for (let k = 0; k < n; k++) {
-        const s = this.slots[(this.rr + k) % n]!;
-        if (s.channel !== undefined && !s.ending && s.load < this.credit) {
-          slot = s;
-          this.rr = (this.rr + k + 1) % n;
-          break;
-        }
-      }
-      if (slot === undefined) return;
+    while (this.waitingHead < this.waiting.length) {
+      const slot = this.pick();
+      if (slot === undefined) break;
       // Fill this worker's batch before moving on.
-      while (this.waiting.length > 0 && slot.load < this.credit && slot.outgoing.length < this.options.batch) {
-        slot.outgoing.push(this.waiting.shift()!);
+      while (this.waitingHead < this.waiting.length && slot.load < this.credit && slot.outgoing.length < this.options.batch) {
+        slot.outgoing.push(this.waiting[this.waitingHead++]!);
       }
-      if (slot.outgoing.length >= this.options.batch) this.flush(slot);
-      else if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        queueMicrotask(() => {
-          this.flushScheduled = false;
-          for (const s of this.slots) this.flush(s);
-        });
+      this.filled(slot);
+    }
+    if (this.waitingHead > 0 && (this.waitingHead === this.waiting.length || this.waitingHead * 2 > this.waiting.length)) {
+      this.waiting = this.waiting.slice(this.waitingHead);
+      this.waitingHead = 0;
+    }
+  }
+
+  /** The next worker with credit, round-robin. */
+  private pick(): Slot | undefined {
+    const n = this.slots.length;
+    for (let k = 0; k < n; k++) {
+      const s = this.slots[(this.rr + k) % n]!;
+      if (s.channel !== undefined && !s.ending && s.load < this.credit) {
+        this.rr = (this.rr + k + 1) % n;
+        return s;
       }
+    }
+    return undefined;
+  }
+
+  /** Sends a full batch now; a partial one at the end of this tick. */
+  private filled(slot: Slot): void {
+    if (slot.outgoing.length >= this.options.batch) this.flush(slot);
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => {
+        this.flushScheduled = false;
+        for (const s of this.slots) this.flush(s);
+      });
     }
   }
 
@@ -153,7 +178,23 @@ export class Pool<O> {
   private received(slot: Slot, msg: FromWorker): void {
     if (this.closed) return;
     if (msg.t === 'results') {
-      for (const o of msg.outcomes) this.settle(slot.inflight[slot.head++]!, o);
+      let at = 0;
+      let failed = 0;
+      for (const n of msg.counts) {
+        const env = slot.inflight[slot.head++]!;
+        this.stats.inFlight--;
+        if (n < 0) this.failed(env, msg.failed[failed++]!);
+        else if (n === 1) {
+          // 1:1, the common case: the item keeps its anchor, no acker traffic, nothing allocated.
+          const o = env as Envelope<O>;
+          o.value = msg.outs[at++] as O;
+          this.stats.emitted++;
+          this.out.next(o);
+        } else {
+          emitChildren(this.out, this.stats, env, msg.outs.slice(at, at + n) as O[], this.seed);
+          at += n;
+        }
+      }
       if (slot.head === slot.inflight.length) {
         slot.inflight = [];
         slot.head = 0;
@@ -174,19 +215,15 @@ export class Pool<O> {
     }
   }
 
-  private settle(env: Envelope<unknown>, o: Outcome): void {
-    this.stats.inFlight--;
-    if ('outs' in o) {
-      emitChildren(this.out, this.stats, env, o.outs as O[], this.seed);
-      return;
-    }
-    const error = o.rejected === true
-      ? new ConsecutionError('NODE_REJECTED', `node "${this.stats.name}" rejected item ${preview(env.value)}: ${preview(o.reason)}`, {
-          node: this.stats.name,
-          retryable: false,
-          reason: o.reason,
-        })
-      : rebuild(o.error);
+  private failed(env: Envelope<unknown>, o: Failed): void {
+    const error =
+      o.rejected === true
+        ? new ConsecutionError('NODE_REJECTED', `node "${this.stats.name}" rejected item ${preview(env.value)}: ${preview(o.reason)}`, {
+            node: this.stats.name,
+            retryable: false,
+            reason: o.reason,
+          })
+        : rebuild(o.error);
     failAt(this.stats, env, env.value, error);
   }
 
@@ -235,7 +272,7 @@ export class Pool<O> {
 
   /** Once the input is done and every item settled, each worker runs end(); then the pool stops. */
   private maybeEnd(): void {
-    if (!this.inputDone || this.waiting.length > 0 || this.slots.some((s) => s.load > 0 || s.ending)) return;
+    if (!this.inputDone || this.waitingHead < this.waiting.length || this.slots.some((s) => s.load > 0 || s.ending)) return;
     for (const s of this.slots) {
       s.ending = true;
       if (s.channel === undefined) this.workerEnded(s);

@@ -8,11 +8,28 @@ export type ToWorker =
   | { readonly t: 'batch'; readonly values: readonly unknown[]; readonly attempts: readonly number[] }
   | { readonly t: 'end' };
 
-/** An item's outcome: what it pushed, or why it failed. */
-export type Outcome = { readonly outs: readonly unknown[] } | { readonly error: ErrorInfo; readonly reason?: unknown; readonly rejected?: boolean };
+/** Why an item failed in a worker. */
+export interface Failed {
+  readonly error: ErrorInfo;
+  /** Set when the node returned an fp-ts Left: its value. */
+  readonly reason?: unknown;
+  readonly rejected?: boolean;
+}
+
+/**
+ * The outcomes of one batch, flat (one structured clone for the batch, no object per item):
+ * `counts[i]` is how many values item i pushed (taken in order from `outs`), or -1 when it failed
+ * (its failure is the next of `failed`).
+ */
+export interface Results {
+  readonly t: 'results';
+  readonly counts: readonly number[];
+  readonly outs: readonly unknown[];
+  readonly failed: readonly Failed[];
+}
 
 export type FromWorker =
   | { readonly t: 'ready'; readonly name: string }
   | { readonly t: 'fatal'; readonly error: ErrorInfo }
-  | { readonly t: 'results'; readonly outcomes: readonly Outcome[] }
+  | Results
   | { readonly t: 'ended'; readonly outs: readonly unknown[]; readonly error?: ErrorInfo };
