@@ -5,19 +5,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { open } from 'lmdb';
-import { filter as rxFilter, from, lastValueFrom, map as rxMap, pipe, reduce as rxReduce } from 'rxjs';
+import { pipe } from 'rxjs';
 import { Consecutor, filter, map, reduce } from 'consecution';
 import type { Scenario } from './harness.js';
-import { add, filterStream, integers, mapStream, SumSink } from './lib.js';
+import { add, integers } from './lib.js';
+import { double, inc, notTriple, w1Baselines } from './w1.js';
 
 const N = 1_000_000;
 const BATCH = 1_000;
-const double = (x: number) => x * 2;
-const notTriple = (x: number) => x % 3 !== 0;
-const inc = (x: number) => x + 1;
 
 function fold(input: readonly number[], from: number, to: number): number {
   let sum = 0;
@@ -44,20 +40,7 @@ export const w1lmdb: Scenario = {
   input: () => integers(N),
   expected: (input) => fold(input, 0, input.length),
   variants: [
-    {
-      name: 'raw RxJS',
-      baseline: 'rxjs',
-      run: (input) => lastValueFrom(from(input).pipe(rxMap(double), rxFilter(notTriple), rxMap(inc), rxReduce(add, 0))),
-    },
-    {
-      name: 'Node streams',
-      baseline: 'node',
-      async run(input) {
-        const sink = new SumSink();
-        await pipeline(Readable.from(input), mapStream(double), filterStream(notTriple), mapStream(inc), sink);
-        return sink.sum;
-      },
-    },
+    ...w1Baselines,
     {
       // The disk floor of a replay log: each batch put and flushed, removed one batch later.
       name: 'raw LMDB put+remove',

@@ -3,13 +3,31 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { filter as rxFilter, from, lastValueFrom, map as rxMap, pipe, reduce as rxReduce } from 'rxjs';
 import { filter, map, reduce } from 'consecution';
-import type { Scenario } from './harness.js';
+import type { Scenario, Variant } from './harness.js';
 import { add, allVersusNode, consecutionName, consecutionVariants, filterStream, integers, mapStream, SumSink } from './lib.js';
 
 const N = 2_000_000;
-const double = (x: number) => x * 2;
-const notTriple = (x: number) => x % 3 !== 0;
-const inc = (x: number) => x + 1;
+export const double = (x: number) => x * 2;
+export const notTriple = (x: number) => x % 3 !== 0;
+export const inc = (x: number) => x + 1;
+
+/** W1's work in raw RxJS and in Node streams: the baselines of every W1 scenario. */
+export const w1Baselines: readonly Variant[] = [
+  {
+    name: 'raw RxJS',
+    baseline: 'rxjs',
+    run: (input) => lastValueFrom(from(input).pipe(rxMap(double), rxFilter(notTriple), rxMap(inc), rxReduce(add, 0))),
+  },
+  {
+    name: 'Node streams',
+    baseline: 'node',
+    async run(input) {
+      const sink = new SumSink();
+      await pipeline(Readable.from(input), mapStream(double), filterStream(notTriple), mapStream(inc), sink);
+      return sink.sum;
+    },
+  },
+];
 
 export const w1: Scenario = {
   id: 'w1',
@@ -25,20 +43,7 @@ export const w1: Scenario = {
     return sum;
   },
   variants: [
-    {
-      name: 'raw RxJS',
-      baseline: 'rxjs',
-      run: (input) => lastValueFrom(from(input).pipe(rxMap(double), rxFilter(notTriple), rxMap(inc), rxReduce(add, 0))),
-    },
-    {
-      name: 'Node streams',
-      baseline: 'node',
-      async run(input) {
-        const sink = new SumSink();
-        await pipeline(Readable.from(input), mapStream(double), filterStream(notTriple), mapStream(inc), sink);
-        return sink.sum;
-      },
-    },
+    ...w1Baselines,
     ...consecutionVariants(() => pipe(map(double), filter(notTriple), map(inc), reduce(add, 0))),
   ],
   targets: [
