@@ -9,6 +9,7 @@ import {
   newSeed,
   split,
   type Node,
+  type InputOf,
   type OutputOf,
   type SplitSeed,
 } from '../src/core.js';
@@ -24,8 +25,8 @@ import {
  * ```
  * @see route
  */
-export function broadcast<I, B extends Node<I, unknown>[]>(...branches: B): Node<I, OutputOf<B[number]>>;
-export function broadcast<I, B extends Node<I, unknown>[]>(name: string, ...branches: B): Node<I, OutputOf<B[number]>>;
+export function broadcast<B extends Node<any, unknown>[]>(...branches: B): Node<InputOf<B[number]>, OutputOf<B[number]>>;
+export function broadcast<B extends Node<any, unknown>[]>(name: string, ...branches: B): Node<InputOf<B[number]>, OutputOf<B[number]>>;
 export function broadcast<I, O>(...args: (string | Node<I, O>)[]): Node<I, O> {
   const name = typeof args[0] === 'string' ? args.shift() as string : undefined;
   const branches = args as Node<I, O>[];

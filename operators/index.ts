@@ -4,6 +4,7 @@ export { flatMap } from './flatMap.js';
 export { flatten } from './flatten.js';
 export { scan } from './scan.js';
 export { reduce } from './reduce.js';
+export { aggregate } from './aggregate.js';
 export { chunk } from './chunk.js';
 export { broadcast } from './broadcast.js';
 export { route, type Branches } from './route.js';

@@ -20,9 +20,14 @@ export function reduce<T, A>(fn: (acc: A, value: T) => A, seed: Seed<A>): Node<T
 export function reduce<T, A>(name: string, fn: (acc: A, value: T) => A, seed: Seed<A>): Node<T, A>;
 export function reduce<T, A>(first: string | ((acc: A, value: T) => A), second: unknown, third?: Seed<A>): Node<T, A> {
   const [name, fn, seed] = statefulArgs('reduce', first, second, third);
+  return fold('reduce', name, fn, seed);
+}
+
+/** The folding stage behind reduce and aggregate: exact state, emitted once at the end. */
+export function fold<T, A>(kind: string, name: string | undefined, fn: (acc: A, value: T) => A, seed: Seed<A>): Node<T, A> {
   return (source) => {
     const h = host();
-    const stats = h.register('reduce', name);
+    const stats = h.register(kind, name);
     const out = new Observable<Envelope<A>>((subscriber) => {
       let acc = seedOf(seed);
       const cell = h.state(stats.name, () => acc, (env) => ackAt(stats, env));
