@@ -179,12 +179,6 @@ export class Tracker implements RootOwner {
     }
   }
 
-  /** The oldest pending roots, oldest first. */
-  *oldest(limit: number): Generator<Root> {
-    let n = 0;
-    for (let r = this.head; r !== null && n < limit; r = r.next, n++) yield r;
-  }
-
   private recordOf(root: Root, failure: FailureInfo): FailureRecord {
     return {
       item: root.value,

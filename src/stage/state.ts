@@ -32,6 +32,8 @@ export class StateCell {
   private values: unknown[] = [];
   private held: Envelope<unknown>[] = [];
   private scheduled = false;
+  /** Log length at which the next compaction runs: twice what survived the last, so compaction stays O(1) per fold. */
+  private compactAt = 4096;
   /** What {@link seen} found. */
   private last: unknown;
 
@@ -93,7 +95,7 @@ export class StateCell {
   folded(env: Envelope<unknown>): void {
     const root = env.anchor;
     if (root instanceof Root) {
-      if (this.roots.length >= 4096 && !this.scheduled) this.compact();
+      if (this.roots.length >= this.compactAt && !this.scheduled) this.compact();
       this.log(root, env.hi, env.lo, env.value);
     }
     if (!this.store.durable) {
@@ -126,6 +128,7 @@ export class StateCell {
       n++;
     }
     this.roots.length = this.his.length = this.los.length = this.values.length = n;
+    this.compactAt = Math.max(4096, 2 * n);
   }
 
   private commit(): void {

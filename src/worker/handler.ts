@@ -1,6 +1,7 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { pathToFileURL } from 'node:url';
 import { toErrorInfo } from '../acker/failure.js';
+import { isEither } from '../nodes/either.js';
 import { ConsecutionError } from '../errors.js';
 import type { EndContext, NodeContext } from '../nodes/spec.js';
 import { isDefinedNode, type DefinedNode } from './define.js';
@@ -78,13 +79,12 @@ export function createHandler(post: (msg: FromWorker) => void): (msg: ToWorker) 
         if (r instanceof Promise) r = await r;
         if (ctx.settled === ACKED) return outs.length - start;
         if (ctx.settled !== undefined) throw ctx.settled.error;
-        if (r !== null && typeof r === 'object' && '_tag' in r && (r._tag === 'Left' || r._tag === 'Right')) {
-          const either = r as Parameters<typeof isLeft>[0];
-          if (isLeft(either)) {
+        if (isEither(r)) {
+          if (isLeft(r)) {
             outs.length = start;
-            return { error: toErrorInfo(new Error('rejected')), reason: either.left, rejected: true };
+            return { error: toErrorInfo(new Error('rejected')), reason: r.left, rejected: true };
           }
-          r = either.right;
+          r = r.right;
         }
         if (r !== undefined) outs.push(r);
         return outs.length - start;

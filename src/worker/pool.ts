@@ -3,7 +3,8 @@ import type { ErrorInfo } from '../acker/failure.js';
 import type { Mode } from '../consecutor/options.js';
 import { Envelope } from '../envelope/envelope.js';
 import { newSeed, type SplitSeed } from '../envelope/split.js';
-import { ConsecutionError, preview } from '../errors.js';
+import { ConsecutionError } from '../errors.js';
+import { rejection } from '../nodes/either.js';
 import { emitChildren } from '../stage/emit.js';
 import { failAt, nodeError } from '../stage/fail.js';
 import type { Host } from '../stage/host.js';
@@ -216,14 +217,7 @@ export class Pool<O> {
   }
 
   private failed(env: Envelope<unknown>, o: Failed): void {
-    const error =
-      o.rejected === true
-        ? new ConsecutionError('NODE_REJECTED', `node "${this.stats.name}" rejected item ${preview(env.value)}: ${preview(o.reason)}`, {
-            node: this.stats.name,
-            retryable: false,
-            reason: o.reason,
-          })
-        : rebuild(o.error);
+    const error = o.rejected === true ? rejection(this.stats.name, env.value, o.reason) : rebuild(o.error);
     failAt(this.stats, env, env.value, error);
   }
 
