@@ -13,8 +13,9 @@ export interface OrderedOptions {
  * been released here or has settled (completed, or dead-lettered, or dropped on its way), so an
  * item filtered out upstream holds nothing back. The reorder buffer holds items still in flight,
  * so it counts toward `maxPending`: it is bounded, and it cannot deadlock (the item it waits for
- * is already admitted). Copies of one item (after a broadcast) leave together. A replayed item
- * leaves as soon as it arrives. Needs a tracked guarantee.
+ * is already admitted). The order is that of each item's first arrival: when an item reaches it
+ * several times (after a broadcast), its later copies, and replayed items, leave as soon as they
+ * arrive (how many copies will come is not known). Needs a tracked guarantee.
  *
  * @example
  * ```ts

@@ -1,4 +1,5 @@
-import { isLeft, type Either } from 'fp-ts/lib/Either.js';
+import { isLeft } from 'fp-ts/lib/Either.js';
+import { isEither, rejection } from './either.js';
 import type { Subscriber } from 'rxjs';
 import { Envelope } from '../envelope/envelope.js';
 import { nextEdgeHalf, nextEdgeLo } from '../envelope/edge.js';
@@ -102,14 +103,8 @@ export class NodeRunner<I, O> {
     if (ctx.settled) return;
     if (isEither(r)) {
       if (isLeft(r)) {
-        const node = this.stats.name;
-        const error = new ConsecutionError(
-          'NODE_REJECTED',
-          `node "${node}" rejected item ${preview(ctx.env.value)}: ${preview(r.left)}`,
-          { node, retryable: false, reason: r.left },
-        );
         ctx.settle();
-        failAt(this.stats, ctx.env, ctx.env.value, error);
+        failAt(this.stats, ctx.env, ctx.env.value, rejection(this.stats.name, ctx.env.value, r.left));
         this.done();
         return;
       }
@@ -193,18 +188,14 @@ export class NodeRunner<I, O> {
   }
 }
 
-function isEither(r: unknown): r is Either<unknown, unknown> {
-  if (r === null || typeof r !== 'object') return false;
-  const tag = (r as { _tag?: unknown })._tag;
-  return (tag === 'Left' && 'left' in r) || (tag === 'Right' && 'right' in r);
-}
-
 /** The context of one item in one try. */
 class ItemContext<I, O> implements NodeContext<O> {
   readonly env: Envelope<I>;
   readonly tries: number;
   pushes = 0;
   settled = false;
+  /** Settled from outside: timed out, or abandoned because its tree failed elsewhere. */
+  cut = false;
   private readonly runner: NodeRunner<I, O>;
   private controller: AbortController | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -233,6 +224,7 @@ class ItemContext<I, O> implements NodeContext<O> {
 
   arm(ms: number): void {
     this.timer = setTimeout(() => {
+      this.cut = true;
       this.controller?.abort();
       const node = this.node;
       this.runner.failed(
@@ -251,17 +243,28 @@ class ItemContext<I, O> implements NodeContext<O> {
 
   /** Its tree failed elsewhere: stop waiting for it. */
   abandon(): void {
+    this.cut = true;
     this.settle();
     this.controller ??= new AbortController();
     this.controller.abort();
   }
 
+  /**
+   * Refuses a call on a settled item. The refusal is recorded (report.errors, failures) as well
+   * as thrown: once the item is settled, what process() throws goes nowhere else, and the value
+   * it tried to push would otherwise vanish without a trace.
+   */
   private live(what: string): void {
-    if (this.settled) {
-      throw new ConsecutionError('NODE_FAILED', `node "${this.node}" called ctx.${what}() after its item was settled (returned, acked, failed or timed out)`, {
-        node: this.node,
-      });
-    }
+    if (!this.settled) return;
+    const error = new ConsecutionError(
+      'NODE_FAILED',
+      `node "${this.node}" called ctx.${what}() after its item was settled (returned, acked, failed or timed out)`,
+      { node: this.node },
+    );
+    // Slow code still running after a timeout or an abandon is expected (its signal aborted); only
+    // a call after the node itself settled the item (returned, ack, fail) is a mistake to record.
+    if (!this.cut) this.runner.host.loose.failAnchor({ node: this.node, value: this.env.value, error }, 0);
+    throw error;
   }
 
   push(value: O): void {

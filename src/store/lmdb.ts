@@ -68,7 +68,7 @@ export class LmdbStore implements Store {
     this.failureSeq = (this.failureKeys.at(-1) ?? -1) + 1;
   }
 
-  journal(entries: readonly JournalEntry[], position: unknown): Promise<void> {
+  async journal(entries: readonly JournalEntry[], position: unknown): Promise<void> {
     this.open();
     this.removeForgotten();
     let last: Promise<unknown> | undefined;
@@ -78,7 +78,7 @@ export class LmdbStore implements Store {
       void this.db.put([META, 'position'], position);
       last = this.db.put([META, 'next'], entries[entries.length - 1]!.id + 1);
     }
-    return this.durably(last);
+    await this.durably(last);
   }
 
   forget(id: number): void {
@@ -97,10 +97,10 @@ export class LmdbStore implements Store {
     for (const id of ids) void this.db.remove([JOURNAL, id]);
   }
 
-  deadLetter(record: FailureRecord): Promise<void> {
+  async deadLetter(record: FailureRecord): Promise<void> {
     this.open();
     void this.db.put([DEAD, record.root], record); // same transaction as the remove awaited below
-    return this.durably(this.db.remove([JOURNAL, record.root]));
+    await this.durably(this.db.remove([JOURNAL, record.root]));
   }
 
   failure(record: FailureRecord, keep: number): void {
@@ -111,9 +111,9 @@ export class LmdbStore implements Store {
     while (this.failureKeys.length > keep) void this.db.remove([FAILURE, this.failureKeys.shift()!]);
   }
 
-  checkpoint(node: string, checkpoint: Checkpoint): Promise<void> {
+  async checkpoint(node: string, checkpoint: Checkpoint): Promise<void> {
     this.open();
-    return this.durably(this.db.put([CHECKPOINT, node], checkpoint));
+    await this.durably(this.db.put([CHECKPOINT, node], checkpoint));
   }
 
   restore(node: string): Checkpoint | undefined {
@@ -188,6 +188,7 @@ export class LmdbStore implements Store {
     await this.db.flushed;
   }
 
+  /** Throws STORE_CLOSED (a rejection, in the async writes) once the store is closed. */
   private open(): void {
     if (this.closed) throw new ConsecutionError('STORE_CLOSED', `store ${this.dir} is closed`);
   }

@@ -164,3 +164,22 @@ describe('node', () => {
     );
   });
 });
+
+describe('node misuse', () => {
+  it('a push after the item was acked is refused and recorded, not silently lost', async () => {
+    const { values, report } = await collect(
+      node<number, number>('eager', {
+        process(x, ctx) {
+          ctx.ack();
+          ctx.push(x); // too late: throws, and the throw has nowhere to go once acked
+        },
+      }),
+      [1],
+    );
+    expect(values).toEqual([]);
+    expect(report).toMatchObject({ completed: 1, errors: 1, ok: false });
+    expect(report.failures[0]!.error.message).toBe(
+      'node "eager" called ctx.push() after its item was settled (returned, acked, failed or timed out)',
+    );
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { pipe } from 'rxjs';
-import { Consecutor, ConsecutionError, filter, node, offload, ordered, output } from 'consecution';
+import { broadcast, Consecutor, ConsecutionError, filter, map, node, offload, ordered, output } from 'consecution';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -64,6 +64,24 @@ describe('ordered', () => {
     const report = await c.run(Array.from({ length: 60 }, (_, i) => i));
     expect(report.ok).toBe(true);
     expect(out).toEqual(Array.from({ length: 60 }, (_, i) => i));
+  });
+
+  it('orders items by their first copy; later copies of an item (after a broadcast) leave as they arrive', async () => {
+    const out: number[] = [];
+    const c = new Consecutor(
+      pipe(
+        broadcast(map((x: number) => x), map((x: number) => x + 100)),
+        node('slow', { concurrency: 6, process: async (x: number) => (await sleep((x * 7) % 4), x) }),
+        ordered(),
+        output('out'),
+      ),
+      { outputs: { out } },
+    );
+    await c.run(Array.from({ length: 20 }, (_, i) => i));
+    // Each item's first copy comes out in input order, and every copy comes out.
+    const firsts = out.map((x) => x % 100).filter((item, i, all) => all.indexOf(item) === i);
+    expect(firsts).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect([...out].sort((a, b) => a - b)).toEqual([...Array.from({ length: 20 }, (_, i) => i), ...Array.from({ length: 20 }, (_, i) => i + 100)]);
   });
 
   it('needs a tracked guarantee', async () => {

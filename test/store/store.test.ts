@@ -33,6 +33,8 @@ describe('the LMDB store', () => {
     } finally {
       await store.close();
     }
+    await expect(store.journal([{ id: 9, value: 9, position: 9 }], 9)).rejects.toMatchObject({ code: 'STORE_CLOSED' });
+    await expect(store.redrive()).rejects.toThrow(`store ${dir} is closed`);
   });
 
   it('a run on a store with pending items replays them first, then resumes its source after the last position', async () => {

@@ -13,16 +13,19 @@ describe('offload', () => {
       outputs: { out },
     });
     const input = Array.from({ length: 100 }, (_, i) => i + 20);
-    const report = await c.run([...input, -5, 13]);
+    const report = await c.run([...input, -5, 13, 1000, 1001]);
     const expected = [...input.map((x) => x * 2), 5, 5];
     expect(out.filter((x) => x > -1000).sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
     // end() ran in each worker (one inline in sync mode) and pushed its count
     expect(out.filter((x) => x <= -1000)).toHaveLength(mode === 'sync' ? 1 : 2);
-    expect(report).toMatchObject({ ingested: 102, completed: 101, deadLettered: 1 });
-    const f = report.failures[0]!;
-    expect(f.node).toBe('double');
-    expect(f.error.message).toBe('node "double" failed on item 13: thirteen is unlucky');
-    expect(f.error.stack).toContain('double.ts');
+    expect(report).toMatchObject({ ingested: 104, completed: 101, deadLettered: 3 });
+    const failure = (item: number) => report.failures.find((f) => f.item === item)!;
+    expect(failure(13).node).toBe('double');
+    expect(failure(13).error.message).toBe('node "double" failed on item 13: thirteen is unlucky');
+    expect(failure(13).error.stack).toContain('double.ts');
+    // A Left crosses back as a rejection with its reason, not retried
+    expect(failure(1000)).toMatchObject({ error: { code: 'NODE_REJECTED' }, reason: { problem: 'too big' } });
+    expect(failure(1001).error.message).toContain('ctx.write() is not available in an offloaded node');
   });
 
   it.each(['thread', 'process'] as const)('a worker killed mid-run loses nothing in %s mode (replayed)', async (mode) => {
