@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 export default defineConfig(
   {
-    ignores: ['dist/', 'node_modules/', 'coverage/'],
+    ignores: ['dist/', 'dist-bench/', 'node_modules/', 'coverage/', '.tmp/'],
   },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,

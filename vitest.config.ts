@@ -8,6 +8,7 @@ export default defineConfig({
     // Anchored regexes so 'consecution' does not prefix-match the subpath entries.
     alias: [
       { find: /^consecution\/operators$/, replacement: fromRoot('./operators/index.ts') },
+      { find: /^consecution\/node$/, replacement: fromRoot('./src/node.ts') },
       { find: /^consecution\/testing$/, replacement: fromRoot('./src/testing/index.ts') },
       { find: /^consecution$/, replacement: fromRoot('./src/index.ts') },
     ],

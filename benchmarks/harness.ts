@@ -122,6 +122,8 @@ export interface Machine {
   readonly platform: string;
   /** The commit measured, with `+dirty` when src/ or operators/ have uncommitted changes. */
   readonly commit: string;
+  /** What ran: the built package (`npm run bench`) or the TypeScript sources under tsx (`bench:sources`). */
+  readonly code: string;
   /** Whether runs are preceded by a full GC (see forceGc). */
   readonly gcBetweenRuns: boolean;
   /** The 1-minute load average when the suite started: other work on the machine skews the numbers. */
@@ -155,6 +157,7 @@ export function machine(): Machine {
     rxjs,
     platform: `${os.platform()} ${os.arch()}`,
     commit: commit(),
+    code: import.meta.url.endsWith('.ts') ? 'TypeScript sources under tsx (workers load tsx too)' : 'the built package (dist/), as installed from npm',
     gcBetweenRuns: forceGc !== undefined,
     loadAverage: os.loadavg()[0] ?? 0,
   };
@@ -279,6 +282,7 @@ export function formatMachine(m: Machine): string {
     `machine: ${m.cpu}, ${m.cpus} CPUs, ${m.platform}`,
     `runtime: Node ${m.node}, rxjs ${m.rxjs}`,
     `commit:  ${m.commit}`,
+    `code:    ${m.code}`,
     `gc:      ${m.gcBetweenRuns ? 'full GC before every run' : 'not forced (gc unavailable)'}`,
     `load:    ${m.loadAverage.toFixed(2)} (1-min average at start)${
       m.loadAverage > 0.5 ? ` WARNING: the machine is busy (${m.cpus} CPUs); numbers will be noisy and low` : ''

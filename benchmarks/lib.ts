@@ -126,8 +126,11 @@ export function allVersusNode(min: number): Target[] {
 
 // --- Worker offload --------------------------------------------------------------------------
 
-/** The URL of a worker module in benchmarks/workers/ (a `defineNode` default export), for offload(). */
-export const workerModule = (name: string): URL => new URL(`./workers/${name}.ts`, import.meta.url);
+/**
+ * The URL of a worker module in benchmarks/workers/ (a `defineNode` default export), for offload():
+ * the compiled .js beside a compiled harness (`npm run bench`), the .ts under tsx (`bench:sources`).
+ */
+export const workerModule = (name: string): URL => new URL(`./workers/${name}${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 /**
  * The guarantee of the offload scenarios: the cheapest level with maxPending. Under 'none' the

@@ -49,6 +49,8 @@ export class Run implements Host, TrackerEvents {
   private subscription: Subscription | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private errors = 0;
+  /** Stages holding the source back (see Host.hold). */
+  private holds = 0;
   private untrackedIngested = 0;
   private sourceDone = false;
   private reading = false;
@@ -178,6 +180,14 @@ export class Run implements Host, TrackerEvents {
     return this.tracker?.orderView();
   }
 
+  hold(): void {
+    this.holds++;
+  }
+
+  release(): void {
+    if (--this.holds === 0) this.wake();
+  }
+
   output(name: string, node: string): OutputChannel {
     const ch = this.channels.get(name);
     if (ch === undefined || !ch.requested) {
@@ -244,7 +254,7 @@ export class Run implements Host, TrackerEvents {
           tracker!.entered(root);
           continue;
         }
-        if (this.reading || this.sourceDone) break;
+        if (this.reading || this.sourceDone || this.holds > 0) break;
         if (tracker !== undefined && tracker.pending >= max) {
           this.checkStall();
           break;

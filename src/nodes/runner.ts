@@ -1,5 +1,4 @@
-import { isLeft } from 'fp-ts/lib/Either.js';
-import { isEither, rejection } from './either.js';
+import { isEither, isLeft, rejection } from './either.js';
 import type { Subscriber } from 'rxjs';
 import { Envelope } from '../envelope/envelope.js';
 import { nextEdgeHalf, nextEdgeLo } from '../envelope/edge.js';

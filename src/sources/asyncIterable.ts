@@ -1,4 +1,4 @@
-import { from } from 'ix/asynciterable';
+import { from } from 'ix/asynciterable/asynciterablex';
 import type { Observable } from 'rxjs';
 import type { Source, SourceReader } from './source.js';
 

@@ -6,15 +6,18 @@ import type { NodeStats } from './stats.js';
 /**
  * Emits the k values an item turned into (flatMap, an offloaded node's pushes): one acker update
  * for all k before any is emitted; k = 0 acks the item; the first child reuses the envelope.
+ * The values are `values[from]` to `values[to - 1]` (by default all of them).
  */
 export function emitChildren<O>(
   out: Subscriber<Envelope<O>>,
   stats: NodeStats,
   env: Envelope<unknown>,
-  values: readonly O[],
+  values: ArrayLike<O>,
   seed: SplitSeed,
+  from = 0,
+  to = values.length,
 ): void {
-  const k = values.length;
+  const k = to - from;
   split(env, k, seed);
   if (k === 0) {
     stats.acked++;
@@ -23,7 +26,7 @@ export function emitChildren<O>(
   stats.emitted += k;
   const { anchor, attempt } = env;
   const first = env as Envelope<O>;
-  first.value = values[0]!;
+  first.value = values[from]!;
   out.next(first);
-  for (let i = 1; i < k; i++) out.next(new Envelope(values[i]!, anchor, childHi(seed, i), childLo(seed, i), attempt));
+  for (let i = 1; i < k; i++) out.next(new Envelope(values[from + i]!, anchor, childHi(seed, i), childLo(seed, i), attempt));
 }

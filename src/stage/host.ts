@@ -42,6 +42,14 @@ export interface Host {
   order(): OrderView | undefined;
   /** The writer of a named output; throws `OUTPUT_UNKNOWN` if the run has no such output. */
   output(name: string, node: string): OutputWriter;
+  /**
+   * Holds the source back (beneath `maxPending`) until {@link release}: for a stage with more
+   * work queued than it can start, such as an offload whose workers are all busy. Only while work
+   * the stage has started will settle, so that a hold always ends.
+   */
+  hold(): void;
+  /** Ends one {@link hold}; the source is read again once none is left. */
+  release(): void;
 }
 
 /** What ordered() sees of the tracker. */
@@ -118,6 +126,10 @@ export class DetachedHost implements Host {
   }
 
   countChain(): void {}
+
+  hold(): void {}
+
+  release(): void {}
 
   output(name: string, node: string): OutputWriter {
     throw new ConsecutionError(

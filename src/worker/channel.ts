@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { Observable, type Observer } from 'rxjs';
 import type { Mode } from '../consecutor/options.js';
 import { createHandler } from './handler.js';
+import { typeScriptLoader } from './loader.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 /**
@@ -20,15 +21,36 @@ export interface Bridge {
 export class WorkerDied extends Error {}
 
 // In the TypeScript sources (tests, tsx) the entry is a .ts file that Node needs tsx to load.
-const fromSources = import.meta.url.endsWith('.ts');
-const entryUrl = new URL(fromSources ? './entry.ts' : './entry.js', import.meta.url);
-// A worker thread first registers tsx's loader through its API (Node 20 does not apply `--import`
-// in a worker's execArgv to its own entry), then loads the entry. Only dynamic imports: the eval'd
-// code is CommonJS or ESM depending on the parent's flags.
-const tsBootstrap = `Promise.all([import('tsx/esm/api'), import('node:worker_threads')]).then(([tsx, wt]) => { tsx.register(); return import(wt.workerData.entry) })`;
+const entryUrl = new URL(import.meta.url.endsWith('.ts') ? './entry.ts' : './entry.js', import.meta.url).href;
+// A worker thread that loads TypeScript first registers tsx's hooks through its API (Node 20 does
+// not apply `--import` in a worker's execArgv to its own entry), then loads the entry. Only
+// dynamic imports: the eval'd code is CommonJS or ESM depending on the parent's flags.
+const tsBootstrap = `import('node:worker_threads').then((wt) => import(wt.workerData.tsx).then((tsx) => { tsx.register(); return import(wt.workerData.entry) }))`;
 
-/** A bridge to a new worker of the given kind. `sync` runs the node inline, on the main thread. */
-export function bridge(mode: Mode): Bridge {
+/**
+ * The parent's options, for a worker thread that loads its entry from a file: without the ones
+ * that only apply to code given on the command line (`node --input-type=module -e ...`), with
+ * which a thread started from a file fails at once.
+ */
+function threadExecArgv(): string[] {
+  const args: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--input-type')) continue;
+    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print') i++;
+    else if (!/^(?:--eval|--print)=/.test(a)) args.push(a);
+  }
+  return args;
+}
+
+/**
+ * A bridge to a new worker of the given kind that will run the node module `url` (it is sent in
+ * the first message); `sync` runs the node inline, on the main thread. Throws OPTIONS_INVALID when
+ * the module is TypeScript and no tsx can be found to load it.
+ */
+export function bridge(mode: Mode, url: string, node: string): Bridge {
+  const ts = mode === 'sync' ? undefined : typeScriptLoader([entryUrl, url], node);
   let send: (msg: ToWorker) => void = () => {};
   const outgoing: Observer<ToWorker> = {
     next: (msg) => send(msg),
@@ -42,7 +64,10 @@ export function bridge(mode: Mode): Bridge {
       stopped = true;
     };
     if (mode === 'thread') {
-      const worker = fromSources ? new Worker(tsBootstrap, { eval: true, workerData: { entry: entryUrl.href } }) : new Worker(entryUrl);
+      const worker =
+        ts === undefined
+          ? new Worker(new URL(entryUrl), { execArgv: threadExecArgv() })
+          : new Worker(tsBootstrap, { eval: true, workerData: { entry: entryUrl, tsx: ts.api } });
       worker.on('message', (msg: FromWorker) => subscriber.next(msg));
       worker.on('error', (e) => died(`the worker thread threw: ${e.message}`));
       worker.on('exit', (code) => died(`the worker thread exited with code ${code}`));
@@ -54,7 +79,7 @@ export function bridge(mode: Mode): Bridge {
     }
     if (mode === 'process') {
       const child = fork(fileURLToPath(entryUrl), [], {
-        execArgv: fromSources ? ['--import', 'tsx'] : [],
+        execArgv: ts === undefined ? [] : ['--import', ts.hooks],
         serialization: 'advanced',
         stdio: 'inherit',
       });

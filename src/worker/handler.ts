@@ -1,11 +1,11 @@
-import { isLeft } from 'fp-ts/lib/Either.js';
 import { pathToFileURL } from 'node:url';
 import { toErrorInfo } from '../acker/failure.js';
-import { isEither } from '../nodes/either.js';
+import { isEither, isLeft } from '../nodes/either.js';
 import { ConsecutionError } from '../errors.js';
 import type { EndContext, NodeContext } from '../nodes/spec.js';
 import { isDefinedNode, type DefinedNode } from './define.js';
-import type { Failed, FromWorker, ToWorker } from './protocol.js';
+import { Column } from './column.js';
+import type { Batch, Failed, FromWorker, ToWorker } from './protocol.js';
 
 /**
  * The worker side of the bridge, the same in a thread, a child process and inline: loads the
@@ -35,18 +35,9 @@ export function createHandler(post: (msg: FromWorker) => void): (msg: ToWorker) 
     }
     const node = spec!;
     if (msg.t === 'batch') {
-      const counts: number[] = [];
-      const outs: unknown[] = [];
-      const failed: Failed[] = [];
-      for (let i = 0; i < msg.values.length; i++) {
-        const r = await processOne(node, msg.values[i], msg.attempts[i]!, outs);
-        if (typeof r === 'number') counts.push(r);
-        else {
-          counts.push(-1);
-          failed.push(r);
-        }
-      }
-      post({ t: 'results', counts, outs, failed });
+      const results: Building = { counts: undefined, outs: new Column(msg.values.length), failed: [] };
+      await processFrom(node, msg, results, 0);
+      post({ t: 'results', counts: results.counts, outs: results.outs.seal(), failed: results.failed });
       return;
     }
     const outs: unknown[] = [];
@@ -67,34 +58,83 @@ export function createHandler(post: (msg: FromWorker) => void): (msg: ToWorker) 
     abort.abort();
   }
 
-  /** Processes one item (with the node's local retries), appending what it pushed to `outs`. */
-  async function processOne(node: DefinedNode<unknown, unknown>, value: unknown, attempt: number, outs: unknown[]): Promise<number | Failed> {
-    const retries = node.retries ?? 0;
-    let last: unknown;
-    for (let tries = 0; tries <= retries; tries++) {
-      const start = outs.length;
-      const ctx = context.reset(node.name, attempt + tries, outs);
-      try {
-        let r = node.process(value, ctx);
-        if (r instanceof Promise) r = await r;
-        if (ctx.settled === ACKED) return outs.length - start;
-        if (ctx.settled !== undefined) throw ctx.settled.error;
-        if (isEither(r)) {
-          if (isLeft(r)) {
-            outs.length = start;
-            return { error: toErrorInfo(new Error('rejected')), reason: r.left, rejected: true };
-          }
-          r = r.right;
-        }
-        if (r !== undefined) outs.push(r);
-        return outs.length - start;
-      } catch (e) {
-        outs.length = start;
-        last = e;
+  /**
+   * Processes the batch's items from `from` on, in order, into `results`. Synchronous while the
+   * node is (no promise or microtask per item); from the first item whose process() returns a
+   * promise on, it goes on when that settles.
+   */
+  function processFrom(node: DefinedNode<unknown, unknown>, batch: Batch, results: Building, from: number): Promise<void> | undefined {
+    for (let i = from; i < batch.values.length; i++) {
+      const o = processOne(node, batch.values[i], batch.attempts?.[i] ?? 0, 0, results.outs);
+      if (o instanceof Promise) {
+        return o.then((settled) => {
+          record(results, i, settled);
+          return processFrom(node, batch, results, i + 1);
+        });
       }
+      record(results, i, o);
     }
-    return { error: toErrorInfo(last) };
+    return undefined;
   }
+
+  /** One try of one item (the node's local retries follow on failure), appending what it pushed to `outs`. */
+  function processOne(node: DefinedNode<unknown, unknown>, value: unknown, attempt: number, tries: number, outs: Column): Outcome | Promise<Outcome> {
+    const start = outs.length;
+    const ctx = context.reset(node.name, attempt + tries, outs);
+    let r: unknown;
+    try {
+      r = node.process(value, ctx);
+      if (!(r instanceof Promise)) return settle(ctx, r, start, outs);
+    } catch (e) {
+      return again(node, value, attempt, tries, outs, start, e);
+    }
+    return r.then((v) => settle(ctx, v, start, outs)).catch((e: unknown) => again(node, value, attempt, tries, outs, start, e));
+  }
+
+  /** A try threw or rejected: its pushes are dropped; the next local retry, or the failure. */
+  function again(node: DefinedNode<unknown, unknown>, value: unknown, attempt: number, tries: number, outs: Column, start: number, e: unknown): Outcome | Promise<Outcome> {
+    outs.truncate(start);
+    if (tries < (node.retries ?? 0)) return processOne(node, value, attempt, tries + 1, outs);
+    return { error: toErrorInfo(e) };
+  }
+}
+
+/** The results of a batch being built: `counts` stays undefined while every item pushed one value. */
+interface Building {
+  counts: number[] | undefined;
+  readonly outs: Column;
+  readonly failed: Failed[];
+}
+
+/** How many values an item pushed, or why it failed. */
+type Outcome = number | Failed;
+
+function record(results: Building, i: number, o: Outcome): void {
+  if (o === 1 && results.counts === undefined) return;
+  if (results.counts === undefined) {
+    results.counts = [];
+    for (let j = 0; j < i; j++) results.counts.push(1);
+  }
+  if (typeof o === 'number') results.counts.push(o);
+  else {
+    results.counts.push(-1);
+    results.failed.push(o);
+  }
+}
+
+/** What a try returned, once the node is done with the item; throws what the node failed it with. */
+function settle(ctx: ItemContext, r: unknown, start: number, outs: Column): Outcome {
+  if (ctx.settled === ACKED) return outs.length - start;
+  if (ctx.settled !== undefined) throw ctx.settled.error;
+  if (isEither(r)) {
+    if (isLeft(r)) {
+      outs.truncate(start);
+      return { error: toErrorInfo(new Error('rejected')), reason: r.left, rejected: true };
+    }
+    r = r.right;
+  }
+  if (r !== undefined) outs.push(r);
+  return outs.length - start;
 }
 
 const ACKED = 'acked';
@@ -107,14 +147,14 @@ class ItemContext implements NodeContext<unknown> {
   node = '';
   attempt = 0;
   settled: typeof ACKED | { error: unknown } | undefined = undefined;
-  private outs: unknown[] = [];
+  private outs = new Column(0);
   readonly signal: AbortSignal;
 
   constructor(signal: AbortSignal) {
     this.signal = signal;
   }
 
-  reset(node: string, attempt: number, outs: unknown[]): this {
+  reset(node: string, attempt: number, outs: Column): this {
     this.node = node;
     this.attempt = attempt;
     this.settled = undefined;

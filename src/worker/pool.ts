@@ -11,7 +11,9 @@ import type { Host } from '../stage/host.js';
 import type { NodeStats } from '../stage/stats.js';
 import type { Observer, Subscription } from 'rxjs';
 import { bridge, WorkerDied } from './channel.js';
-import type { Failed, FromWorker, ToWorker } from './protocol.js';
+import { Batch } from './batch.js';
+import { Fifo } from './fifo.js';
+import type { Failed, FromWorker, Results, ToWorker } from './protocol.js';
 
 export interface PoolOptions {
   readonly url: string;
@@ -24,35 +26,34 @@ export interface PoolOptions {
   readonly windowMs: number;
 }
 
-/** One worker and the items it holds. */
+/** One worker and the batches it holds. */
 class Slot {
   /** Where to send; undefined while the worker is down. */
   channel: Observer<ToWorker> | undefined;
   /** The subscription that keeps the worker alive. */
   running: Subscription | undefined;
-  /** Items sent, in order: results come back in the same order. */
-  inflight: Envelope<unknown>[] = [];
-  head = 0;
-  /** Items waiting to be sent in the next batch. */
-  outgoing: Envelope<unknown>[] = [];
+  /** Batches sent, in order: results come back one message per batch, in the same order. */
+  readonly inflight = new Fifo<Batch>();
   ending = false;
-
-  get load(): number {
-    return this.inflight.length - this.head + this.outgoing.length;
-  }
 }
+
+/** Batches a worker holds at most: one to work on, one to start on at once when that is done. */
+const CREDIT = 2;
 
 /**
  * Runs an offloaded node for one subscription: a pool of workers fed in batches, with credit-based
- * flow control (a worker holds at most two batches; what has no credit waits here, and the run's
- * maxPending bounds that), results back in order, and supervision: a worker that dies fails the
+ * flow control (a worker holds at most two batches; a full batch with no credit yet waits here and
+ * holds the source back), results back in order, and supervision: a worker that dies fails the
  * items it held and is restarted with back-off, unless workers die too often.
  */
 export class Pool<O> {
   private readonly slots: Slot[];
-  /** Items with no credit yet, from `waitingHead` on (a head index: shift() is O(n) on a long queue). */
-  private waiting: Envelope<unknown>[] = [];
-  private waitingHead = 0;
+  /** The batch being filled. */
+  private open: Batch;
+  /** Full batches waiting for a worker with credit. */
+  private readonly ready = new Fifo<Batch>();
+  /** Batches whose results are in, for reuse. */
+  private readonly spare: Batch[] = [];
   private readonly seed: SplitSeed;
   private readonly deaths: number[] = [];
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
@@ -61,7 +62,8 @@ export class Pool<O> {
   private inputDone = false;
   private ended = 0;
   private closed = false;
-  private readonly credit: number;
+  /** Whether this pool holds the source back (see throttle). */
+  private holding = false;
 
   constructor(
     private readonly options: PoolOptions,
@@ -70,7 +72,7 @@ export class Pool<O> {
     private readonly out: Subscriber<Envelope<O>>,
   ) {
     this.seed = newSeed(stats.name);
-    this.credit = options.batch * 2;
+    this.open = this.newBatch();
     this.slots = Array.from({ length: options.mode === 'sync' ? 1 : options.parallelism }, () => new Slot());
     this.slots.forEach((s) => this.start(s));
   }
@@ -78,18 +80,20 @@ export class Pool<O> {
   next(env: Envelope<unknown>): void {
     this.stats.received++;
     this.stats.inFlight++;
-    // The common case: nothing waits, and the current worker has room.
-    if (this.waitingHead === this.waiting.length) {
-      const slot = this.slots[this.rr]!;
-      if (slot.channel !== undefined && !slot.ending && slot.load < this.credit) {
-        slot.outgoing.push(env);
-        if (slot.outgoing.length >= this.options.batch) this.rr = (this.rr + 1) % this.slots.length;
-        this.filled(slot);
-        return;
-      }
+    const open = this.open;
+    open.add(env);
+    if (open.full) {
+      this.ready.push(open);
+      this.open = this.newBatch();
+      this.dispatch();
+    } else if (!this.flushScheduled) {
+      // A partial batch goes at the end of this tick, if a worker has credit for it by then.
+      this.flushScheduled = true;
+      queueMicrotask(() => {
+        this.flushScheduled = false;
+        this.dispatch();
+      });
     }
-    this.waiting.push(env);
-    this.dispatch();
   }
 
   complete(): void {
@@ -102,6 +106,7 @@ export class Pool<O> {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     for (const s of this.slots) this.stop(s);
+    this.throttle();
   }
 
   private stop(slot: Slot): void {
@@ -111,7 +116,7 @@ export class Pool<O> {
   }
 
   private start(slot: Slot): void {
-    const { incoming, outgoing } = bridge(this.options.mode);
+    const { incoming, outgoing } = bridge(this.options.mode, this.options.url, this.stats.name);
     slot.running = incoming.subscribe({
       next: (msg) => this.received(slot, msg),
       error: (e: unknown) => this.died(slot, e instanceof WorkerDied ? e.message : String(e)),
@@ -120,21 +125,42 @@ export class Pool<O> {
     outgoing.next({ t: 'init', url: this.options.url });
   }
 
-  /** Hands waiting items to workers with credit; a full batch goes at once, the rest at the end of this tick. */
+  /**
+   * Sends full batches to workers with credit, round-robin; then the partial batch, if a worker
+   * still has credit (otherwise it goes on filling until one has).
+   */
   private dispatch(): void {
-    while (this.waitingHead < this.waiting.length) {
+    for (;;) {
       const slot = this.pick();
       if (slot === undefined) break;
-      // Fill this worker's batch before moving on.
-      while (this.waitingHead < this.waiting.length && slot.load < this.credit && slot.outgoing.length < this.options.batch) {
-        slot.outgoing.push(this.waiting[this.waitingHead++]!);
+      let batch = this.ready.take();
+      if (batch === undefined) {
+        if (this.open.size === 0) break;
+        batch = this.open;
+        this.open = this.newBatch();
       }
-      this.filled(slot);
+      slot.inflight.push(batch);
+      slot.channel!.next(batch.message());
     }
-    if (this.waitingHead > 0 && (this.waitingHead === this.waiting.length || this.waitingHead * 2 > this.waiting.length)) {
-      this.waiting = this.waiting.slice(this.waitingHead);
-      this.waitingHead = 0;
-    }
+    this.throttle();
+  }
+
+  /**
+   * Credit back to the source: while a full batch waits with every worker busy, the source is
+   * held, so that items are not read (and kept in memory, and copied by every young-generation
+   * GC) only to wait here; maxPending still bounds the run as a whole. Results or a restarted
+   * worker dispatch again, and so release it.
+   */
+  private throttle(): void {
+    const saturated = this.ready.size > 0 && !this.closed;
+    if (saturated === this.holding) return;
+    this.holding = saturated;
+    if (saturated) this.host.hold();
+    else this.host.release();
+  }
+
+  private newBatch(): Batch {
+    return this.spare.pop() ?? new Batch(this.options.batch);
   }
 
   /** The next worker with credit, round-robin. */
@@ -142,7 +168,7 @@ export class Pool<O> {
     const n = this.slots.length;
     for (let k = 0; k < n; k++) {
       const s = this.slots[(this.rr + k) % n]!;
-      if (s.channel !== undefined && !s.ending && s.load < this.credit) {
+      if (s.channel !== undefined && !s.ending && s.inflight.size < CREDIT) {
         this.rr = (this.rr + k + 1) % n;
         return s;
       }
@@ -150,56 +176,15 @@ export class Pool<O> {
     return undefined;
   }
 
-  /** Sends a full batch now; a partial one at the end of this tick. */
-  private filled(slot: Slot): void {
-    if (slot.outgoing.length >= this.options.batch) this.flush(slot);
-    else if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      queueMicrotask(() => {
-        this.flushScheduled = false;
-        for (const s of this.slots) this.flush(s);
-      });
-    }
-  }
-
-  private flush(slot: Slot): void {
-    if (slot.outgoing.length === 0 || slot.channel === undefined) return;
-    const batch = slot.outgoing;
-    slot.outgoing = [];
-    const values: unknown[] = [];
-    const attempts: number[] = [];
-    for (const env of batch) {
-      values.push(env.value);
-      attempts.push(env.attempt);
-      slot.inflight.push(env);
-    }
-    slot.channel.next({ t: 'batch', values, attempts });
-  }
-
   private received(slot: Slot, msg: FromWorker): void {
     if (this.closed) return;
     if (msg.t === 'results') {
-      let at = 0;
-      let failed = 0;
-      for (const n of msg.counts) {
-        const env = slot.inflight[slot.head++]!;
-        this.stats.inFlight--;
-        if (n < 0) this.failed(env, msg.failed[failed++]!);
-        else if (n === 1) {
-          // 1:1, the common case: the item keeps its anchor, no acker traffic, nothing allocated.
-          const o = env as Envelope<O>;
-          o.value = msg.outs[at++] as O;
-          this.stats.emitted++;
-          this.out.next(o);
-        } else {
-          emitChildren(this.out, this.stats, env, msg.outs.slice(at, at + n) as O[], this.seed);
-          at += n;
-        }
-      }
-      if (slot.head === slot.inflight.length) {
-        slot.inflight = [];
-        slot.head = 0;
-      }
+      const batch = slot.inflight.take()!;
+      this.stats.inFlight -= batch.size;
+      if (msg.counts === undefined) this.emitEach(batch, msg.outs);
+      else this.emitCounted(batch, msg);
+      batch.clear();
+      if (this.spare.length < this.slots.length * CREDIT) this.spare.push(batch);
       this.dispatch();
       this.maybeEnd();
     } else if (msg.t === 'fatal') {
@@ -216,6 +201,38 @@ export class Pool<O> {
     }
   }
 
+  /** Every item pushed one value, the common case: each keeps its anchor, no acker traffic, nothing allocated. */
+  private emitEach(batch: Batch, outs: ArrayLike<unknown>): void {
+    const envs = batch.envs;
+    this.stats.emitted += batch.size;
+    for (let i = 0; i < batch.size; i++) {
+      const o = envs[i] as Envelope<O>;
+      o.value = outs[i] as O;
+      this.out.next(o);
+    }
+  }
+
+  private emitCounted(batch: Batch, msg: Results): void {
+    const { envs } = batch;
+    const counts = msg.counts!;
+    let at = 0;
+    let failed = 0;
+    for (let i = 0; i < batch.size; i++) {
+      const env = envs[i]!;
+      const n = counts[i]!;
+      if (n < 0) this.failed(env, msg.failed[failed++]!);
+      else if (n === 1) {
+        const o = env as Envelope<O>;
+        o.value = msg.outs[at++] as O;
+        this.stats.emitted++;
+        this.out.next(o);
+      } else {
+        emitChildren(this.out, this.stats, env, msg.outs as ArrayLike<O>, this.seed, at, at + n);
+        at += n;
+      }
+    }
+  }
+
   private failed(env: Envelope<unknown>, o: Failed): void {
     const error = o.rejected === true ? rejection(this.stats.name, env.value, o.reason) : rebuild(o.error);
     failAt(this.stats, env, env.value, error);
@@ -225,10 +242,7 @@ export class Pool<O> {
     if (this.closed) return;
     slot.channel = undefined;
     slot.running = undefined;
-    const lost = [...slot.inflight.slice(slot.head), ...slot.outgoing];
-    slot.inflight = [];
-    slot.head = 0;
-    slot.outgoing = [];
+    const lost = slot.inflight.drain().flatMap((b) => b.envs.slice(0, b.size));
     const error = new ConsecutionError('WORKER_CRASHED', `node "${this.stats.name}": ${why}; ${lost.length} item(s) it held failed`, {
       node: this.stats.name,
     });
@@ -266,7 +280,7 @@ export class Pool<O> {
 
   /** Once the input is done and every item settled, each worker runs end(); then the pool stops. */
   private maybeEnd(): void {
-    if (!this.inputDone || this.waitingHead < this.waiting.length || this.slots.some((s) => s.load > 0 || s.ending)) return;
+    if (!this.inputDone || this.ready.size > 0 || this.open.size > 0 || this.slots.some((s) => s.inflight.size > 0 || s.ending)) return;
     for (const s of this.slots) {
       s.ending = true;
       if (s.channel === undefined) this.workerEnded(s);

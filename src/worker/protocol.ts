@@ -1,12 +1,20 @@
 // The messages between the main thread and a worker (a thread, a child process, or inline).
 // Items go in batches; the worker processes a batch's items in order and answers with one
-// results message per batch, in order, so the main side keeps its in-flight items in a FIFO.
+// results message per batch, in order, so the main side keeps its in-flight batches in a FIFO.
+// A message costs a structured clone of every array in it, element by element: what is the same
+// for every item of a batch in the common case (first attempt, one result per item) is left out.
 import type { ErrorInfo } from '../acker/failure.js';
 
-export type ToWorker =
-  | { readonly t: 'init'; readonly url: string }
-  | { readonly t: 'batch'; readonly values: readonly unknown[]; readonly attempts: readonly number[] }
-  | { readonly t: 'end' };
+/** A batch of items to process. */
+export interface Batch {
+  readonly t: 'batch';
+  /** The items' values (a Float64Array when they are all numbers: see wire.ts). */
+  readonly values: ArrayLike<unknown>;
+  /** The attempt of each item; undefined when every item is on its first attempt (0). */
+  readonly attempts: readonly number[] | undefined;
+}
+
+export type ToWorker = { readonly t: 'init'; readonly url: string } | Batch | { readonly t: 'end' };
 
 /** Why an item failed in a worker. */
 export interface Failed {
@@ -19,12 +27,14 @@ export interface Failed {
 /**
  * The outcomes of one batch, flat (one structured clone for the batch, no object per item):
  * `counts[i]` is how many values item i pushed (taken in order from `outs`), or -1 when it failed
- * (its failure is the next of `failed`).
+ * (its failure is the next of `failed`). `counts` is undefined when every item pushed exactly one
+ * value: then `outs[i]` is item i's.
  */
 export interface Results {
   readonly t: 'results';
-  readonly counts: readonly number[];
-  readonly outs: readonly unknown[];
+  readonly counts: readonly number[] | undefined;
+  /** What the items pushed, in order (a Float64Array when they are all numbers: see wire.ts). */
+  readonly outs: ArrayLike<unknown>;
   readonly failed: readonly Failed[];
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { pipe } from 'rxjs';
-import { Consecutor, offload, output } from 'consecution';
+import { broadcast, chunk, Consecutor, map, offload, output } from 'consecution';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}.ts`, import.meta.url);
 
@@ -32,6 +32,49 @@ describe('worker supervision', () => {
     const report = await c.run(items());
     clearInterval(timer);
     expect(report).toMatchObject({ ok: true, completed: 200 });
+  });
+
+  it('busy workers hold the source back: items are read as workers have room, not up to maxPending', async () => {
+    let read = 0;
+    function* items() {
+      for (let i = 0; i < 300; i++) {
+        read++;
+        yield i;
+      }
+    }
+    const out: number[] = [];
+    const c = new Consecutor(pipe(offload<number, number>(fixture('slow'), { parallelism: 2, batch: 8 }), output('out')), {
+      mode: 'thread',
+      maxPending: 1_000,
+      outputs: { out },
+    });
+    // 2 workers x 2 batches of 8, and one full batch waiting: 40 items read and not yet out.
+    let most = 0;
+    const timer = setInterval(() => (most = Math.max(most, read - out.length)), 1);
+    const report = await c.run(items());
+    clearInterval(timer);
+    expect(report).toMatchObject({ ok: true, completed: 300 });
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(40);
+  });
+
+  it('a hold does not starve the other branch of a broadcast: a chunk beside a busy offload completes', async () => {
+    const out: unknown[] = [];
+    const pipeline = pipe(
+      broadcast(
+        offload<number, number>(fixture('slow'), { parallelism: 1, batch: 4 }),
+        pipe(
+          chunk<number>(7),
+          map((xs: number[]) => `chunk of ${xs.length}`),
+        ),
+      ),
+      output('out'),
+    );
+    const input = Array.from({ length: 100 }, (_, i) => i);
+    const report = await new Consecutor(pipeline, { mode: 'thread', maxPending: 500, outputs: { out } }).run(input);
+    expect(report).toMatchObject({ ok: true, completed: 100 });
+    expect(out.filter((x) => typeof x === 'number').sort((a, b) => a - b)).toEqual(input);
+    expect(out.filter((x) => typeof x === 'string')).toEqual([...Array<string>(14).fill('chunk of 7'), 'chunk of 2']);
   });
 
   it('leaves no handles: a program using thread and process workers exits by itself', () => {

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { ConsecutionError } from '../errors.js';
+
+/** How a worker loads TypeScript: tsx's module hooks, as file URLs resolved on the main side. */
+export interface TypeScriptLoader {
+  /** `tsx/esm/api`, whose `register()` a worker thread calls before it loads its entry. */
+  readonly api: string;
+  /** `tsx`, the `--import` of a child process. */
+  readonly hooks: string;
+}
+
+/** The part of tsx's package.json read here. */
+interface TsxExports {
+  readonly '.': string;
+  readonly './esm/api': { readonly import: { readonly default: string } };
+}
+
+const TYPESCRIPT = /\.(?:[cm]?ts|tsx)$/;
+
+/** Whether a module URL or path names a TypeScript file, which Node 20 cannot load by itself. */
+export const isTypeScript = (url: string): boolean => TYPESCRIPT.test(url.split(/[?#]/, 1)[0]!);
+
+/**
+ * The TypeScript loader a worker needs to load `files` (the worker's entry, the node's module), or
+ * undefined when they are all JavaScript. tsx is looked for from each file's place, then from the
+ * working directory, then from this library; where there is none, the error says what to do.
+ */
+export function typeScriptLoader(files: readonly string[], node: string): TypeScriptLoader | undefined {
+  const ts = files.filter(isTypeScript);
+  if (ts.length === 0) return undefined;
+  const from = [...ts.map((f) => (f.startsWith('file:') ? new URL(f) : pathToFileURL(f)).href), pathToFileURL(`${process.cwd()}/`).href, import.meta.url];
+  for (const base of from) {
+    try {
+      const manifest = createRequire(base).resolve('tsx/package.json');
+      const { exports } = JSON.parse(readFileSync(manifest, 'utf8')) as { exports: TsxExports };
+      // The ESM builds (a require() resolution would give the CommonJS api, which fails in a worker).
+      const at = (entry: string) => new URL(entry, pathToFileURL(manifest)).href;
+      return { api: at(exports['./esm/api'].import.default), hooks: at(exports['.']) };
+    } catch {
+      // not installed there: try the next place
+    }
+  }
+  throw new ConsecutionError(
+    'OPTIONS_INVALID',
+    `offload(): ${ts.join(', ')} is TypeScript, and a worker needs tsx to load it, but tsx was not found from there or from ${process.cwd()}: install it (npm i -D tsx) or offload the compiled .js module`,
+    { node },
+  );
+}
