@@ -2,6 +2,7 @@
 // workers (worker threads, child processes) with two batch sizes: what is measured is the bridge.
 import { map, offload } from 'consecution';
 import type { Scenario } from './harness.js';
+import { handWritten } from './handwritten.js';
 import { integers, offloadVariant, workerModule } from './lib.js';
 
 const N = 1_000_000;
@@ -33,6 +34,8 @@ export const offloadTrivial: Scenario = {
       offloadVariant(threads(batch), 'thread', offloaded(batch)),
       offloadVariant(processes(batch), 'process', offloaded(batch)),
     ]),
+    handWritten(`hand-written thread ×${WORKERS}, batch ${BATCH}`, 'thread', inc, WORKERS, BATCH),
+    handWritten(`hand-written process ×${WORKERS}, batch ${BATCH}`, 'process', inc, WORKERS, BATCH),
   ],
   targets: [
     { variant: threads(BATCH), minItemsPerSec: 3_000_000 },

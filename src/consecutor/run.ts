@@ -22,6 +22,7 @@ export class Run implements Host, TrackerEvents {
   readonly guarantee: Guarantee;
   readonly checks: boolean;
   readonly mode: Mode;
+  readonly timeoutMs: number;
   readonly loose: LooseAnchor;
   drained = false;
   readonly done: Promise<RunReport>;
@@ -68,6 +69,7 @@ export class Run implements Host, TrackerEvents {
     this.guarantee = options.guarantee;
     this.checks = options.checks;
     this.mode = options.mode;
+    this.timeoutMs = options.timeoutMs;
     this.channels = channels;
     this.loose = new LooseAnchor((f) => this.failLoose(f));
     this.tracker =

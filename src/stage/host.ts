@@ -17,6 +17,8 @@ export interface Host {
   readonly guarantee: Guarantee;
   /** Where offloaded nodes run. */
   readonly mode: Mode;
+  /** The run's timeoutMs: an item not complete by then fails (tracked levels). */
+  readonly timeoutMs: number;
   /** Whether `check()` stages run. */
   readonly checks: boolean;
   /** The anchor of envelopes that descend from no input item. */
@@ -101,6 +103,7 @@ export class NodeRegistry {
 export class DetachedHost implements Host {
   readonly guarantee: Guarantee = 'none';
   readonly mode: Mode = 'sync';
+  readonly timeoutMs = 0;
   readonly checks = true;
   readonly drained = false;
   readonly signal: AbortSignal = new AbortController().signal;

@@ -7,6 +7,8 @@ export interface NodeStats {
   acked: number;
   failed: number;
   inFlight: number;
+  /** Offloaded nodes: workers that died or were stopped as hung (each replaced while there is work). */
+  crashes?: number;
 }
 
 /**

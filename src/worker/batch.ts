@@ -11,6 +11,8 @@ export class Batch {
   /** The envelopes, `size` of them. */
   readonly envs: Envelope<unknown>[];
   size = 0;
+  /** When it was sent to a worker (epoch ms). */
+  sentAt = 0;
   private readonly values: Column;
   private attempts: number[] | undefined = undefined;
 

@@ -22,27 +22,13 @@ export class WorkerDied extends Error {}
 
 // In the TypeScript sources (tests, tsx) the entry is a .ts file that Node needs tsx to load.
 const entryUrl = new URL(import.meta.url.endsWith('.ts') ? './entry.ts' : './entry.js', import.meta.url).href;
-// A worker thread that loads TypeScript first registers tsx's hooks through its API (Node 20 does
-// not apply `--import` in a worker's execArgv to its own entry), then loads the entry. Only
-// dynamic imports: the eval'd code is CommonJS or ESM depending on the parent's flags.
-const tsBootstrap = `import('node:worker_threads').then((wt) => import(wt.workerData.tsx).then((tsx) => { tsx.register(); return import(wt.workerData.entry) }))`;
-
-/**
- * The parent's options, for a worker thread that loads its entry from a file: without the ones
- * that only apply to code given on the command line (`node --input-type=module -e ...`), with
- * which a thread started from a file fails at once.
- */
-function threadExecArgv(): string[] {
-  const args: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a.startsWith('--input-type')) continue;
-    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print') i++;
-    else if (!/^(?:--eval|--print)=/.test(a)) args.push(a);
-  }
-  return args;
-}
+// A worker thread starts from this code, not from the entry's file: a thread inherits the
+// parent's options, and one started from a file fails at once under `node --input-type=module -e`.
+// To load TypeScript it first registers tsx's hooks through tsx's API (Node 20 does not apply
+// `--import` in a worker's execArgv to its own entry). Only dynamic imports: the code is CommonJS
+// or ESM depending on the parent's options.
+const threadBootstrap = `import('node:worker_threads').then(({ workerData: { entry, tsx } }) =>
+  (tsx === undefined ? Promise.resolve() : import(tsx).then((t) => t.register())).then(() => import(entry)))`;
 
 /**
  * A bridge to a new worker of the given kind that will run the node module `url` (it is sent in
@@ -64,10 +50,7 @@ export function bridge(mode: Mode, url: string, node: string): Bridge {
       stopped = true;
     };
     if (mode === 'thread') {
-      const worker =
-        ts === undefined
-          ? new Worker(new URL(entryUrl), { execArgv: threadExecArgv() })
-          : new Worker(tsBootstrap, { eval: true, workerData: { entry: entryUrl, tsx: ts.api } });
+      const worker = new Worker(threadBootstrap, { eval: true, workerData: { entry: entryUrl, tsx: ts?.api } });
       worker.on('message', (msg: FromWorker) => subscriber.next(msg));
       worker.on('error', (e) => died(`the worker thread threw: ${e.message}`));
       worker.on('exit', (code) => died(`the worker thread exited with code ${code}`));

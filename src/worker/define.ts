@@ -1,5 +1,6 @@
 import { ConsecutionError, preview } from '../errors.js';
 import type { NodeSpec } from '../nodes/spec.js';
+import { validateSpec } from '../nodes/validate.js';
 
 const DEFINED = Symbol.for('consecution.defineNode');
 
@@ -25,6 +26,7 @@ export function defineNode<I, O>(spec: NodeSpec<I, O> & { readonly name: string 
   if (typeof spec.name !== 'string' || spec.name.length === 0) {
     throw new ConsecutionError('OPTIONS_INVALID', `defineNode(): the spec needs a name (it names the node in metrics and errors), got ${preview(spec.name)}`);
   }
+  validateSpec(spec.name, spec);
   return Object.freeze({ ...spec, [DEFINED]: true as const });
 }
 

@@ -21,6 +21,11 @@ export class Fifo<T> {
     this.count++;
   }
 
+  /** The oldest item, left in place; undefined when empty. */
+  peek(): T | undefined {
+    return this.count === 0 ? undefined : this.items[this.head];
+  }
+
   /** The oldest item, removed; undefined when empty. */
   take(): T | undefined {
     if (this.count === 0) return undefined;

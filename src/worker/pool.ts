@@ -3,7 +3,7 @@ import type { ErrorInfo } from '../acker/failure.js';
 import type { Mode } from '../consecutor/options.js';
 import { Envelope } from '../envelope/envelope.js';
 import { newSeed, type SplitSeed } from '../envelope/split.js';
-import { ConsecutionError } from '../errors.js';
+import { ConsecutionError, type ErrorCode } from '../errors.js';
 import { rejection } from '../nodes/either.js';
 import { emitChildren } from '../stage/emit.js';
 import { failAt, nodeError } from '../stage/fail.js';
@@ -35,6 +35,8 @@ class Slot {
   /** Batches sent, in order: results come back one message per batch, in the same order. */
   readonly inflight = new Fifo<Batch>();
   ending = false;
+  /** When the worker last showed progress: started, ready, or answered a batch (epoch ms). */
+  progressAt = 0;
 }
 
 /** Batches a worker holds at most: one to work on, one to start on at once when that is done. */
@@ -75,6 +77,7 @@ export class Pool<O> {
     this.open = this.newBatch();
     this.slots = Array.from({ length: options.mode === 'sync' ? 1 : options.parallelism }, () => new Slot());
     this.slots.forEach((s) => this.start(s));
+    host.onTick(() => this.watch());
   }
 
   next(env: Envelope<unknown>): void {
@@ -122,6 +125,7 @@ export class Pool<O> {
       error: (e: unknown) => this.died(slot, e instanceof WorkerDied ? e.message : String(e)),
     });
     slot.channel = outgoing;
+    slot.progressAt = Date.now();
     outgoing.next({ t: 'init', url: this.options.url });
   }
 
@@ -139,6 +143,7 @@ export class Pool<O> {
         batch = this.open;
         this.open = this.newBatch();
       }
+      batch.sentAt = Date.now();
       slot.inflight.push(batch);
       slot.channel!.next(batch.message());
     }
@@ -178,6 +183,7 @@ export class Pool<O> {
 
   private received(slot: Slot, msg: FromWorker): void {
     if (this.closed) return;
+    slot.progressAt = Date.now();
     if (msg.t === 'results') {
       const batch = slot.inflight.take()!;
       this.stats.inFlight -= batch.size;
@@ -188,14 +194,19 @@ export class Pool<O> {
       this.dispatch();
       this.maybeEnd();
     } else if (msg.t === 'fatal') {
-      this.fail(new ConsecutionError('OPTIONS_INVALID', `node "${this.stats.name}" (${this.options.url}): ${msg.error.message}`, { node: this.stats.name, cause: rebuild(msg.error) }));
+      this.fail(
+        new ConsecutionError('OPTIONS_INVALID', `node "${this.stats.name}" (${this.options.url}): ${msg.error.message}`, {
+          node: this.stats.name,
+          cause: rebuild(msg.error, this.stats.name),
+        }),
+      );
     } else if (msg.t === 'ended') {
       for (const v of msg.outs) {
         this.stats.emitted++;
         this.out.next(new Envelope(v as O, this.host.loose, 0, 1, 0));
       }
       if (msg.error !== undefined) {
-        this.host.loose.failAnchor({ node: this.stats.name, value: undefined, error: nodeError(this.stats.name, '(end)', rebuild(msg.error)) }, 0);
+        this.host.loose.failAnchor({ node: this.stats.name, value: undefined, error: nodeError(this.stats.name, '(end)', rebuild(msg.error, this.stats.name)) }, 0);
       }
       this.workerEnded(slot);
     }
@@ -234,8 +245,26 @@ export class Pool<O> {
   }
 
   private failed(env: Envelope<unknown>, o: Failed): void {
-    const error = o.rejected === true ? rejection(this.stats.name, env.value, o.reason) : rebuild(o.error);
+    const error = o.rejected === true ? rejection(this.stats.name, env.value, o.reason) : rebuild(o.error, this.stats.name, o.retryable);
     failAt(this.stats, env, env.value, error);
+  }
+
+  /**
+   * On every tick of the run's clock: a worker that has held a batch for longer than the run's
+   * timeoutMs without answering is stuck (a loop that never returns, a call that never settles
+   * without a node timeoutMs). Every item it holds has timed out by then; it is stopped and
+   * replaced like a worker that died.
+   */
+  private watch(): void {
+    const limit = this.host.timeoutMs;
+    if (this.closed || limit <= 0) return;
+    const now = Date.now();
+    for (const slot of this.slots) {
+      const oldest = slot.inflight.peek();
+      if (slot.channel === undefined || oldest === undefined || now - Math.max(oldest.sentAt, slot.progressAt) <= limit) continue;
+      this.stop(slot);
+      this.died(slot, `the worker held a batch of ${oldest.size} item(s) for more than timeoutMs=${limit} without an answer, so it was stopped as hung`);
+    }
   }
 
   private died(slot: Slot, why: string): void {
@@ -254,6 +283,7 @@ export class Pool<O> {
       this.workerEnded(slot);
       return;
     }
+    this.stats.crashes = (this.stats.crashes ?? 0) + 1;
     const now = Date.now();
     this.deaths.push(now);
     while (this.deaths.length > 0 && this.deaths[0]! < now - this.options.windowMs) this.deaths.shift();
@@ -270,12 +300,14 @@ export class Pool<O> {
     // Back off: 50 ms, 100 ms, 200 ms ... for deaths close together.
     const t = setTimeout(() => {
       this.timers.delete(t);
-      if (this.closed) return;
+      if (this.closed || slot.ending) return;
       this.start(slot);
       this.dispatch();
     }, 50 * 2 ** (this.deaths.length - 1));
     this.timers.add(t);
     this.dispatch();
+    // What it held may have been the last work of the run (items that timed out and were replayed elsewhere).
+    this.maybeEnd();
   }
 
   /** Once the input is done and every item settled, each worker runs end(); then the pool stops. */
@@ -303,11 +335,19 @@ export class Pool<O> {
   }
 }
 
-/** An error from the other side, with its name, message and stack. */
-function rebuild(info: ErrorInfo): Error {
-  const e = new Error(info.message);
-  e.name = info.name;
+/**
+ * An error from the other side, with its name, message and stack; one of ours is one of ours
+ * again (its code, and whether it is worth retrying, decide what happens to the item).
+ */
+function rebuild(info: ErrorInfo, node: string, retryable = true): Error {
+  let e: Error;
+  if (info.name === 'ConsecutionError' && info.code !== undefined) {
+    e = new ConsecutionError(info.code as ErrorCode, info.message, { node, retryable });
+  } else {
+    e = new Error(info.message);
+    e.name = info.name;
+    if (info.code !== undefined) (e as Error & { code: string }).code = info.code;
+  }
   if (info.stack !== undefined) e.stack = info.stack;
-  if (info.code !== undefined) (e as Error & { code: string }).code = info.code;
   return e;
 }

@@ -22,6 +22,8 @@ export interface Failed {
   /** Set when the node returned an fp-ts Left: its value. */
   readonly reason?: unknown;
   readonly rejected?: boolean;
+  /** False when the error was a ConsecutionError that trying again cannot help. */
+  readonly retryable?: false;
 }
 
 /**

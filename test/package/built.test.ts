@@ -30,7 +30,8 @@ describe('the built package', () => {
       }
       console.log(JSON.stringify(results));
     `;
-    const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', timeout: 20_000 });
+    // Workers inherit the parent's options: code given with -e, and a V8 option, must not stop them.
+    const stdout = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', timeout: 20_000 });
     const expected = { ok: true, out: [2, 4, 6, 8, 10, 12, 14, 16, 18] };
     expect(JSON.parse(stdout)).toEqual({ thread: expected, process: expected });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pipe } from 'rxjs';
-import { Consecutor, ConsecutionError, offload, output, type Mode } from 'consecution';
+import { Consecutor, ConsecutionError, defineNode, offload, output, type Mode } from 'consecution';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}.ts`, import.meta.url);
 const modes: Mode[] = ['sync', 'thread', 'process'];
@@ -39,6 +39,7 @@ describe('offload', () => {
     expect(report).toMatchObject({ ok: true, completed: 40, deadLettered: 0 });
     expect(report.retried).toBeGreaterThan(0);
     expect(report.failures.some((f) => f.error.code === 'WORKER_CRASHED')).toBe(true);
+    expect(report.nodes.crash!.crashes).toBeGreaterThan(0);
     expect([...new Set(out)].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
 
@@ -47,5 +48,51 @@ describe('offload', () => {
     await expect(c.run([1])).rejects.toThrow(/default export of .*not-a-node.ts is not a node made with defineNode/);
     expect(() => offload((() => 1) as never)).toThrow(ConsecutionError);
     expect(() => offload((() => 1) as never)).toThrow(/an inline closure cannot cross to a worker/);
+  });
+
+  it('runs up to the spec\'s concurrency async items at once in a worker, results in input order', async () => {
+    const out: number[] = [];
+    const input = Array.from({ length: 40 }, (_, i) => i);
+    const c = new Consecutor(offload<number, number>(fixture('parallel'), { parallelism: 1, batch: 8 }), { mode: 'thread', outputs: { default: out } });
+    expect(await c.run(input)).toMatchObject({ ok: true, completed: 40 });
+    expect(out.filter((x) => x >= 0)).toEqual(input.map((x) => x * 10));
+    expect(out.filter((x) => x < 0)).toEqual([-4]);
+  });
+
+  it('fails an async item past the spec\'s timeoutMs with NODE_TIMEOUT and aborts its signal; the worker goes on', async () => {
+    const out: number[] = [];
+    const c = new Consecutor(offload<number, number>(fixture('stall'), { parallelism: 1, batch: 4 }), { mode: 'thread', outputs: { default: out } });
+    const report = await c.run([1, 2, 3, 4, 5]);
+    expect(report).toMatchObject({ completed: 4, deadLettered: 1 });
+    expect(report.failures).toHaveLength(1);
+    expect(report.failures[0]).toMatchObject({
+      item: 3,
+      node: 'stall',
+      error: { code: 'NODE_TIMEOUT', message: 'node "stall" did not finish item 3 within timeoutMs=200' },
+    });
+    expect(out.sort((a, b) => a - b)).toEqual([-1, 1, 2, 4, 5]);
+  });
+
+  it('does not retry an error that says retrying cannot help, locally or by replay', async () => {
+    const out: number[] = [];
+    const deadLetter: { error: { code?: string } }[] = [];
+    const c = new Consecutor(offload<number, number>(fixture('picky'), { parallelism: 1 }), {
+      mode: 'process',
+      guarantee: 'replay',
+      retries: 3,
+      outputs: { default: out, deadLetter },
+    });
+    const report = await c.run([4, 5, 6]);
+    expect(report).toMatchObject({ completed: 2, deadLettered: 1, retried: 0 });
+    expect(deadLetter[0]!.error.code).toBe('BAD_INPUT');
+    // end() reports how often 5 was tried: once.
+    expect(out.sort((a, b) => a - b)).toEqual([-1, 4, 6]);
+  });
+
+  it('checks a defineNode spec at once, like node()', () => {
+    expect(() => defineNode({ name: 'x', concurrency: 0, process: (v: number) => v })).toThrow(
+      'node "x": concurrency must be an integer >= 1, got number 0',
+    );
+    expect(() => defineNode({ name: 'x', timeoutMs: -5, process: (v: number) => v })).toThrow(ConsecutionError);
   });
 });

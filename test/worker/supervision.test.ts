@@ -14,6 +14,23 @@ describe('worker supervision', () => {
     });
   });
 
+  it.each(['thread', 'process'] as const)('a worker stuck in a loop is stopped once it holds a batch past timeoutMs, and the run ends (%s)', async (mode) => {
+    const out: number[] = [];
+    const input = Array.from({ length: 20 }, (_, i) => i);
+    const c = new Consecutor(pipe(offload<number, number>(fixture('hang'), { parallelism: 2, batch: 4 }), output('out')), {
+      mode,
+      guarantee: 'replay',
+      timeoutMs: 1_500,
+      outputs: { out },
+    });
+    const report = await c.run(input);
+    expect(report).toMatchObject({ ok: true, completed: 20, deadLettered: 0 });
+    // The items it held timed out and ran again elsewhere; the worker was stopped.
+    expect(report.failures.map((f) => f.error.code)).toContain('ACK_TIMEOUT');
+    expect(report.nodes.hang!.crashes).toBeGreaterThanOrEqual(1);
+    expect([...new Set(out)].sort((a, b) => a - b)).toEqual(input);
+  });
+
   it('a slow worker back-pressures the source: never more than maxPending in flight', async () => {
     let read = 0;
     function* items() {

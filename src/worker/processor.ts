@@ -1,0 +1,242 @@
+import { toErrorInfo } from '../acker/failure.js';
+import { ConsecutionError, preview } from '../errors.js';
+import { isEither, isLeft } from '../nodes/either.js';
+import type { NodeContext } from '../nodes/spec.js';
+import { Column } from './column.js';
+import type { DefinedNode } from './define.js';
+import type { Batch, Failed, Results } from './protocol.js';
+
+/** The numeric options of a node spec, defaults applied (see validateSpec). */
+export interface ProcessOptions {
+  readonly concurrency: number;
+  readonly retries: number;
+  /** 0: none. */
+  readonly timeoutMs: number;
+}
+
+/** How many values an item pushed, or why it failed. */
+type Outcome = number | Failed;
+
+/**
+ * Runs a defined node over the items of a batch, in a worker, with the semantics `node()` has on
+ * the main thread: local retries (not of errors that are not retryable), `timeoutMs` for an async
+ * `process` (the item fails with NODE_TIMEOUT and its signal aborts), and up to `concurrency`
+ * async items at once. Results come in item order.
+ *
+ * With `concurrency` 1 (the default) the items run one after the other on one reused context,
+ * synchronously while the node is: no promise, closure or array per item.
+ */
+export class BatchProcessor {
+  private readonly lane: Lane;
+
+  constructor(
+    private readonly node: DefinedNode<unknown, unknown>,
+    private readonly options: ProcessOptions,
+    /** Aborts when the worker is told to end. */
+    private readonly life: AbortSignal,
+  ) {
+    this.lane = new Lane(life);
+  }
+
+  /** The results of a batch; a promise only once some item's process() is async. */
+  run(batch: Batch): Results | Promise<Results> {
+    const results = new Building(batch.values.length);
+    const pending = this.options.concurrency > 1 ? this.concurrently(batch, results) : this.inOrder(batch, results, 0);
+    return pending === undefined ? results.seal() : pending.then(() => results.seal());
+  }
+
+  /** The items from `from` on, one after the other, straight into `results`. */
+  private inOrder(batch: Batch, results: Building, from: number): Promise<void> | undefined {
+    for (let i = from; i < batch.values.length; i++) {
+      const o = this.one(batch.values[i], batch.attempts?.[i] ?? 0, 0, results.outs, this.lane);
+      if (o instanceof Promise) {
+        return o.then((settled) => {
+          results.record(i, settled);
+          return this.inOrder(batch, results, i + 1);
+        });
+      }
+      results.record(i, o);
+    }
+    return undefined;
+  }
+
+  /** Up to `concurrency` items at once, each into its own column; gathered in item order. */
+  private async concurrently(batch: Batch, results: Building): Promise<void> {
+    const n = batch.values.length;
+    const outcomes: Outcome[] = [];
+    const outs: Column[] = [];
+    let next = 0;
+    const lane = async () => {
+      const own = new Lane(this.life);
+      for (let i = next++; i < n; i = next++) {
+        outs[i] = new Column(1);
+        outcomes[i] = await this.one(batch.values[i], batch.attempts?.[i] ?? 0, 0, outs[i]!, own);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, n) }, lane));
+    for (let i = 0; i < n; i++) {
+      const pushed = outs[i]!.seal();
+      for (let j = 0; j < pushed.length; j++) results.outs.push(pushed[j]);
+      results.record(i, outcomes[i]!);
+    }
+  }
+
+  /** One try of one item, appending what it pushes to `outs`; a failed try is retried locally. */
+  private one(value: unknown, attempt: number, tries: number, outs: Column, lane: Lane): Outcome | Promise<Outcome> {
+    const start = outs.length;
+    const ctx = lane.ctx.reset(this.node.name, attempt + tries, outs);
+    let r: unknown;
+    try {
+      r = this.node.process(value, ctx);
+      if (!(r instanceof Promise)) return settle(ctx, r, start, outs);
+    } catch (e) {
+      return this.again(value, attempt, tries, outs, start, lane, e);
+    }
+    const timed = this.options.timeoutMs > 0 ? this.deadline(r, ctx, lane, value) : r;
+    return timed.then((v) => settle(ctx, v, start, outs)).catch((e: unknown) => this.again(value, attempt, tries, outs, start, lane, e));
+  }
+
+  /** A try threw or rejected: its pushes are dropped; the next local retry, or the failure. */
+  private again(value: unknown, attempt: number, tries: number, outs: Column, start: number, lane: Lane, e: unknown): Outcome | Promise<Outcome> {
+    outs.truncate(start);
+    const retryable = !(e instanceof ConsecutionError) || e.retryable;
+    if (retryable && tries < this.options.retries) return this.one(value, attempt, tries + 1, outs, lane);
+    return { error: toErrorInfo(e), ...(retryable ? {} : { retryable: false }) };
+  }
+
+  /**
+   * An async result raced against timeoutMs. Past it the item fails, its signal aborts, and its
+   * context is retired: the lane goes on with a new one, and what the abandoned call does later
+   * goes nowhere.
+   */
+  private deadline(r: Promise<unknown>, ctx: ItemContext, lane: Lane, value: unknown): Promise<unknown> {
+    const ms = this.options.timeoutMs;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        ctx.retire();
+        lane.ctx = new ItemContext(this.life);
+        const node = this.node.name;
+        reject(new ConsecutionError('NODE_TIMEOUT', `node "${node}" did not finish item ${preview(value)} within timeoutMs=${ms}`, { node }));
+      }, ms);
+      r.then(
+        (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        (e: unknown) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      );
+    });
+  }
+}
+
+/** Where items run one after the other: the context it reuses. */
+class Lane {
+  ctx: ItemContext;
+
+  constructor(life: AbortSignal) {
+    this.ctx = new ItemContext(life);
+  }
+}
+
+/** The results of a batch being built: `counts` stays undefined while every item pushed one value. */
+class Building {
+  counts: number[] | undefined = undefined;
+  readonly outs: Column;
+  readonly failed: Failed[] = [];
+
+  constructor(items: number) {
+    this.outs = new Column(items);
+  }
+
+  record(i: number, o: Outcome): void {
+    if (o === 1 && this.counts === undefined) return;
+    if (this.counts === undefined) {
+      this.counts = [];
+      for (let j = 0; j < i; j++) this.counts.push(1);
+    }
+    if (typeof o === 'number') this.counts.push(o);
+    else {
+      this.counts.push(-1);
+      this.failed.push(o);
+    }
+  }
+
+  seal(): Results {
+    return { t: 'results', counts: this.counts, outs: this.outs.seal(), failed: this.failed };
+  }
+}
+
+/** What a try returned, once the node is done with the item; throws what the node failed it with. */
+function settle(ctx: ItemContext, r: unknown, start: number, outs: Column): Outcome {
+  if (ctx.settled === ACKED) return outs.length - start;
+  if (ctx.settled !== undefined) throw ctx.settled.error;
+  if (isEither(r)) {
+    if (isLeft(r)) {
+      outs.truncate(start);
+      return { error: toErrorInfo(new Error('rejected')), reason: r.left, rejected: true };
+    }
+    r = r.right;
+  }
+  if (r !== undefined) outs.push(r);
+  return outs.length - start;
+}
+
+const ACKED = 'acked';
+
+/** The context a worker's node gets, reused from item to item of a lane: no closure per item. */
+class ItemContext implements NodeContext<unknown> {
+  node = '';
+  attempt = 0;
+  settled: typeof ACKED | { error: unknown } | undefined = undefined;
+  private outs: Column | undefined = undefined;
+  /** The item's own abort, made when its signal is first asked for. */
+  private controller: AbortController | undefined = undefined;
+  private itemSignal: AbortSignal | undefined = undefined;
+  private retired = false;
+
+  constructor(private readonly life: AbortSignal) {}
+
+  reset(node: string, attempt: number, outs: Column): this {
+    this.node = node;
+    this.attempt = attempt;
+    this.settled = undefined;
+    this.outs = outs;
+    this.controller = undefined;
+    this.itemSignal = undefined;
+    return this;
+  }
+
+  get signal(): AbortSignal {
+    if (this.itemSignal === undefined) {
+      this.controller = new AbortController();
+      if (this.retired) this.controller.abort();
+      this.itemSignal = AbortSignal.any([this.controller.signal, this.life]);
+    }
+    return this.itemSignal;
+  }
+
+  /** The item timed out: abort its signal and ignore whatever its call does from now on. */
+  retire(): void {
+    this.retired = true;
+    this.controller?.abort();
+  }
+
+  push(value: unknown): void {
+    if (!this.retired) this.outs!.push(value);
+  }
+
+  write(): void {
+    throw new ConsecutionError('NODE_FAILED', `node "${this.node}": ctx.write() is not available in an offloaded node; push values instead`);
+  }
+
+  ack(): void {
+    if (!this.retired) this.settled = ACKED;
+  }
+
+  fail(error: unknown): void {
+    if (!this.retired) this.settled = { error };
+  }
+}
