@@ -133,8 +133,8 @@ export function allVersusNode(min: number): Target[] {
 export const workerModule = (name: string): URL => new URL(`./workers/${name}${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 /**
- * The guarantee of the offload scenarios: the cheapest level with maxPending. Under 'none' the
- * whole input queues in front of the workers at once (and that queue is quadratic in its length).
+ * The guarantee of the offload scenarios: the cheapest tracked level, where maxPending applies and
+ * the run's report says whether every item completed (the targets are set on it).
  */
 export const OFFLOAD_GUARANTEE: Guarantee = 'confirm';
 

@@ -4,7 +4,7 @@ import { ConsecutionError } from '../errors.js';
 import type { EndContext } from '../nodes/spec.js';
 import { validateSpec } from '../nodes/validate.js';
 import { isDefinedNode, type DefinedNode } from './define.js';
-import { BatchProcessor } from './processor.js';
+import { BatchProcessor, writeUnavailable } from './processor.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 /**
@@ -46,7 +46,7 @@ export function createHandler(post: (msg: FromWorker) => void): (msg: ToWorker) 
       signal: abort.signal,
       push: (v) => outs.push(v),
       write: () => {
-        throw new ConsecutionError('NODE_FAILED', `node "${node.name}": ctx.write() is not available in an offloaded node; push values instead`);
+        throw writeUnavailable(node.name);
       },
     };
     try {

@@ -186,6 +186,11 @@ function settle(ctx: ItemContext, r: unknown, start: number, outs: Column): Outc
 
 const ACKED = 'acked';
 
+/** What `ctx.write()` throws in a worker: outputs live on the main thread. */
+export function writeUnavailable(node: string): ConsecutionError {
+  return new ConsecutionError('NODE_FAILED', `node "${node}": ctx.write() is not available in an offloaded node; push values instead`);
+}
+
 /** The context a worker's node gets, reused from item to item of a lane: no closure per item. */
 class ItemContext implements NodeContext<unknown> {
   node = '';
@@ -229,7 +234,7 @@ class ItemContext implements NodeContext<unknown> {
   }
 
   write(): void {
-    throw new ConsecutionError('NODE_FAILED', `node "${this.node}": ctx.write() is not available in an offloaded node; push values instead`);
+    throw writeUnavailable(this.node);
   }
 
   ack(): void {
