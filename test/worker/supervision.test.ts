@@ -32,45 +32,12 @@ describe('worker supervision', () => {
   });
 
   it('a slow worker back-pressures the source: never more than maxPending in flight', async () => {
-    let read = 0;
-    function* items() {
-      for (let i = 0; i < 200; i++) {
-        read++;
-        yield i;
-      }
-    }
-    const out: number[] = [];
-    const c = new Consecutor(pipe(offload<number, number>(fixture('slow'), { parallelism: 2, batch: 8 }), output('out')), {
-      mode: 'thread',
-      maxPending: 16,
-      outputs: { out },
-    });
-    const timer = setInterval(() => expect(read - out.length).toBeLessThanOrEqual(16), 2);
-    const report = await c.run(items());
-    clearInterval(timer);
-    expect(report).toMatchObject({ ok: true, completed: 200 });
+    expect(await mostAhead(200, 16)).toBeLessThanOrEqual(16);
   });
 
   it('busy workers hold the source back: items are read as workers have room, not up to maxPending', async () => {
-    let read = 0;
-    function* items() {
-      for (let i = 0; i < 300; i++) {
-        read++;
-        yield i;
-      }
-    }
-    const out: number[] = [];
-    const c = new Consecutor(pipe(offload<number, number>(fixture('slow'), { parallelism: 2, batch: 8 }), output('out')), {
-      mode: 'thread',
-      maxPending: 1_000,
-      outputs: { out },
-    });
     // 2 workers x 2 batches of 8, and one full batch waiting: 40 items read and not yet out.
-    let most = 0;
-    const timer = setInterval(() => (most = Math.max(most, read - out.length)), 1);
-    const report = await c.run(items());
-    clearInterval(timer);
-    expect(report).toMatchObject({ ok: true, completed: 300 });
+    const most = await mostAhead(300, 1_000);
     expect(most).toBeGreaterThan(0);
     expect(most).toBeLessThanOrEqual(40);
   });
@@ -109,3 +76,29 @@ describe('worker supervision', () => {
     expect(out.trim()).toBe('done');
   });
 });
+
+/**
+ * Runs `n` items through the slow node on 2 threads in batches of 8 and resolves to the most items
+ * seen read from the source and not yet out of the pipeline.
+ */
+async function mostAhead(n: number, maxPending: number): Promise<number> {
+  let read = 0;
+  function* items() {
+    for (let i = 0; i < n; i++) {
+      read++;
+      yield i;
+    }
+  }
+  const out: number[] = [];
+  const c = new Consecutor(pipe(offload<number, number>(fixture('slow'), { parallelism: 2, batch: 8 }), output('out')), {
+    mode: 'thread',
+    maxPending,
+    outputs: { out },
+  });
+  let most = 0;
+  const timer = setInterval(() => (most = Math.max(most, read - out.length)), 1);
+  const report = await c.run(items());
+  clearInterval(timer);
+  expect(report).toMatchObject({ ok: true, completed: n });
+  return most;
+}
