@@ -5,9 +5,9 @@ import { w2 } from './w2.js';
 import { w3 } from './w3.js';
 import { w1lmdb } from './w1-lmdb.js';
 import { offloadCpu } from './offload-cpu.js';
-import { offloadTrivial } from './offload-trivial.js';
+import { offloadLong, offloadTrivial } from './offload-trivial.js';
 
-const SCENARIOS: readonly Scenario[] = [w1, w2, w3, w1lmdb, offloadCpu, offloadTrivial];
+const SCENARIOS: readonly Scenario[] = [w1, w2, w3, w1lmdb, offloadCpu, offloadTrivial, offloadLong];
 
 const DEFAULT_RUNS = 9;
 const DEFAULT_WARMUP = 2;
