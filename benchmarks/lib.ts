@@ -21,6 +21,13 @@ export function integers(n: number): number[] {
 
 export const add = (acc: number, x: number): number => acc + x;
 
+/** The sum of `fn` over the input, by a plain loop: what the offload scenarios must compute. */
+export function sumOf(input: readonly number[], fn: (x: number) => number): number {
+  let sum = 0;
+  for (const x of input) sum += fn(x);
+  return sum;
+}
+
 // --- Node streams (objectMode) --------------------------------------------------------------
 
 export function mapStream<I, O>(fn: (value: I) => O): Transform {

@@ -3,7 +3,7 @@
 import { map, offload } from 'consecution';
 import type { Scenario } from './harness.js';
 import { handWritten } from './handwritten.js';
-import { integers, offloadVariant, workerModule } from './lib.js';
+import { integers, offloadVariant, sumOf, workerModule } from './lib.js';
 import { ROUNDS, spin } from './workers/spin.js';
 
 const N = 200_000;
@@ -21,11 +21,7 @@ export const offloadCpu: Scenario = {
   title: `CPU-bound node (~20 µs/item) → reduce, inline and on ${WORKERS} workers`,
   items: N,
   input: () => integers(N),
-  expected(input) {
-    let sum = 0;
-    for (const x of input) sum += spin(x);
-    return sum;
-  },
+  expected: (input) => sumOf(input, spin),
   baselines: ['inline'],
   variants: [
     offloadVariant('inline map', 'sync', () => map(spin), 'inline'),

@@ -5,7 +5,7 @@
 import { map, offload } from 'consecution';
 import type { Scenario, Variant } from './harness.js';
 import { handWritten } from './handwritten.js';
-import { integers, offloadVariant, workerModule } from './lib.js';
+import { integers, offloadVariant, sumOf, workerModule } from './lib.js';
 
 const WORKERS = 2;
 /** The batch size the targets are on: the better one in both modes. */
@@ -32,11 +32,7 @@ function trivial(id: string, n: number, batches: readonly number[], rounds: Pick
     title: `trivial node (x + 1) → reduce, on ${WORKERS} workers, ${n.toLocaleString('en-US')} items`,
     items: n,
     input: () => integers(n),
-    expected(input) {
-      let sum = 0;
-      for (const x of input) sum += inc(x);
-      return sum;
-    },
+    expected: (input) => sumOf(input, inc),
     baselines: ['inline'],
     variants,
     ...rounds,

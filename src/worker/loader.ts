@@ -22,15 +22,18 @@ const TYPESCRIPT = /\.(?:[cm]?ts|tsx)$/;
 /** Whether a module URL or path names a TypeScript file, which Node 20 cannot load by itself. */
 export const isTypeScript = (url: string): boolean => TYPESCRIPT.test(url.split(/[?#]/, 1)[0]!);
 
+/** Where tsx is looked for besides the TypeScript files' own places: the working directory, then this library. */
+const FALLBACKS = (): string[] => [pathToFileURL(`${process.cwd()}/`).href, import.meta.url];
+
 /**
  * The TypeScript loader a worker needs to load `files` (the worker's entry, the node's module), or
- * undefined when they are all JavaScript. tsx is looked for from each file's place, then from the
- * working directory, then from this library; where there is none, the error says what to do.
+ * undefined when they are all JavaScript. tsx is looked for from each file's place, then from
+ * `fallbacks`; where there is none, the error says what to do.
  */
-export function typeScriptLoader(files: readonly string[], node: string): TypeScriptLoader | undefined {
+export function typeScriptLoader(files: readonly string[], node: string, fallbacks: readonly string[] = FALLBACKS()): TypeScriptLoader | undefined {
   const ts = files.filter(isTypeScript);
   if (ts.length === 0) return undefined;
-  const from = [...ts.map((f) => (f.startsWith('file:') ? new URL(f) : pathToFileURL(f)).href), pathToFileURL(`${process.cwd()}/`).href, import.meta.url];
+  const from = [...ts.map((f) => (f.startsWith('file:') ? new URL(f) : pathToFileURL(f)).href), ...fallbacks];
   for (const base of from) {
     try {
       const manifest = createRequire(base).resolve('tsx/package.json');
@@ -44,7 +47,7 @@ export function typeScriptLoader(files: readonly string[], node: string): TypeSc
   }
   throw new ConsecutionError(
     'OPTIONS_INVALID',
-    `offload(): ${ts.join(', ')} is TypeScript, and a worker needs tsx to load it, but tsx was not found from there or from ${process.cwd()}: install it (npm i -D tsx) or offload the compiled .js module`,
+    `offload(): ${ts.join(', ')} is TypeScript, and a worker needs tsx to load it, but tsx was not found from there or from ${fallbacks.join(', ')}: install it (npm i -D tsx) or offload the compiled .js module`,
     { node },
   );
 }
