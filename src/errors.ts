@@ -60,6 +60,14 @@ export function isConsecutionError(e: unknown, code?: ErrorCode): e is Consecuti
   return e instanceof ConsecutionError && (code === undefined || e.code === code);
 }
 
+/**
+ * Whether trying an item again can help after `e`: anything but one of our errors that says it
+ * cannot (a malformed input line). Local retries, replays and a worker's failures all ask this.
+ */
+export function isRetryable(e: unknown): boolean {
+  return !(e instanceof ConsecutionError) || e.retryable;
+}
+
 /** The message of anything thrown: errors give theirs, other values are previewed. */
 export function messageOf(e: unknown): string {
   if (e instanceof Error) return e.message;

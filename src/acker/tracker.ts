@@ -1,5 +1,5 @@
 import type { FailureInfo } from '../envelope/envelope.js';
-import { ConsecutionError, isConsecutionError } from '../errors.js';
+import { ConsecutionError, isRetryable } from '../errors.js';
 import { reasonOf, toErrorInfo, type FailureRecord } from './failure.js';
 import { Root, type RootOwner } from './root.js';
 
@@ -139,8 +139,7 @@ export class Tracker implements RootOwner {
       this.failures.push(record);
       this.events.failure(record);
     }
-    const retryable = !isConsecutionError(failure.error) || failure.error.retryable;
-    if (this.options.guarantee === 'replay' && retryable && root.attempt < this.options.retries) {
+    if (this.options.guarantee === 'replay' && isRetryable(failure.error) && root.attempt < this.options.retries) {
       root.attempt++;
       this.retried++;
       // Back to the tail: a replayed root is the youngest in deadline order.

@@ -3,9 +3,9 @@ import type { Subscriber } from 'rxjs';
 import { Envelope } from '../envelope/envelope.js';
 import { nextEdgeHalf, nextEdgeLo } from '../envelope/edge.js';
 import { childHi, childLo, newSeed, seedFrom, type SplitSeed } from '../envelope/split.js';
-import { ConsecutionError, preview } from '../errors.js';
+import { ConsecutionError, isRetryable } from '../errors.js';
 import { isPromiseLike } from '../outputs/channel.js';
-import { ackAt, failAt, nodeError } from '../stage/fail.js';
+import { ackAt, failAt, nodeError, nodeTimeout } from '../stage/fail.js';
 import type { Host } from '../stage/host.js';
 import type { NodeStats } from '../stage/stats.js';
 import type { EndContext, NodeContext, NodeSpec } from './spec.js';
@@ -126,8 +126,7 @@ export class NodeRunner<I, O> {
   failed(ctx: ItemContext<I, O>, e: unknown): void {
     if (ctx.settled) return;
     ctx.settle();
-    const retryable = !(e instanceof ConsecutionError) || e.retryable;
-    if (retryable && ctx.tries < this.options.retries) {
+    if (isRetryable(e) && ctx.tries < this.options.retries) {
       this.invoke(new ItemContext(this, ctx.env, ctx.tries + 1));
       return;
     }
@@ -225,11 +224,7 @@ class ItemContext<I, O> implements NodeContext<O> {
     this.timer = setTimeout(() => {
       this.cut = true;
       this.controller?.abort();
-      const node = this.node;
-      this.runner.failed(
-        this,
-        new ConsecutionError('NODE_TIMEOUT', `node "${node}" did not finish item ${preview(this.env.value)} within timeoutMs=${ms}`, { node }),
-      );
+      this.runner.failed(this, nodeTimeout(this.node, this.env.value, ms));
     }, ms);
   }
 

@@ -20,6 +20,11 @@ export function nodeError(node: string, value: unknown, thrown: unknown, code: E
   });
 }
 
+/** The error of an item whose async `process` passed the node's timeoutMs (main thread and workers alike). */
+export function nodeTimeout(node: string, value: unknown, ms: number): ConsecutionError {
+  return new ConsecutionError('NODE_TIMEOUT', `node "${node}" did not finish item ${preview(value)} within timeoutMs=${ms}`, { node });
+}
+
 /** Acks an envelope the node consumed (dropped, folded, written). */
 export function ackAt(stats: NodeStats, env: Envelope<unknown>): void {
   stats.acked++;

@@ -1,7 +1,8 @@
 import { toErrorInfo } from '../acker/failure.js';
-import { ConsecutionError, preview } from '../errors.js';
+import { ConsecutionError, isRetryable } from '../errors.js';
 import { isEither, isLeft } from '../nodes/either.js';
 import type { NodeContext } from '../nodes/spec.js';
+import { nodeTimeout } from '../stage/fail.js';
 import { Column } from './column.js';
 import type { DefinedNode } from './define.js';
 import type { Batch, Failed, Results } from './protocol.js';
@@ -99,7 +100,7 @@ export class BatchProcessor {
   /** A try threw or rejected: its pushes are dropped; the next local retry, or the failure. */
   private again(value: unknown, attempt: number, tries: number, outs: Column, start: number, lane: Lane, e: unknown): Outcome | Promise<Outcome> {
     outs.truncate(start);
-    const retryable = !(e instanceof ConsecutionError) || e.retryable;
+    const retryable = isRetryable(e);
     if (retryable && tries < this.options.retries) return this.one(value, attempt, tries + 1, outs, lane);
     return { error: toErrorInfo(e), ...(retryable ? {} : { retryable: false }) };
   }
@@ -115,8 +116,7 @@ export class BatchProcessor {
       const timer = setTimeout(() => {
         ctx.retire();
         lane.ctx = new ItemContext(this.life);
-        const node = this.node.name;
-        reject(new ConsecutionError('NODE_TIMEOUT', `node "${node}" did not finish item ${preview(value)} within timeoutMs=${ms}`, { node }));
+        reject(nodeTimeout(this.node.name, value, ms));
       }, ms);
       r.then(
         (v) => {

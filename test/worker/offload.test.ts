@@ -70,7 +70,16 @@ describe('offload', () => {
       node: 'stall',
       error: { code: 'NODE_TIMEOUT', message: 'node "stall" did not finish item 3 within timeoutMs=200' },
     });
-    expect(out.sort((a, b) => a - b)).toEqual([-1, 1, 2, 4, 5]);
+    expect(out.sort((a, b) => a - b)).toEqual([-101, 1, 2, 4, 5]);
+  });
+
+  it('drops what an item that timed out pushes later: the next item\'s results stay its own', async () => {
+    const out: number[] = [];
+    const c = new Consecutor(offload<number, number>(fixture('stall'), { parallelism: 1, batch: 4 }), { mode: 'thread', outputs: { default: out } });
+    const report = await c.run([5, 6, 7, 8]);
+    expect(report).toMatchObject({ completed: 3, deadLettered: 1 });
+    expect(report.failures.map((f) => [f.item, f.error.code])).toEqual([[6, 'NODE_TIMEOUT']]);
+    expect(out.sort((a, b) => a - b)).toEqual([-100, 5, 7, 8]);
   });
 
   it('does not retry an error that says retrying cannot help, locally or by replay', async () => {
