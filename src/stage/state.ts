@@ -25,11 +25,13 @@ export class StateCell {
   private readonly snapshot: () => unknown;
   private readonly release: (env: Envelope<unknown>) => void;
   private readonly onError: (e: unknown) => void;
-  // The fold log: one entry per folded copy of a root, in parallel arrays.
-  private roots: Root[] = [];
-  private his: number[] = [];
-  private los: number[] = [];
-  private values: unknown[] = [];
+  // The fold log: one entry per folded copy of a root, in parallel arrays, entries [0, n). The
+  // arrays never shrink: slots past n are reused, so logging allocates nothing once they have grown.
+  private readonly roots: (Root | undefined)[] = [];
+  private readonly his: number[] = [];
+  private readonly los: number[] = [];
+  private readonly values: unknown[] = [];
+  private n = 0;
   private held: Envelope<unknown>[] = [];
   private scheduled = false;
   /** Log length at which the next compaction runs: twice what survived the last, so compaction stays O(1) per fold. */
@@ -78,7 +80,7 @@ export class StateCell {
 
   /** A root is about to be replayed: write what was folded of it onto it, for {@link seen}. */
   replaying(root: Root): void {
-    for (let i = 0; i < this.roots.length; i++) {
+    for (let i = 0; i < this.n; i++) {
       if (this.roots[i] === root) record(root, this.index, this.his[i]!, this.los[i]!, this.values[i]);
     }
   }
@@ -94,10 +96,30 @@ export class StateCell {
   /** The envelope's value is folded into the state: log it, and release it once that is durable. */
   folded(env: Envelope<unknown>): void {
     const root = env.anchor;
-    if (root instanceof Root) {
-      if (this.roots.length >= this.compactAt && !this.scheduled) this.compact();
-      this.log(root, env.hi, env.lo, env.value);
+    if (!(root instanceof Root)) {
+      this.hold(env);
+      return;
     }
+    if (this.n >= this.compactAt && !this.scheduled) this.compact();
+    const at = this.n;
+    this.log(root, env.hi, env.lo, env.value);
+    if (this.store.durable) {
+      this.hold(env);
+      return;
+    }
+    this.release(env);
+    // The common case of a synchronous tail: the release completed the root, which can never be
+    // replayed now, so its entry is taken back (logged first all the same: a release that fails
+    // the root downstream replays it at once, and the replay must find what was folded).
+    if (root.attempt < 0 && this.n === at + 1) {
+      this.n = at;
+      this.roots[at] = undefined;
+      this.values[at] = undefined;
+    }
+  }
+
+  /** Releases a folded envelope now, or with a durable store once the next checkpoint is on disk. */
+  private hold(env: Envelope<unknown>): void {
     if (!this.store.durable) {
       this.release(env);
       return;
@@ -110,24 +132,28 @@ export class StateCell {
   }
 
   private log(root: Root, hi: number, lo: number, value: unknown): void {
-    this.roots.push(root);
-    this.his.push(hi);
-    this.los.push(lo);
-    this.values.push(value);
+    const i = this.n++;
+    this.roots[i] = root;
+    this.his[i] = hi;
+    this.los[i] = lo;
+    this.values[i] = value;
   }
 
   /** Drops the entries of settled roots (they can never be replayed). */
   private compact(): void {
     let n = 0;
-    for (let i = 0; i < this.roots.length; i++) {
+    for (let i = 0; i < this.n; i++) {
       if (this.roots[i]!.attempt < 0) continue;
-      this.roots[n] = this.roots[i]!;
+      this.roots[n] = this.roots[i];
       this.his[n] = this.his[i]!;
       this.los[n] = this.los[i]!;
       this.values[n] = this.values[i];
       n++;
     }
-    this.roots.length = this.his.length = this.los.length = this.values.length = n;
+    // Settled roots and their values are not kept alive by the slots past the end.
+    this.roots.fill(undefined, n, this.n);
+    this.values.fill(undefined, n, this.n);
+    this.n = n;
     this.compactAt = Math.max(4096, 2 * n);
   }
 
@@ -137,7 +163,7 @@ export class StateCell {
     const held = this.held;
     this.held = [];
     const byRoot = new Map<number, FoldedCopy[]>();
-    for (let i = 0; i < this.roots.length; i++) {
+    for (let i = 0; i < this.n; i++) {
       const id = this.roots[i]!.id;
       let copies = byRoot.get(id);
       if (copies === undefined) byRoot.set(id, (copies = []));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { scan } from 'consecution';
+import { pipe } from 'rxjs';
+import { Consecutor, node, output, scan } from 'consecution';
 import { collect, runNode } from 'consecution/testing';
 
 describe('scan', () => {
@@ -19,5 +20,31 @@ describe('scan', () => {
     );
     expect(values).toEqual([1, 3]);
     expect(report.failures[0]).toMatchObject({ node: 'sum', item: -5 });
+  });
+
+  it("under 'replay', an item whose output fails downstream at once is folded once, whatever the attempt", async () => {
+    // The scan's release passes the item on synchronously, so the downstream failure replays the
+    // item before the scan's fold call returns: its fold must already be on record then.
+    const tries = new Map<number, number>();
+    const flaky = node('flaky', {
+      process(sum: number) {
+        const n = (tries.get(sum) ?? 0) + 1;
+        tries.set(sum, n);
+        if (n === 1 && sum % 2 === 0) throw new Error('transient');
+        return sum;
+      },
+    });
+    const out: number[] = [];
+    const input = Array.from({ length: 50 }, (_, i) => i + 1);
+    const report = await new Consecutor(pipe(scan('sum', (acc: number, x: number) => acc + x, 0), flaky, output('out')), {
+      guarantee: 'replay',
+      retries: 2,
+      outputs: { out },
+    }).run(input);
+    expect(report).toMatchObject({ ok: true, completed: 50, deadLettered: 0 });
+    expect(report.retried).toBeGreaterThan(0);
+    // Each item emits its running sum once it gets through: the prefix sums, each exactly once.
+    const prefix = input.map((_, i) => ((i + 1) * (i + 2)) / 2);
+    expect([...out].sort((a, b) => a - b)).toEqual(prefix);
   });
 });
