@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import { ConsecutionError, host, markStage, preview, type Envelope, type Node } from '../src/core.js';
+import { ConsecutionError, host, markStage, named, preview, type Envelope, type Node } from '../src/core.js';
 import type { Mode } from '../src/consecutor/options.js';
 import { Pool } from '../src/worker/pool.js';
 
@@ -22,14 +22,22 @@ export interface OffloadOptions {
  * acker stays on the main thread. A worker that dies fails the items it held (replayed under
  * `replay`) and is restarted.
  *
+ * The node's name in the report and in errors (and its `ctx.node` in the worker) is the `name`
+ * given first, or else its module's file name without the extension (`./score.js` is `score`).
+ *
  * @example
  * ```ts
- * const p = pipe(offload(new URL('./score.js', import.meta.url), { parallelism: 2 }), output('scores'));
+ * const p = pipe(offload('score', new URL('./score.js', import.meta.url), { parallelism: 2 }), output('scores'));
  * await new Consecutor(p, { mode: 'thread', outputs: { scores: [] } }).run(rows);
  * ```
  */
-export function offload<I, O>(moduleUrl: string | URL, options: OffloadOptions = {}): Node<I, O> {
-  if (typeof moduleUrl === 'function') {
+export function offload<I, O>(moduleUrl: string | URL, options?: OffloadOptions): Node<I, O>;
+export function offload<I, O>(name: string, moduleUrl: string | URL, options?: OffloadOptions): Node<I, O>;
+export function offload<I, O>(first: string | URL, second?: string | URL | OffloadOptions, third?: OffloadOptions): Node<I, O> {
+  const hasName = typeof first === 'string' && (typeof second === 'string' || second instanceof URL);
+  const [given, moduleUrl] = hasName ? named('offload', first, second) : [undefined, first];
+  const options = (hasName ? third : (second as OffloadOptions | undefined)) ?? {};
+  if (typeof moduleUrl === 'function' || typeof second === 'function') {
     throw new ConsecutionError(
       'OPTIONS_INVALID',
       'offload(): expected the URL of a module whose default export is defineNode({...}), got a function: an inline closure cannot cross to a worker',
@@ -37,6 +45,9 @@ export function offload<I, O>(moduleUrl: string | URL, options: OffloadOptions =
   }
   if (!(moduleUrl instanceof URL) && (typeof moduleUrl !== 'string' || moduleUrl.length === 0)) {
     throw new ConsecutionError('OPTIONS_INVALID', `offload(): expected a module URL or path, got ${typeof moduleUrl} ${preview(moduleUrl)}`);
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new ConsecutionError('OPTIONS_INVALID', `offload(): options must be an object, got ${typeof options} ${preview(options)}`);
   }
   const url = moduleUrl instanceof URL ? moduleUrl.href : moduleUrl;
   const int = (key: 'parallelism' | 'batch' | 'maxRestarts', fallback: number, min: number) => {
@@ -53,7 +64,7 @@ export function offload<I, O>(moduleUrl: string | URL, options: OffloadOptions =
   if (options.mode !== undefined && !['sync', 'thread', 'process'].includes(options.mode)) {
     throw new ConsecutionError('OPTIONS_INVALID', `offload(): mode must be 'sync', 'thread' or 'process', got ${preview(options.mode)}`);
   }
-  const name = url.split('/').pop()!.replace(/\.[cm]?[jt]s$/, '');
+  const name = given ?? url.split('/').pop()!.replace(/\.[cm]?[jt]s$/, '');
   return (source) => {
     const h = host();
     const stats = h.register('offload', name);

@@ -9,14 +9,16 @@ export type DefinedNode<I, O> = NodeSpec<I, O> & { readonly name: string; readon
 
 /**
  * Defines a node in its own module (as the module's default export), so that `offload()` can run
- * it in worker threads or child processes. The spec is the one `node()` takes.
+ * it in worker threads or child processes. The spec is the one `node()` takes; its `name` names
+ * it in the errors this call throws for a bad spec. In a run the node is named where it is wired:
+ * by offload()'s first argument, or else by the module's file name.
  *
  * @example
  * ```ts
  * // geocode.ts
  * export default defineNode({ name: 'geocode', process: (pair: Pair) => lookUp(pair) });
  * // pipeline.ts
- * const p = pipe(offload(new URL('./geocode.ts', import.meta.url), { parallelism: 2 }), output('located'));
+ * const p = pipe(offload('geocode', new URL('./geocode.ts', import.meta.url), { parallelism: 2 }), output('located'));
  * ```
  */
 export function defineNode<I, O>(spec: NodeSpec<I, O> & { readonly name: string }): DefinedNode<I, O> {
@@ -24,7 +26,7 @@ export function defineNode<I, O>(spec: NodeSpec<I, O> & { readonly name: string 
     throw new ConsecutionError('OPTIONS_INVALID', `defineNode(): expected a spec with a process() method, got ${preview(spec)}`);
   }
   if (typeof spec.name !== 'string' || spec.name.length === 0) {
-    throw new ConsecutionError('OPTIONS_INVALID', `defineNode(): the spec needs a name (it names the node in metrics and errors), got ${preview(spec.name)}`);
+    throw new ConsecutionError('OPTIONS_INVALID', `defineNode(): the spec needs a name (it names the spec in errors), got ${preview(spec.name)}`);
   }
   validateSpec(spec.name, spec);
   return Object.freeze({ ...spec, [DEFINED]: true as const });

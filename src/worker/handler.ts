@@ -14,6 +14,7 @@ import type { FromWorker, ToWorker } from './protocol.js';
  */
 export function createHandler(post: (msg: FromWorker) => void): (msg: ToWorker) => void {
   let spec: DefinedNode<unknown, unknown> | undefined;
+  let name = '';
   let processor: BatchProcessor | undefined;
   let chain: Promise<void> = Promise.resolve();
   const abort = new AbortController();
@@ -30,7 +31,8 @@ export function createHandler(post: (msg: FromWorker) => void): (msg: ToWorker) 
         throw new ConsecutionError('OPTIONS_INVALID', `offload(): the default export of ${msg.url} is not a node made with defineNode(...)`);
       }
       spec = mod.default;
-      processor = new BatchProcessor(spec, validateSpec(spec.name, spec), abort.signal);
+      name = msg.name;
+      processor = new BatchProcessor(spec, name, validateSpec(name, spec), abort.signal);
       post({ t: 'ready', name: spec.name });
       return;
     }
@@ -42,11 +44,11 @@ export function createHandler(post: (msg: FromWorker) => void): (msg: ToWorker) 
     }
     const outs: unknown[] = [];
     const ctx: EndContext<unknown> = {
-      node: node.name,
+      node: name,
       signal: abort.signal,
       push: (v) => outs.push(v),
       write: () => {
-        throw writeUnavailable(node.name);
+        throw writeUnavailable(name);
       },
     };
     try {

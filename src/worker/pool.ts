@@ -126,7 +126,7 @@ export class Pool<O> {
     });
     slot.channel = outgoing;
     slot.progressAt = Date.now();
-    outgoing.next({ t: 'init', url: this.options.url });
+    outgoing.next({ t: 'init', url: this.options.url, name: this.stats.name });
   }
 
   /**

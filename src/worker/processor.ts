@@ -32,6 +32,8 @@ export class BatchProcessor {
 
   constructor(
     private readonly node: DefinedNode<unknown, unknown>,
+    /** The node's name in this run (what the main thread calls it): ctx.node, and in errors. */
+    private readonly name: string,
     private readonly options: ProcessOptions,
     /** Aborts when the worker is told to end. */
     private readonly life: AbortSignal,
@@ -85,7 +87,7 @@ export class BatchProcessor {
   /** One try of one item, appending what it pushes to `outs`; a failed try is retried locally. */
   private one(value: unknown, attempt: number, tries: number, outs: Column, lane: Lane): Outcome | Promise<Outcome> {
     const start = outs.length;
-    const ctx = lane.ctx.reset(this.node.name, attempt + tries, outs);
+    const ctx = lane.ctx.reset(this.name, attempt + tries, outs);
     let r: unknown;
     try {
       r = this.node.process(value, ctx);
@@ -116,7 +118,7 @@ export class BatchProcessor {
       const timer = setTimeout(() => {
         ctx.retire();
         lane.ctx = new ItemContext(this.life);
-        reject(nodeTimeout(this.node.name, value, ms));
+        reject(nodeTimeout(this.name, value, ms));
       }, ms);
       r.then(
         (v) => {

@@ -14,7 +14,14 @@ export interface Batch {
   readonly attempts: readonly number[] | undefined;
 }
 
-export type ToWorker = { readonly t: 'init'; readonly url: string } | Batch | { readonly t: 'end' };
+/** The first message: the node's module, and its name in the run (ctx.node and errors use it). */
+export interface Init {
+  readonly t: 'init';
+  readonly url: string;
+  readonly name: string;
+}
+
+export type ToWorker = Init | Batch | { readonly t: 'end' };
 
 /** Why an item failed in a worker. */
 export interface Failed {

@@ -43,6 +43,28 @@ describe('offload', () => {
     expect([...new Set(out)].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
 
+  it.each(modes)('is named by its first argument, or by its file, in the report, in errors and in ctx.node (%s mode)', async (mode) => {
+    const out: string[] = [];
+    const named = pipe(offload<number, string>('scorer', fixture('whoami'), { parallelism: 1 }), output('out'));
+    const report = await new Consecutor(named, { mode, outputs: { out } }).run([1, -1, 2]);
+    expect(out.sort()).toEqual(['end:scorer', 'scorer:1', 'scorer:2']);
+    expect(Object.keys(report.nodes)).toContain('scorer');
+    expect(report.nodes.scorer).toMatchObject({ kind: 'offload', received: 3, failed: 1 });
+    expect(report.failures[0]).toMatchObject({ node: 'scorer', error: { message: 'node "scorer" failed on item -1: negative' } });
+
+    const byFile: string[] = [];
+    const unnamed = await new Consecutor(offload<number, string>(fixture('whoami'), { parallelism: 1 }), { mode, outputs: { default: byFile } }).run([3]);
+    expect(byFile.sort()).toEqual(['end:whoami', 'whoami:3']);
+    expect(Object.keys(unnamed.nodes)).toEqual(['whoami']);
+  });
+
+  it('checks its arguments when the pipeline is built', () => {
+    expect(() => offload('', fixture('whoami'))).toThrow(/offload\(\): a node name must not be empty/);
+    expect(() => offload('scorer', (() => 1) as never)).toThrow(/an inline closure cannot cross to a worker/);
+    expect(() => offload(fixture('whoami'), 7 as never)).toThrow(/offload\(\): options must be an object, got number 7/);
+    expect(() => offload('scorer', fixture('whoami'), { batch: 0 })).toThrow(/offload\(\): batch must be an integer >= 1, got number 0/);
+  });
+
   it('a module that is not a defineNode is a clear error; so is an inline closure', async () => {
     const c = new Consecutor(offload(fixture('not-a-node')), { mode: 'thread' });
     await expect(c.run([1])).rejects.toThrow(/default export of .*not-a-node.ts is not a node made with defineNode/);
