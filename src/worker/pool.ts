@@ -279,11 +279,14 @@ export class Pool<O> {
       this.stats.inFlight--;
       failAt(this.stats, env, env.value, error);
     }
+    this.stats.crashes = (this.stats.crashes ?? 0) + 1;
     if (slot.ending) {
+      // It died in end(): what end() would have pushed is lost, and the run must say so.
+      const error = new ConsecutionError('WORKER_CRASHED', `node "${this.stats.name}": ${why} while it ran end()`, { node: this.stats.name });
+      this.host.loose.failAnchor({ node: this.stats.name, value: undefined, error }, 0);
       this.workerEnded(slot);
       return;
     }
-    this.stats.crashes = (this.stats.crashes ?? 0) + 1;
     const now = Date.now();
     this.deaths.push(now);
     while (this.deaths.length > 0 && this.deaths[0]! < now - this.options.windowMs) this.deaths.shift();

@@ -31,6 +31,19 @@ describe('worker supervision', () => {
     expect([...new Set(out)].sort((a, b) => a - b)).toEqual(input);
   });
 
+  it.each(['thread', 'process'] as const)('a worker that dies in end() is counted and reported; the run still ends (%s)', async (mode) => {
+    const out: number[] = [];
+    const input = Array.from({ length: 10 }, (_, i) => i);
+    const report = await new Consecutor(offload<number, number>(fixture('exit-in-end'), { parallelism: 2, batch: 4 }), { mode, outputs: { default: out } }).run(input);
+    expect(out.sort((a, b) => a - b)).toEqual(input);
+    expect(report).toMatchObject({ ok: false, completed: 10, errors: 2 });
+    expect(report.nodes['exit-in-end']!.crashes).toBe(2);
+    expect(report.failures[0]).toMatchObject({
+      node: 'exit-in-end',
+      error: { code: 'WORKER_CRASHED', message: expect.stringMatching(/^node "exit-in-end": the worker (thread|process) exited with code 4 while it ran end\(\)$/) },
+    });
+  });
+
   it('a slow worker back-pressures the source: never more than maxPending in flight', async () => {
     expect(await mostAhead(200, 16)).toBeLessThanOrEqual(16);
   });
