@@ -113,6 +113,10 @@ export class LmdbStore implements Store {
 
   async checkpoint(node: string, checkpoint: Checkpoint): Promise<void> {
     this.open();
+    // A checkpoint no longer lists the folds of items that completed since the last one: their
+    // journal entries must go in the same transaction (or an earlier one). Were the checkpoint on
+    // disk first, a crash would replay those items into a state that already holds them.
+    this.removeForgotten();
     await this.durably(this.db.put([CHECKPOINT, node], checkpoint));
   }
 
