@@ -35,7 +35,7 @@ export function fold<T, A>(kind: string, name: string | undefined, fn: (acc: A, 
       return source.subscribe({
         next(env) {
           stats.received++;
-          if (cell?.seen(env) === true) {
+          if (cell !== undefined && (cell.stale(env) || cell.seen(env))) {
             ackAt(stats, env);
             return;
           }

@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import { failAt, host, markStage, type Envelope, type Node, seedOf, statefulArgs, type Seed } from '../src/core.js';
+import { ackAt, failAt, host, markStage, type Envelope, type Node, seedOf, statefulArgs, type Seed } from '../src/core.js';
 
 /**
  * Emits the running accumulation of the values: 1:1, each output keeps its input's anchor.
@@ -32,6 +32,10 @@ export function scan<T, A>(first: string | ((acc: A, value: T) => A), second: un
         next(env) {
           stats.received++;
           const o = env as unknown as Envelope<A>;
+          if (cell?.stale(env) === true) {
+            ackAt(stats, env);
+            return;
+          }
           if (cell?.seen(env) === true) {
             // Folded in an earlier attempt: emit again what it emitted then, fold nothing.
             o.value = cell.emitted() as A;

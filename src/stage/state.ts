@@ -12,6 +12,7 @@ import type { Checkpoint, FoldedCopy, Store } from '../store/store.js';
  * - with a durable store, the state is checkpointed with the copies folded of the pending items,
  *   and a folded input is released (acked, or passed on) only once that checkpoint is on disk.
  *   Checkpoints are grouped: one per turn of the event loop, whatever the number of items.
+ * - a copy of an attempt that has failed is not folded at all (see {@link stale}).
  * Folds are logged in flat arrays (no allocation per item) and written onto a root only when it is
  * replayed; entries of settled roots are dropped as the log grows. Batches (anchored to a group,
  * not a root) are folded but not logged.
@@ -55,6 +56,15 @@ export class StateCell {
     this.snapshot = options.snapshot;
     this.release = options.release;
     this.onError = options.onError;
+  }
+
+  /**
+   * True when this copy belongs to an attempt that has failed (or an item that has settled): a
+   * copy that was still on its way through a slow branch when another branch failed the item.
+   * Drop it: the replay brings the item again, and folding both would count it twice.
+   */
+  stale(env: Envelope<unknown>): boolean {
+    return !env.anchor.live(env.attempt);
   }
 
   /** True when this copy was folded before (a replay): skip the fold; {@link emitted} gives what it emitted. */

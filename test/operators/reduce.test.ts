@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { reduce } from 'consecution';
+import { pipe } from 'rxjs';
+import { broadcast, Consecutor, node, output, reduce } from 'consecution';
 import { collect, runNode } from 'consecution/testing';
 
 describe('reduce', () => {
@@ -31,5 +32,31 @@ describe('reduce seeds', () => {
     await c.run(['a', 'b', 'a']);
     await c.run(['a']);
     expect(out.map((m) => Object.fromEntries(m))).toEqual([{ a: 2, b: 1 }, { a: 1 }]);
+  });
+
+  it("under 'replay', a late copy of a failed attempt is not folded: the item counts once", async () => {
+    // Each item's first attempt fails in one branch at once, while its copy in the other branch
+    // is still in a slow node: that copy reaches the reduce after the replay began.
+    const tries = new Map<number, number>();
+    const failFirst = node('fail-first', {
+      process(x: number) {
+        const n = (tries.get(x) ?? 0) + 1;
+        tries.set(x, n);
+        if (n === 1) throw new Error('first try fails');
+        return x;
+      },
+    });
+    const slow = node('slow', {
+      concurrency: 100,
+      async process(x: number) {
+        await new Promise((r) => setTimeout(r, 20));
+        return x;
+      },
+    });
+    const total: number[] = [];
+    const p = broadcast(pipe(slow, reduce('sum', (a: number, x: number) => a + x, 0), output('total')), failFirst);
+    const report = await new Consecutor(p, { guarantee: 'replay', retries: 2, outputs: { total } }).run([1, 2, 3, 4, 5]);
+    expect(report).toMatchObject({ ok: true, completed: 5, retried: 5 });
+    expect(total).toEqual([15]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pipe } from 'rxjs';
-import { Consecutor, node, output, scan } from 'consecution';
+import { broadcast, Consecutor, node, output, scan } from 'consecution';
 import { collect, runNode } from 'consecution/testing';
 
 describe('scan', () => {
@@ -46,5 +46,31 @@ describe('scan', () => {
     // Each item emits its running sum once it gets through: the prefix sums, each exactly once.
     const prefix = input.map((_, i) => ((i + 1) * (i + 2)) / 2);
     expect([...out].sort((a, b) => a - b)).toEqual(prefix);
+  });
+
+  it("under 'replay', a late copy of a failed attempt is not folded or emitted", async () => {
+    const tries = new Map<number, number>();
+    const failFirst = node('fail-first', {
+      process(x: number) {
+        const n = (tries.get(x) ?? 0) + 1;
+        tries.set(x, n);
+        if (n === 1 && x === 2) throw new Error('first try fails');
+        return x;
+      },
+    });
+    const slow = node('slow', {
+      concurrency: 10,
+      async process(x: number) {
+        await new Promise((r) => setTimeout(r, 20));
+        return x;
+      },
+    });
+    const out: number[] = [];
+    const p = broadcast(pipe(slow, scan('sum', (a: number, x: number) => a + x, 0), output('out')), failFirst);
+    const report = await new Consecutor(p, { guarantee: 'replay', retries: 2, outputs: { out } }).run([1, 2, 3]);
+    expect(report).toMatchObject({ ok: true, completed: 3, retried: 1 });
+    // 2's first copy is dropped at the scan; its replay (sent in before 3 is read) folds it once.
+    // Without the drop: 1, 3, 5, 8.
+    expect(out).toEqual([1, 3, 6]);
   });
 });
