@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { pipe } from 'rxjs';
 import { Consecutor, offload, ordered, output, type Mode } from 'consecution';
+import { runs } from '../property/harness.js';
 
 const identity = new URL('./fixtures/identity.ts', import.meta.url);
 
@@ -45,7 +46,7 @@ describe('values crossing to workers (property)', () => {
       fc.asyncProperty(items, async (input) => {
         for (const mode of ['sync', 'thread', 'process'] as const) expect(await roundTrip(mode, input)).toEqual(input);
       }),
-      { numRuns: 5 },
+      { numRuns: runs(5) },
     );
   }, 60_000);
 
