@@ -78,7 +78,7 @@ export function bridge(mode: Mode, url: string, node: string): Bridge {
         child.kill();
       };
     }
-    const handle = createHandler((msg) => {
+    const handle = createHandler('sync', (msg) => {
       if (!stopped) subscriber.next(msg);
     });
     send = handle;

@@ -5,11 +5,11 @@ import type { FromWorker, ToWorker } from './protocol.js';
 
 if (parentPort !== null) {
   const port = parentPort;
-  const handle = createHandler((msg: FromWorker) => port.postMessage(msg));
+  const handle = createHandler('thread', (msg: FromWorker) => port.postMessage(msg));
   port.on('message', (msg: ToWorker) => handle(msg));
 } else if (process.send !== undefined) {
   const send = process.send.bind(process);
-  const handle = createHandler((msg: FromWorker) => void send(msg));
+  const handle = createHandler('process', (msg: FromWorker) => void send(msg));
   process.on('message', (msg: ToWorker) => handle(msg));
   // The parent went away: nothing left to do.
   process.on('disconnect', () => process.exit(0));

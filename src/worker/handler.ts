@@ -1,18 +1,21 @@
 import { pathToFileURL } from 'node:url';
 import { toErrorInfo } from '../acker/failure.js';
-import { ConsecutionError } from '../errors.js';
+import type { Mode } from '../consecutor/options.js';
+import { ConsecutionError, messageOf } from '../errors.js';
 import type { EndContext } from '../nodes/spec.js';
 import { validateSpec } from '../nodes/validate.js';
 import { isDefinedNode, type DefinedNode } from './define.js';
 import { BatchProcessor, writeUnavailable } from './processor.js';
 import type { FromWorker, ToWorker } from './protocol.js';
+import { crosses } from './clone.js';
+import { salvage } from './salvage.js';
 
 /**
  * The worker side of the bridge, the same in a thread, a child process and inline: loads the
  * node's module, processes batches in order (awaiting async results), answers one message per
  * batch, and runs `end()` when told.
  */
-export function createHandler(post: (msg: FromWorker) => void): (msg: ToWorker) => void {
+export function createHandler(mode: Mode, post: (msg: FromWorker) => void): (msg: ToWorker) => void {
   let spec: DefinedNode<unknown, unknown> | undefined;
   let name = '';
   let processor: BatchProcessor | undefined;
@@ -38,8 +41,14 @@ export function createHandler(post: (msg: FromWorker) => void): (msg: ToWorker) 
     }
     const node = spec!;
     if (msg.t === 'batch') {
-      const results = processor!.run(msg);
-      post(results instanceof Promise ? await results : results);
+      const run = processor!.run(msg);
+      const results = run instanceof Promise ? await run : run;
+      try {
+        post(results);
+      } catch (e) {
+        // Some value pushed cannot be cloned: those items fail, the others' results go.
+        post(salvage(mode, results, msg, name, e));
+      }
       return;
     }
     const outs: unknown[] = [];
@@ -51,11 +60,18 @@ export function createHandler(post: (msg: FromWorker) => void): (msg: ToWorker) 
         throw writeUnavailable(name);
       },
     };
+    let failure: unknown;
     try {
       await node.end?.(ctx);
-      post({ t: 'ended', outs });
     } catch (e) {
-      post({ t: 'ended', outs, error: toErrorInfo(e) });
+      failure = e;
+    }
+    try {
+      post({ t: 'ended', outs, ...(failure === undefined ? {} : { error: toErrorInfo(failure) }) });
+    } catch (e) {
+      // A value end() pushed cannot be cloned: the others go, with an error that says so.
+      const why = new ConsecutionError('NODE_FAILED', `node "${name}": a value end() pushed cannot be sent back from the worker: ${messageOf(e)}`, { node: name });
+      post({ t: 'ended', outs: outs.filter((v) => crosses(mode, v)), error: toErrorInfo(failure ?? why) });
     }
     abort.abort();
   }

@@ -3,7 +3,7 @@ import type { ErrorInfo } from '../acker/failure.js';
 import type { Mode } from '../consecutor/options.js';
 import { Envelope } from '../envelope/envelope.js';
 import { newSeed, type SplitSeed } from '../envelope/split.js';
-import { ConsecutionError, type ErrorCode } from '../errors.js';
+import { ConsecutionError, messageOf, preview, type ErrorCode } from '../errors.js';
 import { rejection } from '../nodes/either.js';
 import { emitChildren } from '../stage/emit.js';
 import { failAt, nodeError } from '../stage/fail.js';
@@ -11,6 +11,7 @@ import type { Host } from '../stage/host.js';
 import type { NodeStats } from '../stage/stats.js';
 import type { Observer, Subscription } from 'rxjs';
 import { bridge, WorkerDied } from './channel.js';
+import { crosses } from './clone.js';
 import { Batch } from './batch.js';
 import { Fifo } from './fifo.js';
 import type { Failed, FromWorker, Results, ToWorker } from './protocol.js';
@@ -83,6 +84,11 @@ export class Pool<O> {
   next(env: Envelope<unknown>): void {
     this.stats.received++;
     this.stats.inFlight++;
+    this.add(env);
+  }
+
+  /** Puts an item in flight into the open batch; a full batch goes to a worker with credit. */
+  private add(env: Envelope<unknown>): void {
     const open = this.open;
     open.add(env);
     if (open.full) {
@@ -143,11 +149,40 @@ export class Pool<O> {
         batch = this.open;
         this.open = this.newBatch();
       }
+      try {
+        slot.channel!.next(batch.message());
+      } catch (e) {
+        this.unsendable(batch, e);
+        continue;
+      }
       batch.sentAt = Date.now();
       slot.inflight.push(batch);
-      slot.channel!.next(batch.message());
     }
     this.throttle();
+  }
+
+  /**
+   * A batch could not be sent: some value of it cannot be cloned (a function, a class instance
+   * with private state...). Those items fail with BAD_INPUT, naming the node and the item; the
+   * others are sent again. If no item alone is the cause, the whole batch fails with the error.
+   */
+  private unsendable(batch: Batch, e: unknown): void {
+    const envs = batch.envs.slice(0, batch.size);
+    batch.clear();
+    const bad = envs.filter((env) => !crosses(this.options.mode, env.value));
+    for (const env of bad.length === 0 ? envs : bad) {
+      this.stats.inFlight--;
+      const error = new ConsecutionError(
+        'BAD_INPUT',
+        `node "${this.stats.name}": item ${preview(env.value)} cannot be sent to a ${this.options.mode === 'process' ? 'worker process' : 'worker thread'}: ${messageOf(e)}`,
+        // The item itself cannot cross: trying again cannot help. An unexplained failure may pass.
+        { node: this.stats.name, cause: e, retryable: bad.length === 0 },
+      );
+      failAt(this.stats, env, env.value, error);
+    }
+    for (const env of envs) if (bad.length > 0 && !bad.includes(env)) this.add(env);
+    // What failed may have been the run's last work.
+    this.maybeEnd();
   }
 
   /**

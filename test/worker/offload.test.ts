@@ -58,6 +58,28 @@ describe('offload', () => {
     expect(Object.keys(unnamed.nodes)).toEqual(['whoami']);
   });
 
+  it.each(['thread', 'process'] as const)('fails only the items whose value cannot cross, either way, and says why (%s)', async (mode) => {
+    const out: unknown[] = [];
+    const input: unknown[] = [1, { f: () => 1 }, 2, { back: 'fn' }, 3];
+    const c = new Consecutor(offload(fixture('unclonable'), { parallelism: 1, batch: 8 }), {
+      mode,
+      guarantee: 'replay',
+      retries: 2,
+      outputs: { default: out },
+    });
+    const report = await c.run(input);
+    // Neither item can ever cross, so neither is retried.
+    expect(report).toMatchObject({ ingested: 5, completed: 3, deadLettered: 2, retried: 0 });
+    expect(out.filter((v) => typeof v === 'number').sort()).toEqual([1, 2, 3, 7]);
+    const where = mode === 'thread' ? 'worker thread' : 'worker process';
+    // (The worker's copy of the fixture is compiled by tsx: `() => 1` may read `()=>1` there.)
+    expect(report.failures.map((f) => [f.node, f.error.code, f.error.message])).toEqual([
+      ['unclonable', 'BAD_INPUT', `node "unclonable": item {} cannot be sent to a ${where}: () => 1 could not be cloned.`],
+      ['unclonable', 'NODE_FAILED', expect.stringMatching(/^node "unclonable": a value item \{"back":"fn"\} pushed cannot be sent back from the worker: \(\) ?=> ?1 could not be cloned\.$/)],
+      ['unclonable', 'NODE_FAILED', expect.stringMatching(/^node "unclonable": a value end\(\) pushed cannot be sent back from the worker: \(\) ?=> ?2 could not be cloned\.$/)],
+    ]);
+  });
+
   it('checks its arguments when the pipeline is built', () => {
     expect(() => offload('', fixture('whoami'))).toThrow(/offload\(\): a node name must not be empty/);
     expect(() => offload('scorer', (() => 1) as never)).toThrow(/an inline closure cannot cross to a worker/);
