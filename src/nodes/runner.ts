@@ -160,11 +160,31 @@ export class NodeRunner<I, O> {
     };
     try {
       const r = this.spec.end(ctx);
-      if (isPromiseLike(r)) r.then(finish, fail);
+      if (isPromiseLike(r)) this.awaitEnd(r, finish, fail);
       else finish();
     } catch (e) {
       fail(e);
     }
+  }
+
+  /**
+   * Waits for an async end(); at the tracked levels for no longer than the run's timeoutMs, as
+   * for an item: an end() that never settles would keep the run from ever ending.
+   */
+  private awaitEnd(r: PromiseLike<unknown>, finish: () => void, fail: (e: unknown) => void): void {
+    const limit = this.host.guarantee === 'none' ? 0 : this.host.timeoutMs;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let done = false;
+    const once =
+      <T>(f: (x: T) => void) =>
+      (x: T) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        f(x);
+      };
+    if (limit > 0) timer = setTimeout(once(() => fail(nodeTimeout(this.stats.name, '(end)', limit))), limit);
+    r.then(once(finish), once(fail));
   }
 
   forget(ctx: ItemContext<I, O>): void {

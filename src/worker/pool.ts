@@ -36,8 +36,10 @@ class Slot {
   /** Batches sent, in order: results come back one message per batch, in the same order. */
   readonly inflight = new Fifo<Batch>();
   ending = false;
-  /** When the worker last showed progress: started, ready, or answered a batch (epoch ms). */
+  /** When the worker last showed progress: started, ready, answered a batch, or was told to end (epoch ms). */
   progressAt = 0;
+  /** Whether it has loaded the node's module (said 'ready'). */
+  ready = false;
 }
 
 /** Batches a worker holds at most: one to work on, one to start on at once when that is done. */
@@ -132,6 +134,7 @@ export class Pool<O> {
     });
     slot.channel = outgoing;
     slot.progressAt = Date.now();
+    slot.ready = false;
     outgoing.next({ t: 'init', url: this.options.url, name: this.stats.name });
   }
 
@@ -219,7 +222,8 @@ export class Pool<O> {
   private received(slot: Slot, msg: FromWorker): void {
     if (this.closed) return;
     slot.progressAt = Date.now();
-    if (msg.t === 'results') {
+    if (msg.t === 'ready') slot.ready = true;
+    else if (msg.t === 'results') {
       const batch = slot.inflight.take()!;
       this.stats.inFlight -= batch.size;
       if (msg.counts === undefined) this.emitEach(batch, msg.outs);
@@ -288,17 +292,19 @@ export class Pool<O> {
    * On every tick of the run's clock: a worker that has held a batch for longer than the run's
    * timeoutMs without answering is stuck (a loop that never returns, a call that never settles
    * without a node timeoutMs). Every item it holds has timed out by then; it is stopped and
-   * replaced like a worker that died.
+   * replaced like a worker that died. So is a worker that has not loaded its module (a top-level
+   * await that never settles), or not finished end(), within timeoutMs: the run would never end.
    */
   private watch(): void {
     const limit = this.host.timeoutMs;
     if (this.closed || limit <= 0) return;
     const now = Date.now();
     for (const slot of this.slots) {
-      const oldest = slot.inflight.peek();
-      if (slot.channel === undefined || oldest === undefined || now - Math.max(oldest.sentAt, slot.progressAt) <= limit) continue;
+      if (slot.channel === undefined) continue;
+      const why = hung(slot, now, limit);
+      if (why === undefined) continue;
       this.stop(slot);
-      this.died(slot, `the worker held a batch of ${oldest.size} item(s) for more than timeoutMs=${limit} without an answer, so it was stopped as hung`);
+      this.died(slot, why);
     }
   }
 
@@ -316,8 +322,10 @@ export class Pool<O> {
     }
     this.stats.crashes = (this.stats.crashes ?? 0) + 1;
     if (slot.ending) {
-      // It died in end(): what end() would have pushed is lost, and the run must say so.
-      const error = new ConsecutionError('WORKER_CRASHED', `node "${this.stats.name}": ${why} while it ran end()`, { node: this.stats.name });
+      // It died in end() (or before it had even loaded): what end() would have pushed is lost,
+      // and the run must say so.
+      const when = slot.ready ? ' while it ran end()' : '';
+      const error = new ConsecutionError('WORKER_CRASHED', `node "${this.stats.name}": ${why}${when}`, { node: this.stats.name });
       this.host.loose.failAnchor({ node: this.stats.name, value: undefined, error }, 0);
       this.workerEnded(slot);
       return;
@@ -353,6 +361,7 @@ export class Pool<O> {
     if (!this.inputDone || this.ready.size > 0 || this.open.size > 0 || this.slots.some((s) => s.inflight.size > 0 || s.ending)) return;
     for (const s of this.slots) {
       s.ending = true;
+      s.progressAt = Date.now();
       if (s.channel === undefined) this.workerEnded(s);
       else s.channel.next({ t: 'end' });
     }
@@ -371,6 +380,16 @@ export class Pool<O> {
     this.close();
     this.out.error(e);
   }
+}
+
+/** Why a worker counts as hung at `now`, or undefined while it does not (see Pool.watch). */
+function hung(slot: Slot, now: number, limit: number): string | undefined {
+  const quiet = now - slot.progressAt;
+  if (!slot.ready) return quiet > limit ? `the worker had not loaded its module after timeoutMs=${limit}, so it was stopped as hung` : undefined;
+  if (slot.ending) return quiet > limit ? `the worker was stopped as hung after timeoutMs=${limit}` : undefined;
+  const oldest = slot.inflight.peek();
+  if (oldest === undefined || now - Math.max(oldest.sentAt, slot.progressAt) <= limit) return undefined;
+  return `the worker held a batch of ${oldest.size} item(s) for more than timeoutMs=${limit} without an answer, so it was stopped as hung`;
 }
 
 /**

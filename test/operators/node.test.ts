@@ -122,6 +122,18 @@ describe('node', () => {
     expect(report.ok).toBe(true);
   });
 
+  it("an end() that never settles fails with NODE_TIMEOUT after the run's timeoutMs, and the run ends", async () => {
+    const out: number[] = [];
+    const endless = node('endless', { process: (x: number) => x, end: () => new Promise<void>(() => {}) });
+    const report = await new Consecutor(endless, { timeoutMs: 200, outputs: { default: out } }).run([1, 2]);
+    expect(out).toEqual([1, 2]);
+    expect(report).toMatchObject({ ok: false, completed: 2, errors: 1 });
+    expect(report.failures[0]).toMatchObject({
+      node: 'endless',
+      error: { code: 'NODE_TIMEOUT', message: 'node "endless" did not finish item "(end)" within timeoutMs=200' },
+    });
+  });
+
   it('ctx.write writes to a named output; the item waits for the write', async () => {
     const audit: string[] = [];
     const slowAudit = { append: async (s: string) => (await tick(1), audit.push(s)) };

@@ -44,6 +44,26 @@ describe('worker supervision', () => {
     });
   });
 
+  it.each(['thread', 'process'] as const)('a worker whose module never loads, or whose end() never settles, is stopped after timeoutMs: the run ends (%s)', async (mode) => {
+    const options = { mode, guarantee: 'replay', retries: 0, timeoutMs: 500 } as const;
+    const never = await new Consecutor(offload(fixture('load-hang'), { parallelism: 1 }), options).run([1, 2, 3]);
+    expect(never).toMatchObject({ ok: false, completed: 0, deadLettered: 3 });
+    // It is stopped at about the moment its items time out: they fail with either reason.
+    expect(never.nodes['load-hang']!.crashes).toBeGreaterThanOrEqual(1);
+    for (const f of never.failures) {
+      expect(f.error.message).toMatch(/^(node "load-hang": the worker had not loaded its module after timeoutMs=500, so it was stopped as hung|item #\d+ was not completely processed within timeoutMs=500)/);
+    }
+
+    const out: number[] = [];
+    const endless = await new Consecutor(offload(fixture('end-hang'), { parallelism: 2 }), { ...options, outputs: { default: out } }).run([1, 2, 3]);
+    expect(out.sort()).toEqual([1, 2, 3]);
+    expect(endless).toMatchObject({ ok: false, completed: 3, errors: 2 });
+    expect(endless.failures.map((f) => f.error.message)).toEqual([
+      'node "end-hang": the worker was stopped as hung after timeoutMs=500 while it ran end()',
+      'node "end-hang": the worker was stopped as hung after timeoutMs=500 while it ran end()',
+    ]);
+  });
+
   it('a slow worker back-pressures the source: never more than maxPending in flight', async () => {
     expect(await mostAhead(200, 16)).toBeLessThanOrEqual(16);
   });
