@@ -116,6 +116,9 @@ export class Run implements Host, TrackerEvents {
           complete: () => void this.finish(),
         }),
       );
+      // The run may have ended inside subscribe (a synchronous source that failed at once): end()
+      // found no subscription to close then, and the stages' resources (workers) would stay.
+      if (this.finished) this.subscription.unsubscribe();
     } catch (e) {
       this.fatal(e);
     }

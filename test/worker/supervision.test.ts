@@ -94,7 +94,7 @@ describe('worker supervision', () => {
     expect(out.filter((x) => typeof x === 'string')).toEqual([...Array<string>(14).fill('chunk of 7'), 'chunk of 2']);
   });
 
-  it('leaves no handles: a program using thread and process workers exits by itself', () => {
+  it('leaves no handles: a program using thread and process workers exits by itself, after a failed run too', () => {
     const script = `
       import { pipe } from 'rxjs';
       import { Consecutor, offload } from 'consecution';
@@ -102,6 +102,10 @@ describe('worker supervision', () => {
       for (const mode of ['thread', 'process']) {
         const r = await new Consecutor(offload(url), { mode }).run([1, 2, 3]);
         if (!r.ok) process.exit(2);
+        // A run that fails while it starts (a synchronous source that throws at once) stops its workers too.
+        function* broken() { yield 1; throw new Error('broken source'); }
+        const failed = await new Consecutor(offload(url), { mode }).run(broken()).then(() => 'resolved', (e) => e.code);
+        if (failed !== 'SOURCE_FAILED') process.exit(3);
       }
       console.log('done');
     `;
