@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import { ConsecutionError, host, markStage, named, preview, type Envelope, type Node } from '../src/core.js';
+import { ConsecutionError, host, markStage, named, preview, rejectUnknown, type Envelope, type Node } from '../src/core.js';
 import type { Mode } from '../src/consecutor/options.js';
 import { Pool } from '../src/worker/pool.js';
 
@@ -49,6 +49,7 @@ export function offload<I, O>(first: string | URL, second?: string | URL | Offlo
   if (typeof options !== 'object' || options === null) {
     throw new ConsecutionError('OPTIONS_INVALID', `offload(): options must be an object, got ${typeof options} ${preview(options)}`);
   }
+  rejectUnknown('offload()', options, ['parallelism', 'batch', 'mode', 'maxRestarts']);
   const url = moduleUrl instanceof URL ? moduleUrl.href : moduleUrl;
   const int = (key: 'parallelism' | 'batch' | 'maxRestarts', fallback: number, min: number) => {
     const v = options[key];

@@ -1,6 +1,7 @@
 import type { Guarantee } from '../acker/tracker.js';
 import { ConsecutionError, preview } from '../errors.js';
 import { checkTarget, type OutputTarget } from '../outputs/channel.js';
+import { rejectUnknown } from '../stage/args.js';
 
 /** Where offloaded nodes run. */
 export type Mode = 'sync' | 'thread' | 'process';
@@ -73,14 +74,7 @@ export function resolveOptions(options: ConsecutorOptions | undefined): Resolved
   if (options === undefined) options = {};
   if (options === null || typeof options !== 'object') bad('(options)', 'an object', options);
   const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!KNOWN.includes(key)) {
-      throw new ConsecutionError(
-        'OPTIONS_INVALID',
-        `unknown Consecutor option ${key} (${preview(o[key])}); known options: ${KNOWN.join(', ')}`,
-      );
-    }
-  }
+  rejectUnknown('Consecutor', o, KNOWN);
   const outputs = new Map<string, OutputTarget>();
   if (o.outputs !== undefined) {
     if (o.outputs === null || typeof o.outputs !== 'object') bad('outputs', 'an object of named outputs', o.outputs);

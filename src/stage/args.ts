@@ -22,3 +22,18 @@ export function named<R>(operator: string, first: string | R, second: R | undefi
   }
   return [undefined, first];
 }
+
+/**
+ * Throws `OPTIONS_INVALID` for a key of `options` that is not in `known` (a misspelt option would
+ * otherwise be ignored without a word), naming it, its value and the options there are.
+ */
+export function rejectUnknown(where: string, options: object, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new ConsecutionError(
+        'OPTIONS_INVALID',
+        `unknown ${where} option ${key} (${preview((options as Record<string, unknown>)[key])}); known options: ${known.join(', ')}`,
+      );
+    }
+  }
+}
