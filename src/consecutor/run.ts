@@ -14,6 +14,9 @@ import type { ChainCount, NodeStats } from '../stage/stats.js';
 import type { Mode, ResolvedOptions } from './options.js';
 import type { Metrics, RunReport } from './report.js';
 
+/** How often a run paused at maxPending looks again for a stall while work is in flight. */
+const STALL_POLL_MS = 2;
+
 /**
  * One run of a pipeline over one source: the host its stages are built for, the tracker (Storm's
  * acker), the pump that pulls the source under `maxPending`, and the outputs.
@@ -57,7 +60,7 @@ export class Run implements Host, TrackerEvents {
   private reading = false;
   private pumping = false;
   private wakeScheduled = false;
-  private stallCheck: ReturnType<typeof setImmediate> | undefined;
+  private stallCheck: ReturnType<typeof setTimeout> | undefined;
   private finished = false;
   private resolve!: (r: RunReport) => void;
   private reject!: (e: unknown) => void;
@@ -355,16 +358,23 @@ export class Run implements Host, TrackerEvents {
   /**
    * The source is paused at maxPending. If no node has work in flight, nothing can settle an item
    * but a flush: the pending items sit in partial batches that can never fill while the source
-   * is paused. Flush them then (soon, so that work just started gets its chance first).
+   * is paused. Flush them then (soon, so that work just started gets its chance first). While
+   * work is in flight (an async node, a worker) look again shortly: when it is done, its items
+   * may land in a partial batch, and then nothing would call this again.
    */
   private checkStall(): void {
     if (this.stallCheck !== undefined || this.drainers.length === 0) return;
-    this.stallCheck = setImmediate(() => {
-      this.stallCheck = undefined;
-      if (this.finished || this.tracker === undefined || this.tracker.pending < this.options.maxPending) return;
-      if (this.registry.nodes.some((s) => s.inFlight > 0) || this.writes.size > 0) return;
-      for (const flush of this.drainers) flush();
-    });
+    this.stallCheck = setTimeout(() => this.stalled(), 0);
+  }
+
+  private stalled(): void {
+    this.stallCheck = undefined;
+    if (this.finished || this.tracker === undefined || this.tracker.pending < this.options.maxPending) return;
+    if (this.registry.nodes.some((s) => s.inFlight > 0) || this.writes.size > 0) {
+      this.stallCheck = setTimeout(() => this.stalled(), STALL_POLL_MS);
+      return;
+    }
+    for (const flush of this.drainers) flush();
   }
 
   private sourceFailed(e: unknown): void {
@@ -462,7 +472,7 @@ export class Run implements Host, TrackerEvents {
   private async end(): Promise<void> {
     this.finished = true;
     clearInterval(this.timer);
-    if (this.stallCheck !== undefined) clearImmediate(this.stallCheck);
+    clearTimeout(this.stallCheck);
     this.abort.abort();
     this.subscription?.unsubscribe();
     for (const ch of this.channels.values()) ch.close();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Consecutor, fromIterable, node } from 'consecution';
+import { pipe } from 'rxjs';
+import { chunk, Consecutor, fromIterable, map, node } from 'consecution';
 
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 
@@ -29,6 +30,26 @@ describe('maxPending', () => {
     const report = await c.run(fromIterable(counted()));
     expect(report).toMatchObject({ ok: true, completed: 50 });
     expect(maxAhead).toBeLessThanOrEqual(4);
+  });
+
+  it('does not stall when a chunk after an async node can never fill under maxPending', async () => {
+    // 50 items may be pending and the chunk wants 100: it holds 50 once the slow node is done
+    // with them, and only a flush lets them go. The slow node was still busy when the source
+    // paused, so the flush must come once it is done, not at the pause.
+    const slow = node('slow', {
+      concurrency: 10,
+      async process(x: number) {
+        await tick(2);
+        return x;
+      },
+    });
+    const out: number[] = [];
+    const report = await new Consecutor(pipe(slow, chunk(100), map((b: number[]) => b.length)), { maxPending: 50, outputs: { default: out } }).run(
+      Array.from({ length: 300 }, (_, i) => i),
+    );
+    expect(report).toMatchObject({ ok: true, completed: 300 });
+    expect(out.reduce((a, b) => a + b, 0)).toBe(300);
+    expect(Math.max(...out)).toBeLessThanOrEqual(50);
   });
 
   it('makes push() wait until the item is admitted', async () => {

@@ -64,6 +64,14 @@ describe('worker supervision', () => {
     ]);
   });
 
+  it.each(['thread', 'process'] as const)('a chunk after an offload that can never fill under maxPending does not stall the run (%s)', async (mode) => {
+    const out: number[] = [];
+    const p = pipe(offload<number, number>(fixture('identity'), { parallelism: 2, batch: 16 }), chunk(100), map((b: number[]) => b.length));
+    const report = await new Consecutor(p, { mode, maxPending: 50, outputs: { default: out } }).run(Array.from({ length: 500 }, (_, i) => i));
+    expect(report).toMatchObject({ ok: true, completed: 500 });
+    expect(out.reduce((a, b) => a + b, 0)).toBe(500);
+  });
+
   it('a slow worker back-pressures the source: never more than maxPending in flight', async () => {
     expect(await mostAhead(200, 16)).toBeLessThanOrEqual(16);
   });
