@@ -24,9 +24,21 @@ export function output<T>(outputName: string, options: OutputOptions = {}): Node
     const writer = h.output(outputName, stats.name);
     const out = new Observable<Envelope<never>>((subscriber) => {
       let completed = false;
+      // Writes not confirmed yet. One whose item's tree has failed or settled elsewhere (it timed
+      // out) is given up on the run's tick: a container that never confirms cannot hold the run.
+      const pending = new Set<Envelope<unknown>>();
       const settle = () => {
         if (completed && stats.inFlight === 0) subscriber.complete();
       };
+      const done = (env: Envelope<unknown>): boolean => {
+        if (!pending.delete(env)) return false;
+        stats.inFlight--;
+        return true;
+      };
+      h.onTick(() => {
+        for (const env of pending) if (!env.anchor.live(env.attempt)) done(env);
+        settle();
+      });
       const sub = source.subscribe({
         next(env) {
           stats.received++;
@@ -42,14 +54,15 @@ export function output<T>(outputName: string, options: OutputOptions = {}): Node
             return;
           }
           stats.inFlight++;
+          pending.add(env);
           confirm.then(
             () => {
-              stats.inFlight--;
+              if (!done(env)) return;
               ackAt(stats, env);
               settle();
             },
             (e: unknown) => {
-              stats.inFlight--;
+              if (!done(env)) return;
               failAt(stats, env, env.value, e);
               settle();
             },

@@ -14,6 +14,15 @@ import type { ChainCount, NodeStats } from '../stage/stats.js';
 import type { Mode, ResolvedOptions } from './options.js';
 import type { Metrics, RunReport } from './report.js';
 
+/** A write the run waits for: what it is (for errors), and when it may be given up (see Run.track). */
+interface TrackedWrite {
+  readonly what: () => string;
+  /** The item's envelope, for a write of an item: given up once the item's tree is dead. */
+  readonly env: Envelope<unknown> | undefined;
+  /** Epoch ms after which a write of no item is given up (Infinity: never). */
+  readonly expiresAt: number;
+}
+
 /** How often a run paused at maxPending looks again for a stall while work is in flight. */
 const STALL_POLL_MS = 2;
 
@@ -38,7 +47,10 @@ export class Run implements Host, TrackerEvents {
   private readonly drainers: (() => void)[] = [];
   private readonly tickers: (() => void)[] = [];
   private readonly replays: Root[] = [];
-  private readonly writes = new Set<PromiseLike<unknown>>();
+  /** Writes the run waits for before it reports (see track). */
+  private readonly writes = new Map<PromiseLike<unknown>, TrackedWrite>();
+  /** Wakes finish() when a write is done or given up. */
+  private writeDone: (() => void) | undefined;
   private readonly looseFailures: FailureRecord[] = [];
   private readonly started = Date.now();
   private readonly source: Source<unknown>;
@@ -144,8 +156,10 @@ export class Run implements Host, TrackerEvents {
   }
 
   private tick(): void {
-    this.tracker!.expire(Date.now());
+    const now = Date.now();
+    this.tracker!.expire(now);
     for (const fn of this.tickers) fn();
+    this.sweepWrites(now);
   }
 
   state(node: string, snapshot: () => unknown, release: (env: Envelope<unknown>) => void): StateCell | undefined {
@@ -230,7 +244,7 @@ export class Run implements Host, TrackerEvents {
     this.track(this.store.deadLetter(record), () => `dead letter of item #${record.root} could not be stored`);
     const ch = this.channels.get('deadLetter');
     if (ch === undefined || !ch.requested) return;
-    this.track(ch.write(record), () => `dead letter of item #${record.root} could not be written`);
+    this.track(ch.write(record), () => `dead letter of item #${record.root} could not be written`, { expires: true });
   }
 
   // --- The pump ----------------------------------------------------------------------------------
@@ -410,6 +424,7 @@ export class Run implements Host, TrackerEvents {
             (e: unknown) => this.failOutput(env, e),
           ),
           () => 'default output',
+          { env },
         );
       }
     };
@@ -429,19 +444,46 @@ export class Run implements Host, TrackerEvents {
     );
   }
 
-  /** Keeps a write the run must wait for before it reports. */
-  private track(p: void | PromiseLike<unknown>, what: () => string): void {
+  /**
+   * Keeps a write the run must wait for before it reports. At the tracked levels a write to a
+   * container that never confirms cannot hold the run forever: the write of an item is given up
+   * once the item's tree has failed or settled elsewhere (it times out), any other (`expires`) once
+   * it is older than timeoutMs, with an error. The store's own writes are always waited for.
+   */
+  private track(p: void | PromiseLike<unknown>, what: () => string, how: { env?: Envelope<unknown>; expires?: boolean } = {}): void {
     if (!isPromiseLike(p)) return;
-    const tracked = Promise.resolve(p).then(
+    const tracked: Promise<void> = Promise.resolve(p).then(
       () => {
-        this.writes.delete(tracked);
+        this.untrack(tracked);
       },
       (e: unknown) => {
-        this.writes.delete(tracked);
-        this.failLoose({ node: 'consecutor', value: undefined, error: new ConsecutionError('OUTPUT_FAILED', `${what()}: ${messageOf(e)}`, { cause: e }) });
+        if (this.untrack(tracked)) {
+          this.failLoose({ node: 'consecutor', value: undefined, error: new ConsecutionError('OUTPUT_FAILED', `${what()}: ${messageOf(e)}`, { cause: e }) });
+        }
       },
     );
-    this.writes.add(tracked);
+    this.writes.set(tracked, { what, env: how.env, expiresAt: how.expires === true ? Date.now() + this.options.timeoutMs : Infinity });
+  }
+
+  private untrack(p: PromiseLike<unknown>): boolean {
+    const had = this.writes.delete(p);
+    if (had) this.writeDone?.();
+    return had;
+  }
+
+  /** On each tick: gives up the writes that can no longer matter, or have waited too long. */
+  private sweepWrites(now: number): void {
+    for (const [p, w] of this.writes) {
+      if (w.env !== undefined ? w.env.anchor.live(w.env.attempt) : now < w.expiresAt) continue;
+      this.untrack(p);
+      if (w.env === undefined) {
+        this.failLoose({
+          node: 'consecutor',
+          value: undefined,
+          error: new ConsecutionError('OUTPUT_FAILED', `${w.what()}: not confirmed within timeoutMs=${this.options.timeoutMs}`),
+        });
+      }
+    }
   }
 
   private failLoose(f: FailureInfo): void {
@@ -464,7 +506,8 @@ export class Run implements Host, TrackerEvents {
 
   private async finish(): Promise<void> {
     if (this.finished) return;
-    while (this.writes.size > 0) await Promise.all(this.writes);
+    while (this.writes.size > 0) await new Promise<void>((resolve) => (this.writeDone = resolve));
+    this.writeDone = undefined;
     await this.end();
     this.resolve(this.report());
   }

@@ -25,6 +25,26 @@ describe('output', () => {
     expect(report.failures[0]!.error.message).toContain('disk full');
   });
 
+  it('a container that never confirms a write cannot hold the run: the item times out, the run ends', async () => {
+    // Named output, the default output, and the deadLetter output (given up after timeoutMs, with an error).
+    const never = (bad: (x: unknown) => boolean) => ({ append: (x: unknown) => (bad(x) ? new Promise<void>(() => {}) : Promise.resolve()) });
+    const options = { timeoutMs: 300, guarantee: 'replay', retries: 0 } as const;
+    const named = await new Consecutor(output('sink'), { ...options, outputs: { sink: never((x) => x === 2) } }).run([1, 2, 3]);
+    expect(named).toMatchObject({ ok: false, completed: 2, deadLettered: 1 });
+    expect(named.failures.map((f) => f.error.code)).toEqual(['ACK_TIMEOUT']);
+
+    const byDefault = await new Consecutor(map((x: number) => x), { ...options, outputs: { default: never((x) => x === 2) } }).run([1, 2, 3]);
+    expect(byDefault).toMatchObject({ ok: false, completed: 2, deadLettered: 1, errors: 0 });
+
+    const picky = map((x: number) => {
+      if (x === 2) throw new Error('no 2');
+      return x;
+    });
+    const letters = await new Consecutor(picky, { ...options, outputs: { deadLetter: never(() => true) } }).run([1, 2, 3]);
+    expect(letters).toMatchObject({ ok: false, completed: 2, deadLettered: 1, errors: 1 });
+    expect(letters.failures.map((f) => f.error.message)).toContain('dead letter of item #1 could not be written: not confirmed within timeoutMs=300');
+  });
+
   it('an output with no container is a clear error when the run starts', async () => {
     const c = new Consecutor(output('nowhere'), { outputs: { rows: [] } });
     await expect(c.run([1])).rejects.toThrow(ConsecutionError);
