@@ -10,6 +10,7 @@ import {
   nextEdgeHalf,
   nextEdgeLo,
   preview,
+  requireFunction,
   type Node,
 } from '../src/core.js';
 
@@ -34,7 +35,7 @@ export function chunk<T>(
 ): Node<T, T[]> {
   const [name, by] = named('chunk', first, second);
   const size = typeof by === 'number' ? by : Infinity;
-  const keyOf = typeof by === 'function' ? by : undefined;
+  const keyOf = typeof by === 'function' ? requireFunction('chunk', 'the key function', by) : undefined;
   if (keyOf === undefined && (!Number.isInteger(size) || size < 1)) {
     throw new ConsecutionError(
       'OPTIONS_INVALID',

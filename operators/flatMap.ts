@@ -59,7 +59,8 @@ function childrenOf<I, O>(stats: NodeStats, env: Envelope<I>, fn: (value: I) => 
     const r = fn(env.value);
     if (Array.isArray(r)) return r as O[];
     if (r === null || typeof (r as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function') {
-      throw new TypeError(`expected an array or an iterable, got ${r === null ? 'null' : typeof r}`);
+      const got = r === null ? 'null' : r instanceof Promise ? 'a Promise (for async work use node())' : typeof r;
+      throw new TypeError(`expected an array or an iterable, got ${got}`);
     }
     return Array.from(r);
   } catch (e) {

@@ -1,11 +1,24 @@
 import { ConsecutionError, preview } from '../errors.js';
 
-/** Throws `OPTIONS_INVALID` unless `fn` is a function, showing what was given instead. */
+const AsyncFunction = (async () => {}).constructor;
+const AsyncGeneratorFunction = async function* () {}.constructor;
+
+/**
+ * Throws `OPTIONS_INVALID` unless `fn` is a function, showing what was given instead. The
+ * operators that take one call it synchronously, so an `async` function is an error too: its
+ * promise would be taken as the result (a filter would keep every item, a map pass promises on).
+ */
 export function requireFunction<F>(operator: string, what: string, fn: F): F {
   if (typeof fn !== 'function') {
     throw new ConsecutionError(
       'OPTIONS_INVALID',
       `${operator}(): ${what} must be a function, got ${typeof fn} ${preview(fn)}`,
+    );
+  }
+  if (fn instanceof AsyncFunction || fn instanceof AsyncGeneratorFunction) {
+    throw new ConsecutionError(
+      'OPTIONS_INVALID',
+      `${operator}(): ${what} is an async function, but ${operator}() calls it synchronously and would take its promise for the result; for async work use node(name, { async process(value) { ... } })`,
     );
   }
   return fn;

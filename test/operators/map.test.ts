@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pipe } from 'rxjs';
-import { ConsecutionError, map, filter, check, describe as describeGraph } from 'consecution';
+import { chunk, ConsecutionError, map, filter, check, flatMap, partition, reduce, scan, describe as describeGraph } from 'consecution';
 import { collect, runNode } from 'consecution/testing';
 
 describe('map', () => {
@@ -51,5 +51,23 @@ describe('map', () => {
   it('rejects a non-function at once, showing what was given', () => {
     expect(() => map(42 as never)).toThrow(ConsecutionError);
     expect(() => map(42 as never)).toThrow('map(): fn must be a function, got number 42');
+  });
+
+  it('an async function is refused when the pipeline is built, by every operator that calls its function synchronously', () => {
+    const later = async (x: number) => x;
+    const cases: [string, () => unknown][] = [
+      ['map', () => map(later)],
+      ['filter', () => filter(later as never)],
+      ['check', () => check(later as never, 'positive')],
+      ['flatMap', () => flatMap(async function* (x: number) { yield x; } as never)],
+      ['partition', () => partition(later as never, [map((x) => x), map((x) => x)] as never)],
+      // (TypeScript refuses these two already; JavaScript, or a cast, does not.)
+      ['reduce', () => reduce((async (a: number, x: number) => a + x) as never, 0)],
+      ['scan', () => scan((async (a: number, x: number) => a + x) as never, 0)],
+      ['chunk', () => chunk(later)],
+    ];
+    for (const [op, build] of cases) {
+      expect(build, op).toThrow(new RegExp(`^${op}\\(\\): .* is an async function, but ${op}\\(\\) calls it synchronously`));
+    }
   });
 });
