@@ -1,4 +1,4 @@
-import { ConsecutionError, named, preview, requireFunction, seedOf, type Node, type Seed } from '../src/core.js';
+import { ConsecutionError, named, preview, requireFunction, requireSeed, seedOf, type Node, type Seed } from '../src/core.js';
 import { fold } from './reduce.js';
 
 /**
@@ -24,6 +24,7 @@ export function aggregate<T, K, A>(
   const [name, k] = named('aggregate', first, second as (value: T) => K);
   const keyOf = requireFunction('aggregate', 'keyOf', k);
   const fn = requireFunction('aggregate', 'fn', (typeof first === 'string' ? third : second) as (acc: A, value: T) => A);
+  requireSeed('aggregate', arguments.length >= (typeof first === 'string' ? 4 : 3));
   const seed = (typeof first === 'string' ? fourth : third) as Seed<A>;
   if (typeof first !== 'string' && fourth !== undefined) {
     throw new ConsecutionError('OPTIONS_INVALID', `aggregate(): too many arguments (${preview(fourth)}); a name goes first`);

@@ -18,8 +18,8 @@ import { ackAt, Envelope, failAt, host, markStage, type Node, seedOf, statefulAr
  */
 export function reduce<T, A>(fn: (acc: A, value: T) => A, seed: Seed<A>): Node<T, A>;
 export function reduce<T, A>(name: string, fn: (acc: A, value: T) => A, seed: Seed<A>): Node<T, A>;
-export function reduce<T, A>(first: string | ((acc: A, value: T) => A), second: unknown, third?: Seed<A>): Node<T, A> {
-  const [name, fn, seed] = statefulArgs('reduce', first, second, third);
+export function reduce<T, A>(...args: [string | ((acc: A, value: T) => A), unknown, Seed<A>?]): Node<T, A> {
+  const [name, fn, seed] = statefulArgs<T, A>('reduce', args);
   return fold('reduce', name, fn, seed);
 }
 

@@ -15,8 +15,8 @@ import { ackAt, failAt, host, markStage, type Envelope, type Node, seedOf, state
  */
 export function scan<T, A>(fn: (acc: A, value: T) => A, seed: Seed<A>): Node<T, A>;
 export function scan<T, A>(name: string, fn: (acc: A, value: T) => A, seed: Seed<A>): Node<T, A>;
-export function scan<T, A>(first: string | ((acc: A, value: T) => A), second: unknown, third?: Seed<A>): Node<T, A> {
-  const [name, fn, seed] = statefulArgs('scan', first, second, third);
+export function scan<T, A>(...args: [string | ((acc: A, value: T) => A), unknown, Seed<A>?]): Node<T, A> {
+  const [name, fn, seed] = statefulArgs<T, A>('scan', args);
   return (source) => {
     const h = host();
     const stats = h.register('scan', name);

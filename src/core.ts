@@ -12,6 +12,6 @@ export { emitChildren } from './stage/emit.js';
 export type { NodeStats } from './stage/stats.js';
 export { named, rejectUnknown, requireFunction } from './stage/args.js';
 export { seedOf, type Seed } from './stage/seed.js';
-export { statefulArgs } from './stage/stateful-args.js';
+export { requireSeed, statefulArgs } from './stage/stateful-args.js';
 export { ConsecutionError, preview, messageOf } from './errors.js';
 export { isPromiseLike } from './outputs/channel.js';

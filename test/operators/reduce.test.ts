@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pipe } from 'rxjs';
-import { broadcast, Consecutor, node, output, reduce } from 'consecution';
+import { aggregate, broadcast, Consecutor, node, output, reduce, scan } from 'consecution';
 import { collect, runNode } from 'consecution/testing';
 
 describe('reduce', () => {
@@ -58,5 +58,14 @@ describe('reduce seeds', () => {
     const report = await new Consecutor(p, { guarantee: 'replay', retries: 2, outputs: { total } }).run([1, 2, 3, 4, 5]);
     expect(report).toMatchObject({ ok: true, completed: 5, retried: 5 });
     expect(total).toEqual([15]);
+  });
+
+  it('needs a seed: without one the first fold would start from undefined; an explicit undefined is one', () => {
+    const add = (a: number, x: number) => a + x;
+    expect(() => (reduce as (fn: unknown) => unknown)(add)).toThrow(/^reduce\(\): give a seed, the state before the first item/);
+    expect(() => (reduce as unknown as (name: string, fn: unknown) => unknown)('total', add)).toThrow(/^reduce\(\): give a seed/);
+    expect(() => (scan as (fn: unknown) => unknown)(add)).toThrow(/^scan\(\): give a seed/);
+    expect(() => (aggregate as (k: unknown, fn: unknown) => unknown)((x: number) => x, add)).toThrow(/^aggregate\(\): give a seed/);
+    expect(() => reduce((a: number | undefined, x: number) => (a ?? 0) + x, undefined)).not.toThrow();
   });
 });
