@@ -4,8 +4,9 @@ import type { Batch as BatchMessage } from './protocol.js';
 
 /**
  * Items going to a worker in one message: their envelopes, kept on this side for the results, and
- * what of them crosses (values, and attempts where not all are first attempts). Sized once (no
- * array grows per item) and reused once its results are in.
+ * what of them crosses (values, and attempts where not all are first attempts). Sized once, for
+ * the offload's `batch` (no array grows per item); how many it takes is the pool's call (see
+ * BatchSizer). Reused once its results are in.
  */
 export class Batch {
   /** The envelopes, `size` of them. */
@@ -19,10 +20,6 @@ export class Batch {
   constructor(readonly capacity: number) {
     this.envs = new Array<Envelope<unknown>>(capacity);
     this.values = new Column(capacity);
-  }
-
-  get full(): boolean {
-    return this.size >= this.capacity;
   }
 
   add(env: Envelope<unknown>): void {

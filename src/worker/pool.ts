@@ -13,6 +13,7 @@ import type { Observer, Subscription } from 'rxjs';
 import { bridge, WorkerDied } from './channel.js';
 import { crosses } from './clone.js';
 import { Batch } from './batch.js';
+import { BatchSizer } from './sizer.js';
 import { Fifo } from './fifo.js';
 import type { Failed, FromWorker, Results, ToWorker } from './protocol.js';
 
@@ -40,7 +41,13 @@ class Slot {
   progressAt = 0;
   /** Whether it has loaded the node's module (said 'ready'). */
   ready = false;
+  /** When it said 'ready', and when it last answered a batch (epoch ms): when its current batch began. */
+  readyAt = 0;
+  answeredAt = 0;
 }
+
+/** How long a batch should take a worker, at most (see BatchSizer). */
+const BATCH_MS = 100;
 
 /** Batches a worker holds at most: one to work on, one to start on at once when that is done. */
 const CREDIT = 2;
@@ -60,6 +67,7 @@ export class Pool<O> {
   /** Batches whose results are in, for reuse. */
   private readonly spare: Batch[] = [];
   private readonly seed: SplitSeed;
+  private readonly sizer: BatchSizer;
   private readonly deaths: number[] = [];
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private rr = 0;
@@ -77,6 +85,7 @@ export class Pool<O> {
     private readonly out: Subscriber<Envelope<O>>,
   ) {
     this.seed = newSeed(stats.name);
+    this.sizer = new BatchSizer(options.batch, host.timeoutMs > 0 ? Math.min(BATCH_MS, host.timeoutMs / 10) : BATCH_MS);
     this.open = this.newBatch();
     this.slots = Array.from({ length: options.mode === 'sync' ? 1 : options.parallelism }, () => new Slot());
     this.slots.forEach((s) => this.start(s));
@@ -93,7 +102,7 @@ export class Pool<O> {
   private add(env: Envelope<unknown>): void {
     const open = this.open;
     open.add(env);
-    if (open.full) {
+    if (open.size >= this.sizer.limit) {
       this.ready.push(open);
       this.open = this.newBatch();
       this.dispatch();
@@ -222,9 +231,14 @@ export class Pool<O> {
   private received(slot: Slot, msg: FromWorker): void {
     if (this.closed) return;
     slot.progressAt = Date.now();
-    if (msg.t === 'ready') slot.ready = true;
-    else if (msg.t === 'results') {
+    if (msg.t === 'ready') {
+      slot.ready = true;
+      slot.readyAt = slot.progressAt;
+    } else if (msg.t === 'results') {
       const batch = slot.inflight.take()!;
+      // Its work began when it was sent, or when the worker got free for it.
+      this.sizer.answered(batch.size, slot.progressAt - Math.max(batch.sentAt, slot.readyAt, slot.answeredAt));
+      slot.answeredAt = slot.progressAt;
       this.stats.inFlight -= batch.size;
       if (msg.counts === undefined) this.emitEach(batch, msg.outs);
       else this.emitCounted(batch, msg);

@@ -80,6 +80,22 @@ describe('offload', () => {
     ]);
   });
 
+  it('sizes batches to the pace of the node: slow items do not wait a whole default batch and time out', async () => {
+    // 40 items of 50 ms on one worker take 2 s, beyond timeoutMs. In batches of 256 they would all
+    // be read and sent at once, and the later ones time out; in batches sized to about 100 ms of
+    // work the source is read as the worker gets through them.
+    const out: number[] = [];
+    const input = Array.from({ length: 40 }, (_, i) => i);
+    const c = new Consecutor(offload<number, number>(fixture('steady'), { parallelism: 1 }), {
+      mode: 'thread',
+      guarantee: 'confirm',
+      timeoutMs: 1_500,
+      outputs: { default: out },
+    });
+    expect(await c.run(input)).toMatchObject({ ok: true, completed: 40, failed: 0 });
+    expect(out.sort((a, b) => a - b)).toEqual(input);
+  });
+
   it('checks its arguments when the pipeline is built', () => {
     expect(() => offload('', fixture('whoami'))).toThrow(/offload\(\): a node name must not be empty/);
     expect(() => offload('scorer', (() => 1) as never)).toThrow(/an inline closure cannot cross to a worker/);
