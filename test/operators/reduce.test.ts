@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { pipe } from 'rxjs';
-import { aggregate, broadcast, Consecutor, node, output, reduce, scan } from 'consecution';
+import { aggregate, broadcast, Consecutor, output, reduce, scan } from 'consecution';
 import { collect, runNode } from 'consecution/testing';
+import { delayed, failFirstTry } from './flaky.js';
 
 describe('reduce', () => {
   it('acks each input once folded and emits the result at the end', async () => {
@@ -37,22 +38,8 @@ describe('reduce seeds', () => {
   it("under 'replay', a late copy of a failed attempt is not folded: the item counts once", async () => {
     // Each item's first attempt fails in one branch at once, while its copy in the other branch
     // is still in a slow node: that copy reaches the reduce after the replay began.
-    const tries = new Map<number, number>();
-    const failFirst = node('fail-first', {
-      process(x: number) {
-        const n = (tries.get(x) ?? 0) + 1;
-        tries.set(x, n);
-        if (n === 1) throw new Error('first try fails');
-        return x;
-      },
-    });
-    const slow = node('slow', {
-      concurrency: 100,
-      async process(x: number) {
-        await new Promise((r) => setTimeout(r, 20));
-        return x;
-      },
-    });
+    const failFirst = failFirstTry('fail-first');
+    const slow = delayed('slow', 20, 100);
     const total: number[] = [];
     const p = broadcast(pipe(slow, reduce('sum', (a: number, x: number) => a + x, 0), output('total')), failFirst);
     const report = await new Consecutor(p, { guarantee: 'replay', retries: 2, outputs: { total } }).run([1, 2, 3, 4, 5]);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { pipe } from 'rxjs';
-import { broadcast, Consecutor, node, output, scan } from 'consecution';
+import { broadcast, Consecutor, output, scan } from 'consecution';
 import { collect, runNode } from 'consecution/testing';
+import { delayed, failFirstTry } from './flaky.js';
 
 describe('scan', () => {
   it('emits the running state; each output keeps its input anchor', async () => {
@@ -25,15 +26,7 @@ describe('scan', () => {
   it("under 'replay', an item whose output fails downstream at once is folded once, whatever the attempt", async () => {
     // The scan's release passes the item on synchronously, so the downstream failure replays the
     // item before the scan's fold call returns: its fold must already be on record then.
-    const tries = new Map<number, number>();
-    const flaky = node('flaky', {
-      process(sum: number) {
-        const n = (tries.get(sum) ?? 0) + 1;
-        tries.set(sum, n);
-        if (n === 1 && sum % 2 === 0) throw new Error('transient');
-        return sum;
-      },
-    });
+    const flaky = failFirstTry('flaky', (sum) => sum % 2 === 0);
     const out: number[] = [];
     const input = Array.from({ length: 50 }, (_, i) => i + 1);
     const report = await new Consecutor(pipe(scan('sum', (acc: number, x: number) => acc + x, 0), flaky, output('out')), {
@@ -49,22 +42,8 @@ describe('scan', () => {
   });
 
   it("under 'replay', a late copy of a failed attempt is not folded or emitted", async () => {
-    const tries = new Map<number, number>();
-    const failFirst = node('fail-first', {
-      process(x: number) {
-        const n = (tries.get(x) ?? 0) + 1;
-        tries.set(x, n);
-        if (n === 1 && x === 2) throw new Error('first try fails');
-        return x;
-      },
-    });
-    const slow = node('slow', {
-      concurrency: 10,
-      async process(x: number) {
-        await new Promise((r) => setTimeout(r, 20));
-        return x;
-      },
-    });
+    const failFirst = failFirstTry('fail-first', (x) => x === 2);
+    const slow = delayed('slow', 20, 10);
     const out: number[] = [];
     const p = broadcast(pipe(slow, scan('sum', (a: number, x: number) => a + x, 0), output('out')), failFirst);
     const report = await new Consecutor(p, { guarantee: 'replay', retries: 2, outputs: { out } }).run([1, 2, 3]);
