@@ -35,8 +35,9 @@ export function createHandler(mode: Mode, post: (msg: FromWorker) => void): (msg
       }
       spec = mod.default;
       name = msg.name;
-      processor = new BatchProcessor(spec, name, validateSpec(name, spec), abort.signal);
-      post({ t: 'ready', name: spec.name });
+      const options = validateSpec(name, spec);
+      processor = new BatchProcessor(spec, name, options, abort.signal);
+      post({ t: 'ready', name: spec.name, concurrency: options.concurrency });
       return;
     }
     const node = spec!;

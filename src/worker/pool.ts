@@ -234,6 +234,7 @@ export class Pool<O> {
     if (msg.t === 'ready') {
       slot.ready = true;
       slot.readyAt = slot.progressAt;
+      this.sizer.parallel(msg.concurrency);
     } else if (msg.t === 'results') {
       const batch = slot.inflight.take()!;
       // Its work began when it was sent, or when the worker got free for it.

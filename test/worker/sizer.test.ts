@@ -31,4 +31,15 @@ describe('BatchSizer', () => {
     expect(s.limit).toBe(8);
     expect(new BatchSizer(1, 100).limit).toBe(1);
   });
+
+  it("never goes below the node's concurrency: a smaller batch would leave a worker's lanes idle", () => {
+    const s = new BatchSizer(256, 100);
+    s.parallel(50);
+    expect(s.limit).toBe(50);
+    s.answered(50, 1_000); // 20 ms an item would make 5 a batch: the lanes keep it at 50
+    expect(s.limit).toBe(50);
+    s.answered(50, 20); // all 50 at once in 20 ms: 0.4 ms an item, taken at once
+    expect(s.limit).toBe(250);
+    expect(((x) => (x.parallel(1_000), x.limit))(new BatchSizer(8, 100))).toBe(8);
+  });
 });
