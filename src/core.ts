@@ -14,4 +14,4 @@ export { named, rejectUnknown, requireFunction } from './stage/args.js';
 export { seedOf, type Seed } from './stage/seed.js';
 export { requireSeed, statefulArgs } from './stage/stateful-args.js';
 export { ConsecutionError, preview, messageOf } from './errors.js';
-export { isPromiseLike } from './outputs/channel.js';
+export { isPromiseLike } from './stage/promise.js';

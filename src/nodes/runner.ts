@@ -4,7 +4,7 @@ import { Envelope } from '../envelope/envelope.js';
 import { nextEdgeHalf, nextEdgeLo } from '../envelope/edge.js';
 import { childHi, childLo, newSeed, seedFrom, type SplitSeed } from '../envelope/split.js';
 import { ConsecutionError, isRetryable } from '../errors.js';
-import { isPromiseLike } from '../outputs/channel.js';
+import { isPromiseLike } from '../stage/promise.js';
 import { ackAt, failAt, nodeError, nodeTimeout } from '../stage/fail.js';
 import type { Host } from '../stage/host.js';
 import type { NodeStats } from '../stage/stats.js';

@@ -1,5 +1,6 @@
 import { Observable, Subject } from 'rxjs';
 import { ConsecutionError, preview } from '../errors.js';
+import { isPromiseLike } from '../stage/promise.js';
 
 /**
  * Where a named output can go: anything with `append()` (a container, a file writer, a store,
@@ -149,10 +150,6 @@ class Reader implements AsyncIterator<unknown> {
     for (const q of this.queue.splice(0)) q.taken();
     return Promise.resolve({ value: undefined, done: true });
   }
-}
-
-export function isPromiseLike(x: unknown): x is PromiseLike<unknown> {
-  return x !== null && typeof x === 'object' && typeof (x as { then?: unknown }).then === 'function';
 }
 
 /** Validates an `outputs` entry: it must have `append()` or `push()`. */

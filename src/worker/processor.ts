@@ -3,6 +3,7 @@ import { ConsecutionError, isRetryable } from '../errors.js';
 import { isEither, isLeft } from '../nodes/either.js';
 import type { NodeContext } from '../nodes/spec.js';
 import { nodeTimeout } from '../stage/fail.js';
+import { isPromiseLike } from '../stage/promise.js';
 import { Column } from './column.js';
 import type { DefinedNode } from './define.js';
 import type { Batch, Failed, Results } from './protocol.js';
@@ -91,11 +92,12 @@ export class BatchProcessor {
     let r: unknown;
     try {
       r = this.node.process(value, ctx);
-      if (!(r instanceof Promise)) return settle(ctx, r, start, outs);
+      // Any thenable, as inline (node()): a promise library's too.
+      if (!isPromiseLike(r)) return settle(ctx, r, start, outs);
     } catch (e) {
       return this.again(value, attempt, tries, outs, start, lane, e);
     }
-    const timed = this.options.timeoutMs > 0 ? this.deadline(r, ctx, lane, value) : r;
+    const timed = this.options.timeoutMs > 0 ? this.deadline(r, ctx, lane, value) : Promise.resolve(r);
     return timed.then((v) => settle(ctx, v, start, outs)).catch((e: unknown) => this.again(value, attempt, tries, outs, start, lane, e));
   }
 
@@ -112,7 +114,7 @@ export class BatchProcessor {
    * context is retired: the lane goes on with a new one, and what the abandoned call does later
    * goes nowhere.
    */
-  private deadline(r: Promise<unknown>, ctx: ItemContext, lane: Lane, value: unknown): Promise<unknown> {
+  private deadline(r: PromiseLike<unknown>, ctx: ItemContext, lane: Lane, value: unknown): Promise<unknown> {
     const ms = this.options.timeoutMs;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

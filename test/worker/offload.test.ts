@@ -96,6 +96,13 @@ describe('offload', () => {
     expect(out.sort((a, b) => a - b)).toEqual(input);
   });
 
+  it.each(modes)('awaits any thenable a process returns, as node() does inline (%s mode)', async (mode) => {
+    const out: number[] = [];
+    const report = await new Consecutor(offload<number, number>(fixture('thenable'), { parallelism: 1 }), { mode, outputs: { default: out } }).run([1, 2, 3]);
+    expect(report).toMatchObject({ ok: true, completed: 3 });
+    expect(out.sort((a, b) => a - b)).toEqual([3, 6, 9]);
+  });
+
   it('checks its arguments when the pipeline is built', () => {
     expect(() => offload('', fixture('whoami'))).toThrow(/offload\(\): a node name must not be empty/);
     expect(() => offload('scorer', (() => 1) as never)).toThrow(/an inline closure cannot cross to a worker/);
