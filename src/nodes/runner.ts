@@ -5,6 +5,7 @@ import { nextEdgeHalf, nextEdgeLo } from '../envelope/edge.js';
 import { childHi, childLo, newSeed, seedFrom, type SplitSeed } from '../envelope/split.js';
 import { ConsecutionError, isRetryable } from '../errors.js';
 import { isPromiseLike } from '../stage/promise.js';
+import { withTimeout } from '../stage/timeout.js';
 import { ackAt, failAt, nodeError, nodeTimeout } from '../stage/fail.js';
 import type { Host } from '../stage/host.js';
 import type { NodeStats } from '../stage/stats.js';
@@ -173,18 +174,7 @@ export class NodeRunner<I, O> {
    */
   private awaitEnd(r: PromiseLike<unknown>, finish: () => void, fail: (e: unknown) => void): void {
     const limit = this.host.guarantee === 'none' ? 0 : this.host.timeoutMs;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let done = false;
-    const once =
-      <T>(f: (x: T) => void) =>
-      (x: T) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        f(x);
-      };
-    if (limit > 0) timer = setTimeout(once(() => fail(nodeTimeout(this.stats.name, '(end)', limit))), limit);
-    r.then(once(finish), once(fail));
+    withTimeout(r, limit, () => nodeTimeout(this.stats.name, '(end)', limit)).then(finish, fail);
   }
 
   forget(ctx: ItemContext<I, O>): void {

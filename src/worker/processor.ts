@@ -4,6 +4,7 @@ import { isEither, isLeft } from '../nodes/either.js';
 import type { NodeContext } from '../nodes/spec.js';
 import { nodeTimeout } from '../stage/fail.js';
 import { isPromiseLike } from '../stage/promise.js';
+import { withTimeout } from '../stage/timeout.js';
 import { Column } from './column.js';
 import type { DefinedNode } from './define.js';
 import type { Batch, Failed, Results } from './protocol.js';
@@ -97,7 +98,7 @@ export class BatchProcessor {
     } catch (e) {
       return this.again(value, attempt, tries, outs, start, lane, e);
     }
-    const timed = this.options.timeoutMs > 0 ? this.deadline(r, ctx, lane, value) : Promise.resolve(r);
+    const timed = withTimeout(r, this.options.timeoutMs, () => this.expire(ctx, lane, value));
     return timed.then((v) => settle(ctx, v, start, outs)).catch((e: unknown) => this.again(value, attempt, tries, outs, start, lane, e));
   }
 
@@ -110,29 +111,13 @@ export class BatchProcessor {
   }
 
   /**
-   * An async result raced against timeoutMs. Past it the item fails, its signal aborts, and its
-   * context is retired: the lane goes on with a new one, and what the abandoned call does later
-   * goes nowhere.
+   * An async item passed timeoutMs: it fails, its signal aborts, and its context is retired: the
+   * lane goes on with a new one, and what the abandoned call does later goes nowhere.
    */
-  private deadline(r: PromiseLike<unknown>, ctx: ItemContext, lane: Lane, value: unknown): Promise<unknown> {
-    const ms = this.options.timeoutMs;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        ctx.retire();
-        lane.ctx = new ItemContext(this.life);
-        reject(nodeTimeout(this.name, value, ms));
-      }, ms);
-      r.then(
-        (v) => {
-          clearTimeout(timer);
-          resolve(v);
-        },
-        (e: unknown) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      );
-    });
+  private expire(ctx: ItemContext, lane: Lane, value: unknown): Error {
+    ctx.retire();
+    lane.ctx = new ItemContext(this.life);
+    return nodeTimeout(this.name, value, this.options.timeoutMs);
   }
 }
 
