@@ -37,7 +37,7 @@ export function createHandler(mode: Mode, post: (msg: FromWorker) => void): (msg
       name = msg.name;
       const options = validateSpec(name, spec);
       processor = new BatchProcessor(spec, name, options, abort.signal);
-      post({ t: 'ready', name: spec.name, concurrency: options.concurrency });
+      post({ t: 'ready', concurrency: options.concurrency });
       return;
     }
     const node = spec!;

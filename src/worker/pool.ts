@@ -41,9 +41,6 @@ class Slot {
   progressAt = 0;
   /** Whether it has loaded the node's module (said 'ready'). */
   ready = false;
-  /** When it said 'ready', and when it last answered a batch (epoch ms): when its current batch began. */
-  readyAt = 0;
-  answeredAt = 0;
 }
 
 /** How long a batch should take a worker, at most (see BatchSizer). */
@@ -175,26 +172,36 @@ export class Pool<O> {
 
   /**
    * A batch could not be sent: some value of it cannot be cloned (a function, a class instance
-   * with private state...). Those items fail with BAD_INPUT, naming the node and the item; the
-   * others are sent again. If no item alone is the cause, the whole batch fails with the error.
+   * with private state...). Those items fail with BAD_INPUT, naming the node and the item, not
+   * retryable; the others are sent again. If no item alone is the cause, the whole batch fails,
+   * retryable (another time, in another batch, it may go).
    */
   private unsendable(batch: Batch, e: unknown): void {
     const envs = batch.envs.slice(0, batch.size);
     batch.clear();
     const bad = envs.filter((env) => !crosses(this.options.mode, env.value));
-    for (const env of bad.length === 0 ? envs : bad) {
-      this.stats.inFlight--;
-      const error = new ConsecutionError(
-        'BAD_INPUT',
-        `node "${this.stats.name}": item ${preview(env.value)} cannot be sent to a ${this.options.mode === 'process' ? 'worker process' : 'worker thread'}: ${messageOf(e)}`,
-        // The item itself cannot cross: trying again cannot help. An unexplained failure may pass.
-        { node: this.stats.name, cause: e, retryable: bad.length === 0 },
-      );
-      failAt(this.stats, env, env.value, error);
+    if (bad.length === 0) {
+      for (const env of envs) this.unsent(env, `could not be sent to a ${this.workerKind()} in a batch of ${envs.length}`, e, true);
+    } else {
+      for (const env of bad) this.unsent(env, `cannot be sent to a ${this.workerKind()}`, e, false);
+      for (const env of envs) if (!bad.includes(env)) this.add(env);
     }
-    for (const env of envs) if (bad.length > 0 && !bad.includes(env)) this.add(env);
     // What failed may have been the run's last work.
     this.maybeEnd();
+  }
+
+  private unsent(env: Envelope<unknown>, what: string, e: unknown, retryable: boolean): void {
+    this.stats.inFlight--;
+    const error = new ConsecutionError('BAD_INPUT', `node "${this.stats.name}": item ${preview(env.value)} ${what}: ${messageOf(e)}`, {
+      node: this.stats.name,
+      cause: e,
+      retryable,
+    });
+    failAt(this.stats, env, env.value, error);
+  }
+
+  private workerKind(): string {
+    return this.options.mode === 'process' ? 'worker process' : 'worker thread';
   }
 
   /**
@@ -230,16 +237,15 @@ export class Pool<O> {
 
   private received(slot: Slot, msg: FromWorker): void {
     if (this.closed) return;
+    const before = slot.progressAt;
     slot.progressAt = Date.now();
     if (msg.t === 'ready') {
       slot.ready = true;
-      slot.readyAt = slot.progressAt;
       this.sizer.parallel(msg.concurrency);
     } else if (msg.t === 'results') {
       const batch = slot.inflight.take()!;
-      // Its work began when it was sent, or when the worker got free for it.
-      this.sizer.answered(batch.size, slot.progressAt - Math.max(batch.sentAt, slot.readyAt, slot.answeredAt));
-      slot.answeredAt = slot.progressAt;
+      // Its work began when it was sent, or when the worker got free for it (ready, or done with the one before).
+      this.sizer.answered(batch.size, slot.progressAt - Math.max(batch.sentAt, before));
       this.stats.inFlight -= batch.size;
       if (msg.counts === undefined) this.emitEach(batch, msg.outs);
       else this.emitCounted(batch, msg);
@@ -340,8 +346,8 @@ export class Pool<O> {
       // It died in end() (or before it had even loaded): what end() would have pushed is lost,
       // and the run must say so.
       const when = slot.ready ? ' while it ran end()' : '';
-      const error = new ConsecutionError('WORKER_CRASHED', `node "${this.stats.name}": ${why}${when}`, { node: this.stats.name });
-      this.host.loose.failAnchor({ node: this.stats.name, value: undefined, error }, 0);
+      const endLost = new ConsecutionError('WORKER_CRASHED', `node "${this.stats.name}": ${why}${when}`, { node: this.stats.name });
+      this.host.loose.failAnchor({ node: this.stats.name, value: undefined, error: endLost }, 0);
       this.workerEnded(slot);
       return;
     }

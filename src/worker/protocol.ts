@@ -48,7 +48,7 @@ export interface Results {
 }
 
 export type FromWorker =
-  | { readonly t: 'ready'; readonly name: string; /** The spec's concurrency: items a worker works on at once. */ readonly concurrency: number }
+  | { readonly t: 'ready'; /** The spec's concurrency: items a worker works on at once. */ readonly concurrency: number }
   | { readonly t: 'fatal'; readonly error: ErrorInfo }
   | Results
   | { readonly t: 'ended'; readonly outs: readonly unknown[]; readonly error?: ErrorInfo };

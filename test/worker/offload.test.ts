@@ -96,6 +96,19 @@ describe('offload', () => {
     expect(out.sort((a, b) => a - b)).toEqual(input);
   });
 
+  it('an item that failed on its own keeps its own failure beside one whose result cannot cross back', async () => {
+    const out: unknown[] = [];
+    const input: unknown[] = [1, { back: 'fn' }, { boom: true }, 2];
+    const report = await new Consecutor(offload(fixture('unclonable'), { parallelism: 1, batch: 8 }), { mode: 'thread', outputs: { default: out } }).run(input);
+    expect(report).toMatchObject({ ingested: 4, completed: 2, deadLettered: 2 });
+    expect(report.failures.map((f) => f.error.message)).toEqual([
+      expect.stringMatching(/^node "unclonable": a value item \{"back":"fn"\} pushed cannot be sent back from the worker: /),
+      'node "unclonable" failed on item {"boom":true}: boom',
+      expect.stringMatching(/^node "unclonable": a value end\(\) pushed cannot be sent back from the worker: /),
+    ]);
+    expect(out.filter((v) => typeof v === 'number').sort()).toEqual([1, 2, 7]);
+  });
+
   it.each(modes)('awaits any thenable a process returns, as node() does inline (%s mode)', async (mode) => {
     const out: number[] = [];
     const report = await new Consecutor(offload<number, number>(fixture('thenable'), { parallelism: 1 }), { mode, outputs: { default: out } }).run([1, 2, 3]);
