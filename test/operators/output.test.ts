@@ -45,6 +45,16 @@ describe('output', () => {
     expect(letters.failures.map((f) => f.error.message)).toContain('dead letter of item #1 could not be written: not confirmed within timeoutMs=300');
   });
 
+  it('a confirm that comes after its write was given up changes nothing', async () => {
+    const late = { append: () => new Promise<void>((resolve) => setTimeout(resolve, 400)) };
+    const c = new Consecutor(output('sink'), { timeoutMs: 150, guarantee: 'confirm', outputs: { sink: late } });
+    const report = await c.run([1]);
+    expect(report).toMatchObject({ completed: 0, deadLettered: 1 });
+    expect(report.nodes.sink).toMatchObject({ acked: 0, failed: 0, inFlight: 0 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(c.metrics().nodes.sink).toMatchObject({ acked: 0, failed: 0, inFlight: 0 });
+  });
+
   it('an output with no container is a clear error when the run starts', async () => {
     const c = new Consecutor(output('nowhere'), { outputs: { rows: [] } });
     await expect(c.run([1])).rejects.toThrow(ConsecutionError);
