@@ -1,6 +1,6 @@
 import { Observable } from 'rxjs';
-import { ConsecutionError, host, markStage, named, preview, rejectUnknown, type Envelope, type Node } from '../src/core.js';
-import type { Mode } from '../src/consecutor/options.js';
+import { ConsecutionError, host, markStage, named, optionReader, preview, rejectUnknown, type Envelope, type Node } from '../src/core.js';
+import { MODES, type Mode } from '../src/consecutor/options.js';
 import { Pool } from '../src/worker/pool.js';
 
 /** Options of {@link offload}. */
@@ -51,25 +51,16 @@ export function offload<I, O>(first: string | URL, second?: string | URL | Offlo
   }
   rejectUnknown('offload()', options, ['parallelism', 'batch', 'mode', 'maxRestarts']);
   const url = moduleUrl instanceof URL ? moduleUrl.href : moduleUrl;
-  const int = (key: 'parallelism' | 'batch' | 'maxRestarts', fallback: number, min: number) => {
-    const v = options[key];
-    if (v === undefined) return fallback;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-      throw new ConsecutionError('OPTIONS_INVALID', `offload(): ${key} must be an integer >= ${min}, got ${typeof v} ${preview(v)}`);
-    }
-    return v;
-  };
-  const parallelism = int('parallelism', 2, 1);
-  const batch = int('batch', 256, 1);
-  const maxRestarts = int('maxRestarts', 5, 0);
-  if (options.mode !== undefined && !['sync', 'thread', 'process'].includes(options.mode)) {
-    throw new ConsecutionError('OPTIONS_INVALID', `offload(): mode must be 'sync', 'thread' or 'process', got ${preview(options.mode)}`);
-  }
+  const { integer, oneOf } = optionReader(options, (key) => `offload(): ${key}`);
+  const parallelism = integer('parallelism', 1, 2);
+  const batch = integer('batch', 1, 256);
+  const maxRestarts = integer('maxRestarts', 0, 5);
+  const own = options.mode === undefined ? undefined : oneOf('mode', MODES, 'sync');
   const name = given ?? url.split('/').pop()!.replace(/\.[cm]?[jt]s$/, '');
   return (source) => {
     const h = host();
     const stats = h.register('offload', name);
-    const mode = options.mode ?? h.mode;
+    const mode = own ?? h.mode;
     const out = new Observable<Envelope<O>>((subscriber) => {
       const pool = new Pool<O>({ url, mode, parallelism, batch, maxRestarts, windowMs: 10_000 }, stats, h, subscriber);
       const sub = source.subscribe({

@@ -10,7 +10,7 @@ export { appendStep, type Step } from './stage/chain.js';
 export { ackAt, failAt, nodeError } from './stage/fail.js';
 export { emitChildren } from './stage/emit.js';
 export type { NodeStats } from './stage/stats.js';
-export { named, rejectUnknown, requireFunction } from './stage/args.js';
+export { named, optionReader, rejectUnknown, requireFunction } from './stage/args.js';
 export { seedOf, type Seed } from './stage/seed.js';
 export { requireSeed, statefulArgs } from './stage/stateful-args.js';
 export { ConsecutionError, preview, messageOf } from './errors.js';

@@ -1,7 +1,6 @@
 import type { Guarantee } from '../acker/tracker.js';
-import { ConsecutionError, preview } from '../errors.js';
 import { checkTarget, type OutputTarget } from '../outputs/channel.js';
-import { rejectUnknown } from '../stage/args.js';
+import { optionReader, rejectUnknown, type OptionReader } from '../stage/args.js';
 
 /** Where offloaded nodes run. */
 export type Mode = 'sync' | 'thread' | 'process';
@@ -45,59 +44,42 @@ export interface ResolvedOptions {
 }
 
 const GUARANTEES: readonly Guarantee[] = ['none', 'confirm', 'track', 'replay'];
-const MODES: readonly Mode[] = ['sync', 'thread', 'process'];
+/** The values of the `mode` option (the Consecutor's, and an offload's own). */
+export const MODES: readonly Mode[] = ['sync', 'thread', 'process'];
 const KNOWN = ['guarantee', 'retries', 'timeoutMs', 'maxPending', 'outputs', 'keepFailures', 'checks', 'mode', 'store'];
-
-function bad(key: string, expected: string, value: unknown): never {
-  throw new ConsecutionError(
-    'OPTIONS_INVALID',
-    `Consecutor option ${key} must be ${expected}, got ${typeof value} ${preview(value)}`,
-  );
-}
-
-function integer(options: Record<string, unknown>, key: string, min: number, fallback: number): number {
-  const v = options[key];
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) bad(key, `an integer >= ${min}`, v);
-  return v;
-}
-
-function oneOf<T extends string>(options: Record<string, unknown>, key: string, allowed: readonly T[], fallback: T): T {
-  const v = options[key];
-  if (v === undefined) return fallback;
-  if (!allowed.includes(v as T)) bad(key, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, v);
-  return v as T;
-}
 
 /** Validates options at once, with messages that show the bad value. */
 export function resolveOptions(options: ConsecutorOptions | undefined): ResolvedOptions {
   if (options === undefined) options = {};
-  if (options === null || typeof options !== 'object') bad('(options)', 'an object', options);
+  const subject = (key: string) => `Consecutor option ${key}`;
+  if (options === null || typeof options !== 'object') optionReader({}, subject).bad('(options)', 'an object', options);
   const o = options as Record<string, unknown>;
   rejectUnknown('Consecutor', o, KNOWN);
+  // Typed as OptionReader so that TypeScript knows r.bad() never returns.
+  const r: OptionReader = optionReader(o, subject);
   const outputs = new Map<string, OutputTarget>();
   if (o.outputs !== undefined) {
-    if (o.outputs === null || typeof o.outputs !== 'object') bad('outputs', 'an object of named outputs', o.outputs);
+    if (o.outputs === null || typeof o.outputs !== 'object') r.bad('outputs', 'an object of named outputs', o.outputs);
     for (const [name, target] of Object.entries(o.outputs)) outputs.set(name, checkTarget(name, target));
   }
-  if (o.checks !== undefined && typeof o.checks !== 'boolean') bad('checks', 'a boolean', o.checks);
-  const guarantee = oneOf(o, 'guarantee', GUARANTEES, 'track');
+  if (o.checks !== undefined && typeof o.checks !== 'boolean') r.bad('checks', 'a boolean', o.checks);
+  const guarantee = r.oneOf('guarantee', GUARANTEES, 'track');
   let store: { path: string } | undefined;
   if (o.store !== undefined) {
     const path: unknown = o.store !== null && typeof o.store === 'object' ? (o.store as Record<string, unknown>).path : undefined;
-    if (typeof path !== 'string' || path.length === 0) bad('store', 'an object { path: string }', o.store);
-    if (guarantee === 'none') bad('store', "used with a tracked guarantee (not 'none': nothing could be forgotten once done)", o.store);
+    if (typeof path !== 'string' || path.length === 0) r.bad('store', 'an object { path: string }', o.store);
+    if (guarantee === 'none') r.bad('store', "used with a tracked guarantee (not 'none': nothing could be forgotten once done)", o.store);
     store = { path };
   }
   return {
     guarantee,
     store,
-    retries: integer(o, 'retries', 0, 3),
-    timeoutMs: integer(o, 'timeoutMs', 1, 30_000),
-    maxPending: integer(o, 'maxPending', 1, 1_000),
-    keepFailures: integer(o, 'keepFailures', 0, 100),
+    retries: r.integer('retries', 0, 3),
+    timeoutMs: r.integer('timeoutMs', 1, 30_000),
+    maxPending: r.integer('maxPending', 1, 1_000),
+    keepFailures: r.integer('keepFailures', 0, 100),
     checks: o.checks !== false,
-    mode: oneOf(o, 'mode', MODES, 'sync'),
+    mode: r.oneOf('mode', MODES, 'sync'),
     outputs,
   };
 }

@@ -50,3 +50,40 @@ export function rejectUnknown(where: string, options: object, known: readonly st
     }
   }
 }
+
+/** The checks of one options object: each value read is checked at once (see {@link optionReader}). */
+export interface OptionReader {
+  /** An integer >= `min`, or `fallback` when absent. */
+  integer(key: string, min: number, fallback: number): number;
+  /** One of `allowed`, or `fallback` when absent. */
+  oneOf<T extends string>(key: string, allowed: readonly T[], fallback: T): T;
+  /** Throws OPTIONS_INVALID: `key` must be `expected`, showing what it was. */
+  bad(key: string, expected: string, value: unknown): never;
+}
+
+/**
+ * Reads an options object for one caller. A bad value throws `OPTIONS_INVALID` with a message
+ * that says where (`subject(key)`: "Consecutor option maxPending", "offload(): batch",
+ * 'node "geocode": concurrency'), what was expected, and the value given; `node` goes on the error.
+ */
+export function optionReader(options: object, subject: (key: string) => string, node?: string): OptionReader {
+  const o = options as Record<string, unknown>;
+  const bad = (key: string, expected: string, value: unknown): never => {
+    throw new ConsecutionError('OPTIONS_INVALID', `${subject(key)} must be ${expected}, got ${typeof value} ${preview(value)}`, node === undefined ? {} : { node });
+  };
+  return {
+    bad,
+    integer(key, min, fallback) {
+      const v = o[key];
+      if (v === undefined) return fallback;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < min) bad(key, `an integer >= ${min}`, v);
+      return v as number;
+    },
+    oneOf(key, allowed, fallback) {
+      const v = o[key];
+      if (v === undefined) return fallback;
+      if (!allowed.includes(v as never)) bad(key, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, v);
+      return v as typeof fallback;
+    },
+  };
+}

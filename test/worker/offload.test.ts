@@ -121,6 +121,9 @@ describe('offload', () => {
     expect(() => offload('scorer', (() => 1) as never)).toThrow(/an inline closure cannot cross to a worker/);
     expect(() => offload(fixture('whoami'), 7 as never)).toThrow(/offload\(\): options must be an object, got number 7/);
     expect(() => offload('scorer', fixture('whoami'), { batch: 0 })).toThrow(/offload\(\): batch must be an integer >= 1, got number 0/);
+    expect(() => offload(fixture('whoami'), { mode: 'worker' } as never)).toThrow(
+      `offload(): mode must be one of 'sync', 'thread', 'process', got string "worker"`,
+    );
     expect(() => offload(fixture('whoami'), { paralellism: 4 } as never)).toThrow(
       'unknown offload() option paralellism (4); known options: parallelism, batch, mode, maxRestarts',
     );
