@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-
-const root = new URL('../../', import.meta.url).pathname;
+import { build, root } from './build.js';
 
 describe('the built package', () => {
   it('imports and runs in plain Node (no tsx), as a user gets it', () => {
@@ -36,8 +34,3 @@ describe('the built package', () => {
     expect(JSON.parse(stdout)).toEqual({ thread: expected, process: expected });
   });
 });
-
-/** `npm install` builds dist/ (the prepare script); build it here if a developer has not. */
-function build(): void {
-  if (!existsSync(`${root}dist/src/index.js`)) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
-}
