@@ -30,7 +30,8 @@ export class Consecutor<I = unknown, O = unknown> {
   private channels = new Map<string, OutputChannel>();
   private active: Run | undefined;
   private last: Run | undefined;
-  private pushReader: PushReader<I> | undefined;
+  /** The run started by up(), and the reader push() feeds it through. */
+  private pushed: { readonly run: Run; readonly reader: PushReader<I> } | undefined;
 
   constructor(pipeline: Node<I, O>, options?: ConsecutorOptions) {
     if (typeof pipeline !== 'function') {
@@ -57,30 +58,36 @@ export class Consecutor<I = unknown, O = unknown> {
     }
   }
 
-  /** Starts a run fed by {@link push}; end it with {@link down}. */
+  /**
+   * Starts a run fed by {@link push}; end it with {@link down}. Throws `RUN_ACTIVE` while a run is
+   * active, and then changes nothing: the active run goes on as before.
+   */
   up(): void {
     const reader = new PushReader<I>();
-    this.pushReader = reader;
-    this.begin({ name: 'push', open: () => reader });
+    const run = this.begin({ name: 'push', open: () => reader });
+    this.pushed = { run, reader };
   }
 
   /** Feeds one item to the run started by {@link up}; resolves when the item is admitted (back-pressure). */
   push(value: I): Promise<void> {
-    if (this.pushReader === undefined) {
+    if (this.pushed === undefined) {
       return Promise.reject(new ConsecutionError('NOT_RUNNING', 'push() needs a run started with up()'));
     }
-    return this.pushReader.push(value);
+    return this.pushed.reader.push(value);
   }
 
-  /** Ends the input of the run started by {@link up} and resolves with its report once all is settled. */
+  /**
+   * Ends the input of the run started by {@link up} and resolves with its report once all is
+   * settled; rejects with the run's error if it failed, even before down() was called.
+   */
   down(): Promise<RunReport> {
-    const run = this.active;
-    if (this.pushReader === undefined || run === undefined) {
+    const pushed = this.pushed;
+    if (pushed === undefined) {
       return Promise.reject(new ConsecutionError('NOT_RUNNING', 'down() needs a run started with up()'));
     }
-    this.pushReader.end();
-    this.pushReader = undefined;
-    return run.done;
+    pushed.reader.end();
+    this.pushed = undefined;
+    return pushed.run.done;
   }
 
   /**
