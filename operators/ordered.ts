@@ -38,26 +38,54 @@ export function ordered<T>(options: OrderedOptions = {}): Node<T, T> {
       const released = new Set<number>();
       let cursor = 0;
       let completed = false;
-      const drain = () => {
-        for (;;) {
-          const next = cursor < view.nextId() ? held.get(cursor) : undefined;
-          if (next !== undefined) {
-            held.delete(cursor);
-            released.add(cursor);
-            for (const env of next) {
-              stats.emitted++;
-              subscriber.next(env);
-            }
-            continue;
-          }
-          if (cursor < view.nextId() && (!view.pending(cursor) || released.has(cursor))) {
-            released.delete(cursor);
-            cursor++;
-            continue;
-          }
-          break;
+      // Releasing an item acks it downstream, which can settle its root, which calls drain() again
+      // from within subscriber.next: that inner call only asks the running loop to go round once
+      // more, so the stack stays flat however many items are held.
+      let draining = false;
+      let again = false;
+      const release = (id: number, list: Envelope<T>[]) => {
+        held.delete(id);
+        released.add(id);
+        for (const env of list) {
+          stats.emitted++;
+          subscriber.next(env);
         }
-        if (completed && held.size === 0) subscriber.complete();
+      };
+      // Each step moves the cursor or releases a root, so all calls together are O(items).
+      const releaseInOrder = () => {
+        for (;;) {
+          if (cursor >= view.nextId()) return;
+          const next = held.get(cursor);
+          if (next !== undefined) release(cursor, next);
+          else if (!view.pending(cursor) || released.has(cursor)) released.delete(cursor++);
+          else return;
+        }
+      };
+      // Whatever is still held at the end can only wait for roots that will never come: let it go in order.
+      const releaseRest = () => {
+        for (const id of [...held.keys()].sort((a, b) => a - b)) {
+          const list = held.get(id);
+          if (list !== undefined) release(id, list);
+        }
+      };
+      const drain = () => {
+        if (draining) {
+          again = true;
+          return;
+        }
+        draining = true;
+        try {
+          do {
+            again = false;
+            releaseInOrder();
+          } while (again);
+          if (completed) {
+            releaseRest();
+            subscriber.complete();
+          }
+        } finally {
+          draining = false;
+        }
       };
       view.onSettle(() => {
         if (held.size > 0) drain();
@@ -80,15 +108,7 @@ export function ordered<T>(options: OrderedOptions = {}): Node<T, T> {
         error: (e: unknown) => subscriber.error(e),
         complete: () => {
           completed = true;
-          // Whatever is still held can only wait for roots that will never come: let it go in order.
-          for (const id of [...held.keys()].sort((a, b) => a - b)) {
-            for (const env of held.get(id)!) {
-              stats.emitted++;
-              subscriber.next(env);
-            }
-          }
-          held.clear();
-          subscriber.complete();
+          drain();
         },
       });
     });

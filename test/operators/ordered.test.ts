@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { pipe } from 'rxjs';
+import { config, pipe } from 'rxjs';
 import { broadcast, Consecutor, ConsecutionError, filter, map, node, offload, ordered, output } from 'consecution';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -82,6 +82,39 @@ describe('ordered', () => {
     const firsts = out.map((x) => x % 100).filter((item, i, all) => all.indexOf(item) === i);
     expect(firsts).toEqual(Array.from({ length: 20 }, (_, i) => i));
     expect([...out].sort((a, b) => a - b)).toEqual([...Array.from({ length: 20 }, (_, i) => i), ...Array.from({ length: 20 }, (_, i) => i + 100)]);
+  });
+
+  it('releases a thousand items held behind a slow one without deep recursion', async () => {
+    // Each release acks downstream, which settles a root, which asks ordered() to release again:
+    // released in one loop, not one nested call per held item.
+    const out: number[] = [];
+    const c = new Consecutor(
+      pipe(
+        node('slow-first', {
+          concurrency: 64,
+          async process(x: number) {
+            await sleep(x === 0 ? 300 : 0);
+            return x;
+          },
+        }),
+        ordered(),
+        output('out'),
+      ),
+      { outputs: { out } },
+    );
+    // A RangeError thrown inside a subscriber is reported by RxJS on a later timer: catch it here.
+    const unhandled: unknown[] = [];
+    const before = config.onUnhandledError;
+    config.onUnhandledError = (e: unknown) => unhandled.push(e);
+    try {
+      const report = await c.run(Array.from({ length: 1_001 }, (_, i) => i));
+      await sleep(0);
+      expect(unhandled.length, `errors reported by RxJS, the first: ${String(unhandled[0])}`).toBe(0);
+      expect(report.ok).toBe(true);
+      expect(out).toEqual(Array.from({ length: 1_001 }, (_, i) => i));
+    } finally {
+      config.onUnhandledError = before;
+    }
   });
 
   it('needs a tracked guarantee', async () => {
