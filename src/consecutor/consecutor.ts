@@ -52,7 +52,7 @@ export class Consecutor<I = unknown, O = unknown> {
    */
   run(source: Source<I> | SourceLike<I>): Promise<RunReport> {
     try {
-      return this.begin(toSource(source)).done;
+      return reportOf(this.begin(toSource(source)));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -87,7 +87,7 @@ export class Consecutor<I = unknown, O = unknown> {
     }
     pushed.reader.end();
     this.pushed = undefined;
-    return pushed.run.done;
+    return reportOf(pushed.run);
   }
 
   /**
@@ -135,4 +135,13 @@ export class Consecutor<I = unknown, O = unknown> {
     this.channels = new Map();
     for (const [name, target] of this.options.outputs) this.channels.set(name, new OutputChannel(name, target));
   }
+}
+
+/**
+ * The report of a run as a promise of the caller's own. `run.done` has the consecutor's handlers,
+ * so Node would count its rejection as handled; a promise derived from it is unhandled until the
+ * caller handles it, and a failed run nobody awaits is reported.
+ */
+function reportOf(run: Run): Promise<RunReport> {
+  return run.done.then((report) => report);
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { pipe } from 'rxjs';
 import { Consecutor, map, output } from 'consecution';
 
@@ -43,5 +44,38 @@ describe('a call that fails changes nothing', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(c.metrics().running).toBe(false);
     await expect(c.down()).rejects.toMatchObject({ code: 'OUTPUT_UNKNOWN' });
+  });
+});
+
+const unawaited = new URL('./fixtures/unawaited.ts', import.meta.url).pathname;
+
+/** Runs fixtures/unawaited.ts in a child process: its exit code and what it printed. */
+function runFixture(how: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', unawaited, how], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('the promise a run hands out is the caller’s own', () => {
+  it('a failed run() nobody awaits is reported by Node as an unhandled rejection', async () => {
+    const ended = await runFixture('run');
+    expect(ended.code).toBe(1);
+    expect(ended.stderr).toContain('source "async iterable" failed: disk gone');
+  });
+
+  it('so is a failed down() nobody awaits', async () => {
+    const ended = await runFixture('down');
+    expect(ended.code).toBe(1);
+    expect(ended.stderr).toContain('OUTPUT_UNKNOWN');
+  });
+
+  it('a handled rejection is not reported', async () => {
+    expect(await runFixture('caught')).toMatchObject({ code: 0, stdout: 'caught\n', stderr: '' });
   });
 });
