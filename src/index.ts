@@ -18,6 +18,7 @@ export type { Seed } from './stage/seed.js';
 export { describe, type Graph, type GraphNode, type GraphEdge } from './graph/describe.js';
 export { toMermaid } from './graph/mermaid.js';
 export { openStore, LmdbStore } from './store/lmdb.js';
+export { openStoreReadOnly, ReadOnlyStore } from './store/readonly.js';
 export { MemoryStore } from './store/memory.js';
 export type { Store, StoreStats, JournalEntry, Checkpoint, FoldedCopy } from './store/store.js';
 export { fromFile, type FileSourceOptions } from './sources/file.js';

@@ -1,5 +1,9 @@
 import type { FailureRecord } from '../acker/failure.js';
+import { isConsecutionError, ConsecutionError } from '../errors.js';
+import { lockOwner } from '../store/lock.js';
 import { openStore } from '../store/lmdb.js';
+import { requireStore } from '../store/lmdb-file.js';
+import { openStoreReadOnly } from '../store/readonly.js';
 
 /** What `consecution inspect` prints, as data. */
 export interface Inspection {
@@ -9,22 +13,44 @@ export interface Inspection {
   readonly failures: number;
   readonly checkpoints: number;
   readonly position: unknown;
+  /** The pid of the live run that holds the store (its numbers may change), or null. */
+  readonly heldBy: number | null;
 }
 
-/** Reads a store without changing it. */
+/** Reads a store without changing it, creating anything, or taking its lock: a live run's too. */
 export async function inspect(path: string): Promise<Inspection> {
-  const store = openStore(path);
+  const store = openStoreReadOnly(path);
   try {
     const s = store.stats();
-    return { path, pending: s.pending, deadLetters: store.deadLetters(), failures: s.failures, checkpoints: s.checkpoints, position: s.position };
+    return {
+      path,
+      pending: s.pending,
+      deadLetters: store.deadLetters(),
+      failures: s.failures,
+      checkpoints: s.checkpoints,
+      position: s.position,
+      heldBy: store.heldBy ?? null,
+    };
   } finally {
     await store.close();
   }
 }
 
-/** Moves a store's dead letters back to pending; returns how many. */
+/** Moves a store's dead letters back to pending; returns how many. Refuses a store a run holds. */
 export async function redrive(path: string): Promise<number> {
-  const store = openStore(path);
+  requireStore(path);
+  let store;
+  try {
+    store = openStore(path);
+  } catch (e) {
+    if (!isConsecutionError(e, 'STORE_LOCKED')) throw e;
+    const pid = lockOwner(path);
+    throw new ConsecutionError(
+      'STORE_LOCKED',
+      `cannot redrive store ${path}: it is in use by ${pid === undefined ? 'another process' : `process ${pid}`}, and redrive writes to it: stop that run first (\`consecution inspect ${path}\` reads a live store)`,
+      { cause: e },
+    );
+  }
   try {
     return await store.redrive();
   } finally {
@@ -36,6 +62,7 @@ export async function redrive(path: string): Promise<number> {
 export function formatInspection(i: Inspection): string {
   const lines = [
     `store ${i.path}`,
+    ...(i.heldBy === null ? [] : [`  live: held by process ${i.heldBy}; the numbers may change while it runs`]),
     `  pending items   ${i.pending}${i.pending > 0 ? '   (the next run replays them first)' : ''}`,
     `  dead letters    ${i.deadLetters.length}`,
     `  failure records ${i.failures}`,

@@ -1,34 +1,10 @@
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { createRequire } from 'node:module';
 import type { RootDatabase } from 'lmdb';
 import type { FailureRecord } from '../acker/failure.js';
-import { ConsecutionError, messageOf } from '../errors.js';
+import { ConsecutionError } from '../errors.js';
 import { lockStore } from './lock.js';
-import type { Checkpoint, JournalEntry, Store, StoreStats } from './store.js';
-
-const FORMAT = 'consecution-store/1';
-
-// Keys are ordered arrays: [kind, ...]. Each kind is one letter; a range over kind k ends at the
-// next letter.
-const JOURNAL = 'j';
-const DEAD = 'd';
-const FAILURE = 'f';
-const CHECKPOINT = 'c';
-const META = 'm';
-
-interface Journaled {
-  readonly v: unknown;
-  readonly p: unknown;
-}
-
-function range(kind: string) {
-  return { start: [kind], end: [String.fromCharCode(kind.charCodeAt(0) + 1)] };
-}
-
-function fail(dir: string, why: string, cause?: unknown): ConsecutionError {
-  return new ConsecutionError('STORE_FAILED', `cannot open store ${dir}: ${why}`, cause === undefined ? {} : { cause });
-}
+import { CHECKPOINT, DEAD, FAILURE, JOURNAL, META, openDb, prepareDir, range } from './lmdb-file.js';
+import { LmdbReads, type Journaled } from './reads.js';
+import type { Checkpoint, JournalEntry, Store } from './store.js';
 
 /**
  * The durable store on LMDB (lmdb-js). Writes are grouped into shared transactions and resolve
@@ -42,10 +18,8 @@ function fail(dir: string, why: string, cause?: unknown): ConsecutionError {
  * await store.close();
  * ```
  */
-export class LmdbStore implements Store {
+export class LmdbStore extends LmdbReads implements Store {
   readonly durable = true;
-  readonly dir: string;
-  private readonly db: RootDatabase;
   private readonly unlock: () => void;
   private failureKeys: number[];
   private failureSeq: number;
@@ -54,16 +28,9 @@ export class LmdbStore implements Store {
   private forgotten: number[] = [];
 
   constructor(dir: string) {
-    this.dir = dir;
-    prepareDir(dir);
-    this.unlock = lockStore(dir);
-    try {
-      this.db = openDb(dir);
-      this.checkFormat();
-    } catch (e) {
-      this.unlock();
-      throw e;
-    }
+    const { db, unlock } = openLocked(dir);
+    super(dir, db);
+    this.unlock = unlock;
     this.failureKeys = [...this.db.getKeys(range(FAILURE))].map((k) => (k as [string, number])[1]);
     this.failureSeq = (this.failureKeys.at(-1) ?? -1) + 1;
   }
@@ -120,35 +87,6 @@ export class LmdbStore implements Store {
     await this.durably(this.db.put([CHECKPOINT, node], checkpoint));
   }
 
-  restore(node: string): Checkpoint | undefined {
-    return this.db.get([CHECKPOINT, node]) as Checkpoint | undefined;
-  }
-
-  pending(): JournalEntry[] {
-    const out: JournalEntry[] = [];
-    for (const { key, value } of this.db.getRange(range(JOURNAL))) {
-      const j = value as Journaled;
-      out.push({ id: (key as [string, number])[1], value: j.v, position: j.p });
-    }
-    return out;
-  }
-
-  position(): unknown {
-    return this.db.get([META, 'position']);
-  }
-
-  nextId(): number {
-    return (this.db.get([META, 'next']) as number | undefined) ?? 0;
-  }
-
-  deadLetters(): FailureRecord[] {
-    return [...this.db.getRange(range(DEAD))].map((e) => e.value as FailureRecord);
-  }
-
-  failures(): FailureRecord[] {
-    return [...this.db.getRange(range(FAILURE))].map((e) => e.value as FailureRecord);
-  }
-
   async redrive(): Promise<number> {
     this.open();
     const dead = this.deadLetters();
@@ -159,16 +97,6 @@ export class LmdbStore implements Store {
     }
     await this.durably(last);
     return dead.length;
-  }
-
-  stats(): StoreStats {
-    return {
-      pending: this.db.getCount(range(JOURNAL)),
-      deadLetters: this.db.getCount(range(DEAD)),
-      failures: this.db.getCount(range(FAILURE)),
-      checkpoints: this.db.getCount(range(CHECKPOINT)),
-      position: this.position(),
-    };
   }
 
   async flush(): Promise<void> {
@@ -196,79 +124,24 @@ export class LmdbStore implements Store {
   private open(): void {
     if (this.closed) throw new ConsecutionError('STORE_CLOSED', `store ${this.dir} is closed`);
   }
-
-  private checkFormat(): void {
-    const format = this.db.get([META, 'format']);
-    if (format === FORMAT) return;
-    if (format !== undefined || this.db.getCount() > 0) {
-      throw fail(this.dir, `it holds data that is not a consecution store (format ${JSON.stringify(format ?? null)})`);
-    }
-    this.db.putSync([META, 'format'], FORMAT);
-  }
 }
 
-function prepareDir(dir: string): void {
+/** Takes the store's lock, then opens it: the lock is released if the opening fails. */
+function openLocked(dir: string): { db: RootDatabase; unlock: () => void } {
+  prepareDir(dir);
+  const unlock = lockStore(dir);
   try {
-    // The parent recursively, the store itself not: a recursive mkdir can hang on /proc.
-    if (!existsSync(dir)) {
-      mkdirSync(dirname(resolve(dir)), { recursive: true });
-      mkdirSync(dir);
-    }
+    return { db: openDb(dir, { readOnly: false }), unlock };
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST' || code === 'ENOTDIR') throw fail(dir, 'it is a file, not a directory', e);
-    throw fail(dir, messageOf(e), e);
-  }
-  if (!statSync(dir).isDirectory()) throw fail(dir, 'it is a file, not a directory');
-  try {
-    accessSync(dir, constants.W_OK);
-  } catch (e) {
-    throw fail(dir, 'the directory is not writable', e);
-  }
-}
-
-/** LMDB's meta page magic (0xBEEFC0DE, little-endian), found near the start of a data file. */
-const LMDB_MAGIC = Buffer.from([0xde, 0xc0, 0xef, 0xbe]);
-
-/**
- * Checks that an existing data file is LMDB before lmdb-js maps it: given a foreign file, the
- * native layer crashes the process (a segmentation fault) instead of throwing.
- */
-function checkDataFile(dir: string, file: string): void {
-  if (!existsSync(file)) return;
-  const head = Buffer.alloc(64);
-  const fd = openSync(file, 'r');
-  let n: number;
-  try {
-    n = readSync(fd, head, 0, head.length, 0);
-  } finally {
-    closeSync(fd);
-  }
-  if (n === 0 && statSync(file).size === 0) return;
-  if (head.subarray(0, n).indexOf(LMDB_MAGIC) < 0) {
-    throw fail(dir, 'data.mdb is corrupted or not an LMDB file (no LMDB header)');
-  }
-}
-
-// lmdb (and its native addons) load on the first store opened, not on import: a program, or a
-// worker thread, that never opens a store does not pay for them.
-let lmdb: typeof import('lmdb') | undefined;
-
-function openDb(dir: string): RootDatabase {
-  checkDataFile(dir, join(dir, 'data.mdb'));
-  lmdb ??= createRequire(import.meta.url)('lmdb') as typeof import('lmdb');
-  try {
-    const db = lmdb.open({ path: join(dir, 'data.mdb'), encoder: { structuredClone: true } });
-    db.getCount(); // reading fails at once on a file that is not LMDB
-    return db;
-  } catch (e) {
-    throw fail(dir, `data.mdb is corrupted or not an LMDB file (${messageOf(e)})`, e);
+    unlock();
+    throw e;
   }
 }
 
 /**
  * Opens the store at `dir` (created if missing) for inspection and redrive: pending items, dead
- * letters, failure records, counts. Throws `STORE_LOCKED` while a run has it open.
+ * letters, failure records, counts. Throws `STORE_LOCKED` while a run has it open; to look at a
+ * store without changing it, even while a run holds it, use {@link openStoreReadOnly}.
  *
  * @example
  * ```ts

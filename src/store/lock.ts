@@ -28,8 +28,8 @@ export function lockStore(dir: string): () => void {
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const owner = Number(readText(file));
-      if (Number.isInteger(owner) && owner > 0 && alive(owner)) throw locked(dir, owner);
+      const owner = liveOwner(file);
+      if (owner !== undefined) throw locked(dir, owner);
       // The owner is gone: remove its lock and try again (one of several racers wins the create).
       try {
         unlinkSync(file);
@@ -39,6 +39,24 @@ export function lockStore(dir: string): () => void {
     }
   }
   throw locked(dir, Number(readText(file)));
+}
+
+/**
+ * The process that holds the store's lock while it runs, if any: what a read-only look reports
+ * (it takes no lock itself). Undefined when no lock is there or its process is gone.
+ *
+ * @example
+ * ```ts
+ * const pid = lockOwner('./state'); // 4711 while a run has it open
+ * ```
+ */
+export function lockOwner(dir: string): number | undefined {
+  return liveOwner(join(dir, 'consecution.lock'));
+}
+
+function liveOwner(file: string): number | undefined {
+  const owner = Number(readText(file));
+  return Number.isInteger(owner) && owner > 0 && alive(owner) ? owner : undefined;
 }
 
 function readText(file: string): string {

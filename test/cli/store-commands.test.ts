@@ -1,16 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Consecutor, map } from 'consecution';
 
 const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8' });
+/** The CLI without blocking this process: a run in it goes on meanwhile. */
+const cliAsync = async (...args: string[]) => {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8' });
+    return { status: 0, stdout, stderr };
+  } catch (e) {
+    const { code, stdout, stderr } = e as { code: number; stdout: string; stderr: string };
+    return { status: code, stdout, stderr };
+  }
+};
+const temp = () => mkdtempSync(join(tmpdir(), 'consecution-cli-'));
 
 describe('consecution inspect / redrive', () => {
   it('shows dead letters, moves them back, and the next run replays them', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'consecution-cli-'));
+    const dir = temp();
     let fixed = false;
     const pipeline = map('check', (x: number) => {
       if (x === 2 && !fixed) throw new Error('two is not ready');
@@ -42,5 +54,82 @@ describe('consecution inspect / redrive', () => {
     const r = cli('inspect', '/sys/consecution-nowhere');
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('consecution: cannot open store /sys/consecution-nowhere');
+  });
+
+  it('says that a store does not exist, exits 1, and creates nothing', () => {
+    const dir = join(temp(), 'does-not-exist');
+    for (const command of ['inspect', 'redrive']) {
+      const r = cli(command, dir);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`consecution: cannot open store ${dir}: it does not exist`);
+      expect(existsSync(dir)).toBe(false);
+    }
+    // A directory without a store in it is not one either.
+    const empty = join(temp(), 'empty');
+    mkdirSync(empty);
+    for (const command of ['inspect', 'redrive']) {
+      const r = cli(command, empty);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`consecution: cannot open store ${empty}: it holds no data.mdb`);
+      expect(readdirSync(empty)).toEqual([]);
+    }
+  });
+
+  it('inspects a store read-only: no lock taken, no file created, a foreign data file refused', async () => {
+    const dir = temp();
+    await new Consecutor(map((x: number) => x), { store: { path: dir } }).run([1, 2]);
+    const before = readdirSync(dir).sort();
+    const r = cli('inspect', dir, '--json');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ pending: 0, deadLetters: [], position: 1, heldBy: null });
+    expect(readdirSync(dir).sort()).toEqual(before);
+    expect(before).not.toContain('consecution.lock');
+
+    const foreign = join(temp(), 'foreign');
+    mkdirSync(foreign);
+    writeFileSync(join(foreign, 'data.mdb'), 'this is not an LMDB file at all, just text '.repeat(200));
+    const f = cli('inspect', foreign);
+    expect(f.status).toBe(1);
+    expect(f.stderr).toContain(`consecution: cannot open store ${foreign}: data.mdb is corrupted or not an LMDB file`);
+    expect(readdirSync(foreign)).toEqual(['data.mdb']);
+  });
+
+  it('inspects a store a live run holds, says it is live; redrive refuses it with exit 3', async () => {
+    const dir = temp();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    async function* held() {
+      yield 1;
+      yield 2;
+      await gate; // the run holds the store open until the test lets it end
+    }
+    const pipeline = map('check', (x: number) => {
+      if (x === 2) throw new Error('two is not ready');
+      return x;
+    });
+    const run = new Consecutor(pipeline, { guarantee: 'replay', retries: 0, store: { path: dir } }).run(held());
+    try {
+      // The dead letter reaches the disk while the run goes on; look until it is there (generous bound).
+      let seen: { status: number; stdout: string } | undefined;
+      for (let i = 0; i < 200; i++) {
+        seen = await cliAsync('inspect', dir, '--json');
+        if (seen.status !== 0 || (JSON.parse(seen.stdout) as { deadLetters: unknown[] }).deadLetters.length > 0) break;
+      }
+      expect(seen!.status).toBe(0);
+      expect(JSON.parse(seen!.stdout)).toMatchObject({ deadLetters: [{ item: 2, node: 'check' }], heldBy: process.pid });
+
+      const human = await cliAsync('inspect', dir);
+      expect(human.status).toBe(0);
+      expect(human.stdout).toContain(`live: held by process ${process.pid}; the numbers may change while it runs`);
+      expect(human.stdout).toContain('dead letters    1');
+
+      const redrive = await cliAsync('redrive', dir);
+      expect(redrive.status).toBe(3);
+      expect(redrive.stderr).toContain(`consecution: cannot redrive store ${dir}: it is in use by process ${process.pid}`);
+    } finally {
+      release();
+    }
+    expect(await run).toMatchObject({ completed: 1, deadLettered: 1 });
+    expect(JSON.parse(cli('redrive', dir, '--json').stdout)).toMatchObject({ redriven: 1 });
   });
 });

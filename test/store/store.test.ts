@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipe } from 'rxjs';
-import { Consecutor, ConsecutionError, fromFile, map, node, openStore, output, reduce, scan } from 'consecution';
+import { Consecutor, ConsecutionError, fromFile, map, node, openStore, openStoreReadOnly, output, reduce, scan } from 'consecution';
 
 const temp = () => mkdtempSync(join(tmpdir(), 'consecution-store-'));
 
@@ -134,5 +134,61 @@ describe('the LMDB store', () => {
     const again = openStore(locked);
     await again.close();
     expect(() => new Consecutor(map((x: number) => x), { guarantee: 'none', store: { path: locked } })).toThrow(ConsecutionError);
+  });
+
+  describe('opened read-only', () => {
+    it('reads a store a writer holds, names the holder, and leaves the writer working', async () => {
+      const dir = temp();
+      const writer = openStore(dir);
+      try {
+        await writer.journal([{ id: 0, value: 'a', position: 0 }], 0);
+        const view = openStoreReadOnly(dir);
+        expect(view.heldBy).toBe(process.pid);
+        expect(view.pending()).toEqual([{ id: 0, value: 'a', position: 0 }]);
+        expect(view.stats()).toMatchObject({ pending: 1, position: 0 });
+        await view.close();
+        await writer.journal([{ id: 1, value: 'b', position: 1 }], 1);
+        expect(writer.stats().pending).toBe(2);
+      } finally {
+        await writer.close();
+      }
+      const after = openStoreReadOnly(dir);
+      expect(after.heldBy).toBeUndefined();
+      expect(after.pending().map((e) => e.value)).toEqual(['a', 'b']);
+      await after.close();
+    });
+
+    it('creates nothing: a missing store, a directory without one, a store without its LMDB lock file', async () => {
+      const missing = join(temp(), 'missing');
+      expect(() => openStoreReadOnly(missing)).toThrow(expect.objectContaining({ code: 'STORE_FAILED', message: `cannot open store ${missing}: it does not exist` }));
+      expect(existsSync(missing)).toBe(false);
+      const empty = temp();
+      expect(() => openStoreReadOnly(empty)).toThrow(/it holds no data.mdb/);
+      expect(readdirSync(empty)).toEqual([]);
+
+      // LMDB readers create its lock file when it is missing: the look goes to a copy instead.
+      const dir = temp();
+      const s = openStore(dir);
+      await s.journal([{ id: 0, value: 'a', position: 0 }], 0);
+      await s.close();
+      rmSync(join(dir, 'data.mdb-lock'));
+      const view = openStoreReadOnly(dir);
+      expect(view.pending()).toEqual([{ id: 0, value: 'a', position: 0 }]);
+      await view.close();
+      expect(readdirSync(dir)).toEqual(['data.mdb']);
+    });
+
+    it('refuses a foreign data file before LMDB maps it, and an LMDB file of something else', async () => {
+      const foreign = temp();
+      writeFileSync(join(foreign, 'data.mdb'), 'this is not an LMDB file at all, just text '.repeat(200));
+      writeFileSync(join(foreign, 'data.mdb-lock'), '');
+      expect(() => openStoreReadOnly(foreign)).toThrow(/cannot open store .*: data.mdb is corrupted or not an LMDB file \(no LMDB header\)/);
+
+      const other = temp();
+      const script = `const lmdb = require('lmdb'); const db = lmdb.open({ path: ${JSON.stringify(join(other, 'data.mdb'))} }); db.putSync('hello', 'world'); db.close();`;
+      execFileSync(process.execPath, ['-e', script], { cwd: process.cwd() });
+      expect(() => openStoreReadOnly(other)).toThrow(/it holds data that is not a consecution store/);
+      expect(readdirSync(other).sort()).toEqual(['data.mdb', 'data.mdb-lock']);
+    });
   });
 });
