@@ -9,7 +9,7 @@ import {
   named,
   nextEdgeHalf,
   nextEdgeLo,
-  preview,
+  previewTyped,
   requireFunction,
   type Node,
 } from '../src/core.js';
@@ -39,7 +39,7 @@ export function chunk<T>(
   if (keyOf === undefined && (!Number.isInteger(size) || size < 1)) {
     throw new ConsecutionError(
       'OPTIONS_INVALID',
-      `chunk(): expected a batch size (an integer >= 1) or a key function, got ${typeof by} ${preview(by)}`,
+      `chunk(): expected a batch size (an integer >= 1) or a key function, got ${previewTyped(by)}`,
     );
   }
   return (source) => {

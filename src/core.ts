@@ -13,5 +13,5 @@ export type { NodeStats } from './stage/stats.js';
 export { named, optionReader, rejectUnknown, requireFunction } from './stage/args.js';
 export { seedOf, type Seed } from './stage/seed.js';
 export { requireSeed, statefulArgs } from './stage/stateful-args.js';
-export { ConsecutionError, preview, messageOf } from './errors.js';
+export { ConsecutionError, preview, previewTyped, messageOf } from './errors.js';
 export { isPromiseLike } from './stage/promise.js';

@@ -77,7 +77,15 @@ export function messageOf(e: unknown): string {
 const PREVIEW_LENGTH = 80;
 
 /**
- * A short one-line rendering of an item for error messages: JSON where it can, truncated.
+ * A short one-line rendering of an item for error messages: JSON where it can, truncated. What
+ * JSON cannot show reads as in code: `undefined`, `Infinity`, `NaN`, `5n`, `Symbol(id)`,
+ * `[function name]` (JSON would give `null`, nothing, or throw), nested ones as strings.
+ *
+ * @example
+ * ```ts
+ * preview({ id: 1 }) // '{"id":1}'
+ * preview(Infinity)  // 'Infinity'
+ * ```
  */
 export function preview(value: unknown, max = PREVIEW_LENGTH): string {
   let text: string;
@@ -85,15 +93,43 @@ export function preview(value: unknown, max = PREVIEW_LENGTH): string {
     text =
       typeof value === 'string'
         ? JSON.stringify(value)
-        : typeof value === 'bigint'
-          ? `${value}n`
-          : value === undefined
-            ? 'undefined'
-            : typeof value === 'function'
-              ? `[function ${value.name || 'anonymous'}]`
-              : (JSON.stringify(value) ?? Object.prototype.toString.call(value));
+        : (unJsonable(value) ?? JSON.stringify(value, nested) ?? Object.prototype.toString.call(value));
   } catch {
     text = Object.prototype.toString.call(value);
   }
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/**
+ * {@link preview} with the value's type in front where the rendering does not show it: what a
+ * message about a bad argument says after "got" (`number 0`, `string "x"`, `array []`, but
+ * `undefined`, `null`, `Infinity`, `NaN`, `5n`, `Symbol(id)`, `[function f]`).
+ */
+export function previewTyped(value: unknown): string {
+  const text = preview(value);
+  if (value === null || unJsonable(value) !== undefined) return text;
+  return `${Array.isArray(value) ? 'array' : typeof value} ${text}`;
+}
+
+/** A JSON replacer for {@link preview}: a property that is undefined stays left out, as in JSON. */
+function nested(_key: string, value: unknown): unknown {
+  return value === undefined ? undefined : (unJsonable(value) ?? value);
+}
+
+/** How a value that JSON would lose or choke on reads; undefined for the values JSON shows. */
+function unJsonable(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'undefined':
+      return 'undefined';
+    case 'number':
+      return Number.isFinite(value) ? (Object.is(value, -0) ? '-0' : undefined) : String(value);
+    case 'bigint':
+      return `${value}n`;
+    case 'symbol':
+      return value.toString();
+    case 'function':
+      return `[function ${value.name || 'anonymous'}]`;
+    default:
+      return undefined;
+  }
 }

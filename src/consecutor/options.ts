@@ -11,7 +11,7 @@ export interface ConsecutorOptions {
   readonly guarantee?: Guarantee;
   /** Under `replay`: how many times a failed item runs again before it is dead-lettered. @default 3 */
   readonly retries?: number;
-  /** An item not completely processed within this many ms fails with `ACK_TIMEOUT`. @default 30000 */
+  /** An item not completely processed within this many ms fails with `ACK_TIMEOUT` (at most 2147483647, a Node.js timer's longest). @default 30000 */
   readonly timeoutMs?: number;
   /** The most input items in flight at once; the source is paused beyond it (tracked levels: `none` tracks nothing to count). @default 1000 */
   readonly maxPending?: number;
@@ -75,7 +75,7 @@ export function resolveOptions(options: ConsecutorOptions | undefined): Resolved
     guarantee,
     store,
     retries: r.integer('retries', 0, 3),
-    timeoutMs: r.integer('timeoutMs', 1, 30_000),
+    timeoutMs: r.timeout('timeoutMs', 30_000),
     maxPending: r.integer('maxPending', 1, 1_000),
     keepFailures: r.integer('keepFailures', 0, 100),
     checks: o.checks !== false,

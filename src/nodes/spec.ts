@@ -42,7 +42,10 @@ export interface NodeSpec<I, O> {
   readonly name?: string;
   /** How many items an async `process` may work on at once. @default 1 */
   readonly concurrency?: number;
-  /** Fail an item whose `process` has not settled within this many ms (its signal aborts). @default none */
+  /**
+   * Fail an item whose `process` has not settled within this many ms (its signal aborts): an
+   * integer from 1 to 2147483647, the longest a Node.js timer waits. @default none
+   */
   readonly timeoutMs?: number;
   /** How many times `process` is tried again on the same item before the item fails. @default 0 */
   readonly retries?: number;

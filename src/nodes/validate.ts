@@ -8,5 +8,5 @@ export function validateSpec(name: string, spec: NodeSpec<unknown, unknown>): { 
   const r: OptionReader = optionReader(spec, subject, name);
   if (typeof spec.process !== 'function') r.bad('process', 'a function', spec.process);
   if (spec.end !== undefined && typeof spec.end !== 'function') r.bad('end', 'a function', spec.end);
-  return { concurrency: r.integer('concurrency', 1, 1), retries: r.integer('retries', 0, 0), timeoutMs: r.integer('timeoutMs', 1, 0) };
+  return { concurrency: r.integer('concurrency', 1, 1), retries: r.integer('retries', 0, 0), timeoutMs: r.timeout('timeoutMs', 0) };
 }

@@ -1,5 +1,5 @@
 import { isObservable } from 'rxjs';
-import { ConsecutionError, preview } from '../errors.js';
+import { ConsecutionError, previewTyped } from '../errors.js';
 import { fromAsyncIterable } from './asyncIterable.js';
 import { fromIterable } from './iterable.js';
 import { isSource, type Source, type SourceLike } from './source.js';
@@ -14,6 +14,6 @@ export function toSource<T>(input: SourceLike<T>): Source<T> {
   }
   throw new ConsecutionError(
     'OPTIONS_INVALID',
-    `expected a source (fromIterable(...), fromStdin(), ...), an iterable, an async iterable or an Observable, got ${typeof input} ${preview(input)}`,
+    `expected a source (fromIterable(...), fromStdin(), ...), an iterable, an async iterable or an Observable, got ${previewTyped(input)}`,
   );
 }

@@ -1,4 +1,4 @@
-import { ConsecutionError, preview } from '../errors.js';
+import { ConsecutionError, preview, previewTyped } from '../errors.js';
 
 const AsyncFunction = (async () => {}).constructor;
 const AsyncGeneratorFunction = async function* () {}.constructor;
@@ -12,7 +12,7 @@ export function requireFunction<F>(operator: string, what: string, fn: F): F {
   if (typeof fn !== 'function') {
     throw new ConsecutionError(
       'OPTIONS_INVALID',
-      `${operator}(): ${what} must be a function, got ${typeof fn} ${preview(fn)}`,
+      `${operator}(): ${what} must be a function, got ${previewTyped(fn)}`,
     );
   }
   if (fn instanceof AsyncFunction || fn instanceof AsyncGeneratorFunction) {
@@ -51,10 +51,18 @@ export function rejectUnknown(where: string, options: object, known: readonly st
   }
 }
 
+/** The longest delay a Node.js timer takes (2^31 - 1 ms, about 24.8 days): a longer one fires at once. */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
+
 /** The checks of one options object: each value read is checked at once (see {@link optionReader}). */
 export interface OptionReader {
   /** An integer >= `min`, or `fallback` when absent. */
   integer(key: string, min: number, fallback: number): number;
+  /**
+   * A deadline in ms, or `fallback` when absent: an integer from 1 to {@link MAX_TIMEOUT_MS}. Not
+   * Infinity: every node call and every item has a deadline.
+   */
+  timeout(key: string, fallback: number): number;
   /** One of `allowed`, or `fallback` when absent. */
   oneOf<T extends string>(key: string, allowed: readonly T[], fallback: T): T;
   /** Throws OPTIONS_INVALID: `key` must be `expected`, showing what it was. */
@@ -69,16 +77,21 @@ export interface OptionReader {
 export function optionReader(options: object, subject: (key: string) => string, node?: string): OptionReader {
   const o = options as Record<string, unknown>;
   const bad = (key: string, expected: string, value: unknown): never => {
-    throw new ConsecutionError('OPTIONS_INVALID', `${subject(key)} must be ${expected}, got ${typeof value} ${preview(value)}`, node === undefined ? {} : { node });
+    throw new ConsecutionError('OPTIONS_INVALID', `${subject(key)} must be ${expected}, got ${previewTyped(value)}`, node === undefined ? {} : { node });
+  };
+  const integer = (key: string, min: number, fallback: number, max: number, range: string): number => {
+    const v = o[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      // Said outright, since Infinity is how "no limit" is often written.
+      bad(key, `${v === Infinity || v === -Infinity ? 'a finite integer' : 'an integer'} ${range}`, v);
+    }
+    return v as number;
   };
   return {
     bad,
-    integer(key, min, fallback) {
-      const v = o[key];
-      if (v === undefined) return fallback;
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < min) bad(key, `an integer >= ${min}`, v);
-      return v as number;
-    },
+    integer: (key, min, fallback) => integer(key, min, fallback, Infinity, `>= ${min}`),
+    timeout: (key, fallback) => integer(key, 1, fallback, MAX_TIMEOUT_MS, `from 1 to ${MAX_TIMEOUT_MS} (ms; the longest a Node.js timer waits)`),
     oneOf(key, allowed, fallback) {
       const v = o[key];
       if (v === undefined) return fallback;

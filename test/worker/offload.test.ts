@@ -74,7 +74,7 @@ describe('offload', () => {
     const where = mode === 'thread' ? 'worker thread' : 'worker process';
     // (The worker's copy of the fixture is compiled by tsx: `() => 1` may read `()=>1` there.)
     expect(report.failures.map((f) => [f.node, f.error.code, f.error.message])).toEqual([
-      ['unclonable', 'BAD_INPUT', `node "unclonable": item {} cannot be sent to a ${where}: () => 1 could not be cloned.`],
+      ['unclonable', 'BAD_INPUT', `node "unclonable": item {"f":"[function f]"} cannot be sent to a ${where}: () => 1 could not be cloned.`],
       ['unclonable', 'NODE_FAILED', expect.stringMatching(/^node "unclonable": a value item \{"back":"fn"\} pushed cannot be sent back from the worker: \(\) ?=> ?1 could not be cloned\.$/)],
       ['unclonable', 'NODE_FAILED', expect.stringMatching(/^node "unclonable": a value end\(\) pushed cannot be sent back from the worker: \(\) ?=> ?2 could not be cloned\.$/)],
     ]);
