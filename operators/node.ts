@@ -9,6 +9,8 @@ import { validateSpec } from '../src/nodes/validate.js';
  * sync or async, is called for every item; its return value (unless `undefined`) is pushed,
  * `ctx.push()` pushes more; returning acks the item, throwing or rejecting fails it; returning an
  * fp-ts `Left` fails it with the Left as the failure's reason. `end(ctx)` runs once at the end.
+ * A spec written as an object may have only the keys of {@link NodeSpec} (a misspelt one is an
+ * error); keep state in a closure, or write a class, whose own fields are its state.
  *
  * @example
  * ```ts

@@ -55,6 +55,13 @@ export interface NodeSpec<I, O> {
 }
 
 /**
+ * The keys a node spec written as an object literal may have: any other is refused (a misspelt
+ * `concurency` would be ignored without a word). A class instance ({@link BaseNode}) may have
+ * fields of its own besides: they are its state.
+ */
+export const NODE_SPEC_KEYS = ['name', 'concurrency', 'timeoutMs', 'retries', 'process', 'end'] as const satisfies readonly (keyof NodeSpec<unknown, unknown>)[];
+
+/**
  * A node written as a class. Give an instance to `node()`.
  *
  * @example

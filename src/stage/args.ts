@@ -1,4 +1,5 @@
 import { ConsecutionError, preview, previewTyped } from '../errors.js';
+import { suggest } from './suggest.js';
 
 const AsyncFunction = (async () => {}).constructor;
 const AsyncGeneratorFunction = async function* () {}.constructor;
@@ -38,14 +39,17 @@ export function named<R>(operator: string, first: string | R, second: R | undefi
 
 /**
  * Throws `OPTIONS_INVALID` for a key of `options` that is not in `known` (a misspelt option would
- * otherwise be ignored without a word), naming it, its value and the options there are.
+ * otherwise be ignored without a word), naming it, its value, the options there are and the one
+ * it most likely meant; `node` goes on the error.
  */
-export function rejectUnknown(where: string, options: object, known: readonly string[]): void {
+export function rejectUnknown(where: string, options: object, known: readonly string[], node?: string): void {
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
+      const meant = suggest(key, known);
       throw new ConsecutionError(
         'OPTIONS_INVALID',
-        `unknown ${where} option ${key} (${preview((options as Record<string, unknown>)[key])}); known options: ${known.join(', ')}`,
+        `unknown ${where} option ${key} (${preview((options as Record<string, unknown>)[key])}); known options: ${known.join(', ')}${meant === undefined ? '' : `; did you mean ${meant}?`}`,
+        node === undefined ? {} : { node },
       );
     }
   }
