@@ -1,78 +1,261 @@
+import { constants } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { ConsecutionError, messageOf } from '../errors.js';
+import { optionReader } from '../stage/args.js';
 import type { SourceReader } from './source.js';
 
+/** How a line source reads a line: `lines` as its text, `ndjson` as the JSON value it holds. */
+export type LineFormat = 'lines' | 'ndjson';
+
+/** The options {@link fromFile} and {@link fromStdin} share. */
+export interface LineOptions {
+  /** `lines`: each line is a string item; `ndjson`: each non-empty line is parsed as JSON. @default 'lines' */
+  readonly format?: LineFormat;
+  /**
+   * The longest line read, in bytes (without its line break). A longer line becomes a failed
+   * item (`BAD_INPUT`) that holds its first bytes; the rest is skipped, never kept in memory.
+   * @default 16 MiB
+   */
+  readonly maxLineBytes?: number;
+}
+
+/** Where a line source is: the byte offset just past the last line read, and that line's number (from 1). */
+export interface LinePosition {
+  readonly offset: number;
+  readonly line: number;
+}
+
+const FORMATS: readonly LineFormat[] = ['lines', 'ndjson'];
+const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+/** How much of a line longer than maxLineBytes its failed item keeps. */
+const HEAD_BYTES = 256;
+const LF = 10;
+const CR = 13;
+const EMPTY = Buffer.alloc(0);
+
+/** Validates the line options of `fn` at once; a bad value throws `OPTIONS_INVALID` showing it. */
+export function lineOptions(fn: string, options: LineOptions): Required<LineOptions> {
+  const r = optionReader(options, (key) => `${fn}(): ${key}`);
+  const maxLineBytes = r.integer('maxLineBytes', 1, DEFAULT_MAX_LINE_BYTES);
+  // A longer line could not be decoded into one string anyway.
+  if (maxLineBytes > constants.MAX_STRING_LENGTH) r.bad('maxLineBytes', `an integer from 1 to ${constants.MAX_STRING_LENGTH}`, maxLineBytes);
+  return { format: r.oneOf('format', FORMATS, 'lines'), maxLineBytes };
+}
+
 /**
- * Reads the lines of a byte stream, optionally parsing each as JSON (NDJSON). A line's position is
- * the byte offset just past it, so a file can be resumed after a line exactly. A malformed NDJSON
- * line is returned as its raw text with `error` set: the run admits and fails it, never crashes.
+ * Parses one line's text (without its line break) as `format`: the text itself for `lines`, the
+ * JSON value for `ndjson`. Returns `undefined` for a blank NDJSON line (it is no item), and a
+ * `BAD_INPUT` error (not retryable) naming `name` and `line` for text that is not valid JSON.
+ *
+ * @example
+ * ```ts
+ * parseLine('{"n":1}', 'ndjson', 'events.ndjson', 3); // { n: 1 }
+ * parseLine('{"n":', 'ndjson', 'events.ndjson', 4);   // ConsecutionError BAD_INPUT: events.ndjson line 4: not valid JSON (...)
+ * ```
+ */
+export function parseLine(text: string, format: LineFormat, name: string, line: number): unknown {
+  if (format === 'lines') return text;
+  if (text.length === 0) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    if (text.trim() === '') return undefined;
+    return new ConsecutionError('BAD_INPUT', `${name} line ${line}: not valid JSON (${messageOf(e)})`, {
+      node: name,
+      retryable: false,
+      cause: e,
+    });
+  }
+}
+
+/** How a {@link LineReader} reads. */
+export interface LineReaderOptions extends Required<LineOptions> {
+  readonly input: Readable;
+  /** The source's name in errors. */
+  readonly name: string;
+  /** Where `input` starts: its byte offset, and the number of lines before it (or how to count them). */
+  readonly start: { readonly offset: number; readonly line: number | (() => Promise<number>) };
+  /** Whether closing the reader destroys `input`. */
+  readonly ownsInput: boolean;
+}
+
+/**
+ * Reads the lines of a byte stream ('\n' or '\r\n' line breaks, a last line without one), in
+ * linear time: a line that spans chunks is joined once, when its end arrives. An item's position
+ * is a {@link LinePosition}, so a file can be resumed after a line exactly, with its real line
+ * numbers. Bad input (a line longer than `maxLineBytes`, a malformed NDJSON line) is returned with
+ * `error` set: the run admits and fails it, and goes on.
  */
 export class LineReader<T> implements SourceReader<T> {
-  /** The byte offset just past the last line read (from the start of the file). */
-  position: number;
+  /** The position of the last item read. */
+  position: LinePosition;
   error: unknown = undefined;
-  private readonly chunks: AsyncIterator<Buffer | string>;
-  private readonly input: Readable;
-  private readonly ndjson: boolean;
-  private readonly name: string;
-  private readonly ownsInput: boolean;
-  private line = 0;
-  private buffer: Buffer = Buffer.alloc(0);
+  private readonly chunks: AsyncIterator<unknown>;
+  private readonly options: LineReaderOptions;
+  // One result object, reused: the consecutor reads it before it calls read() again.
+  private readonly result = { done: false as const, value: undefined as T };
+  private countLines: (() => Promise<number>) | undefined;
+  /** The byte offset just past the last line split off, and its number. */
+  private offset: number;
+  private line: number;
+  /** The chunk being split, and where its unsplit bytes start. */
+  private chunk: Buffer = EMPTY;
+  private at = 0;
+  /** The start of a line that spans chunks: its parts (none once it is too long), their length, whether they end in '\r'. */
+  private parts: Buffer[] = [];
+  private partBytes = 0;
+  private partCr = false;
+  /** The first bytes of a line found longer than maxLineBytes: the rest of it is counted, not kept. */
+  private head: string | undefined = undefined;
+  /** The length of the line just split off when it was too long (else -1). */
+  private tooLong = -1;
   private ended = false;
 
-  constructor(options: { input: Readable; ndjson: boolean; name: string; offset: number; ownsInput: boolean }) {
-    this.input = options.input;
-    this.ndjson = options.ndjson;
-    this.name = options.name;
-    this.position = options.offset;
-    this.ownsInput = options.ownsInput;
-    this.chunks = (options.input as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+  constructor(options: LineReaderOptions) {
+    this.options = options;
+    this.offset = options.start.offset;
+    const line = options.start.line;
+    this.line = typeof line === 'number' ? line : 0;
+    this.countLines = typeof line === 'number' ? undefined : line;
+    this.position = { offset: this.offset, line: this.line };
+    this.chunks = (options.input as AsyncIterable<unknown>)[Symbol.asyncIterator]();
   }
 
-  async read(): Promise<IteratorResult<T, unknown>> {
-    for (;;) {
-      const text = await this.nextLine();
-      if (text === undefined) return { done: true, value: undefined };
-      this.error = undefined;
-      if (!this.ndjson) return { done: false, value: text as T };
-      if (text.trim() === '') continue;
-      try {
-        return { done: false, value: JSON.parse(text) as T };
-      } catch (e) {
-        this.error = new ConsecutionError('BAD_INPUT', `${this.name} line ${this.line}: not valid JSON (${messageOf(e)})`, {
-          node: this.name,
-          retryable: false,
-          cause: e,
-        });
-        return { done: false, value: text as T };
-      }
-    }
-  }
-
-  private async nextLine(): Promise<string | undefined> {
-    for (;;) {
-      const nl = this.buffer.indexOf(10);
-      if (nl >= 0 || (this.ended && this.buffer.length > 0)) {
-        const end = nl >= 0 ? nl : this.buffer.length;
-        const raw = this.buffer.subarray(0, end);
-        this.buffer = this.buffer.subarray(nl >= 0 ? nl + 1 : end);
-        this.position += end + (nl >= 0 ? 1 : 0);
-        this.line++;
-        const text = raw.toString('utf8');
-        return text.endsWith('\r') ? text.slice(0, -1) : text;
-      }
-      if (this.ended) return undefined;
-      const chunk = await this.chunks.next();
-      if (chunk.done === true) this.ended = true;
-      else {
-        const bytes = typeof chunk.value === 'string' ? Buffer.from(chunk.value, 'utf8') : chunk.value;
-        this.buffer = this.buffer.length === 0 ? bytes : Buffer.concat([this.buffer, bytes]);
-      }
-    }
+  read(): IteratorResult<T, unknown> | Promise<IteratorResult<T, unknown>> {
+    // A line already at hand is returned at once: no promise, and a pass of the run reads many.
+    return (this.countLines === undefined ? this.next() : undefined) ?? this.readMore();
   }
 
   async close(): Promise<void> {
     await this.chunks.return?.();
-    if (this.ownsInput) this.input.destroy();
+    if (this.options.ownsInput) this.options.input.destroy();
   }
+
+  private async readMore(): Promise<IteratorResult<T, unknown>> {
+    if (this.countLines !== undefined) {
+      this.line = await this.countLines();
+      this.countLines = undefined;
+    }
+    for (;;) {
+      const r = this.next();
+      if (r !== undefined) return r;
+      if (this.ended) return { done: true, value: undefined };
+      await this.fill();
+    }
+  }
+
+  /** The next item from the bytes at hand, or undefined when more must be read first. */
+  private next(): IteratorResult<T, unknown> | undefined {
+    for (let text = this.split(); text !== undefined; text = this.split()) {
+      const value = this.tooLong >= 0 ? this.tooLongItem(text) : this.parse(text);
+      if (value === undefined) continue;
+      this.position = { offset: this.offset, line: this.line };
+      this.result.value = value as T;
+      return this.result;
+    }
+    return undefined;
+  }
+
+  private parse(text: string): unknown {
+    const value = parseLine(text, this.options.format, this.options.name, this.line);
+    if (value instanceof ConsecutionError) {
+      this.error = value;
+      return text;
+    }
+    this.error = undefined;
+    return value;
+  }
+
+  private tooLongItem(head: string): string {
+    const { name, maxLineBytes } = this.options;
+    this.error = new ConsecutionError(
+      'BAD_INPUT',
+      `${name} line ${this.line}: ${this.tooLong} bytes exceeds maxLineBytes=${maxLineBytes} (the item holds its first ${HEAD_BYTES} bytes)`,
+      { node: name, retryable: false },
+    );
+    this.tooLong = -1;
+    return `${head}…`;
+  }
+
+  /** Splits off the next line of the chunk (or the last line, at the end): its text; undefined when none is complete. */
+  private split(): string | undefined {
+    const chunk = this.chunk;
+    const start = this.at;
+    if (start < chunk.length) {
+      const lf = chunk.indexOf(LF, start);
+      if (lf >= 0) {
+        this.at = lf + 1;
+        return this.complete(chunk, start, lf, 1);
+      }
+      this.hold(chunk, start);
+      this.at = chunk.length;
+    }
+    return this.ended && this.partBytes > 0 ? this.complete(EMPTY, 0, 0, 0) : undefined;
+  }
+
+  /** Keeps the rest of a chunk as part of a line to come, unless the line is already too long. */
+  private hold(chunk: Buffer, start: number): void {
+    this.partBytes += chunk.length - start;
+    this.partCr = chunk[chunk.length - 1] === CR;
+    if (this.head !== undefined) return;
+    this.parts.push(start === 0 ? chunk : chunk.subarray(start));
+    // One byte more is allowed: it may be the '\r' of a '\r\n'.
+    if (this.partBytes > this.options.maxLineBytes + 1) {
+      this.head = headOf(this.parts);
+      this.parts = [];
+    }
+  }
+
+  /** Ends the line held so far at `chunk[end]` (a '\n', or the end of input with `lf` 0): its text. */
+  private complete(chunk: Buffer, start: number, end: number, lf: number): string {
+    const bytes = this.partBytes + end - start;
+    const cr = end > start ? chunk[end - 1] === CR : this.partCr;
+    const length = cr ? bytes - 1 : bytes;
+    this.offset += bytes + lf;
+    this.line++;
+    const parts = this.parts;
+    let text: string;
+    if (this.head !== undefined || length > this.options.maxLineBytes) {
+      text = this.head ?? headOf([...parts, chunk.subarray(start, end)]);
+      this.tooLong = length;
+    } else if (parts.length === 0) {
+      text = chunk.toString('utf8', start, start + length);
+    } else {
+      parts.push(chunk.subarray(start, end));
+      text = Buffer.concat(parts, bytes).toString('utf8', 0, length);
+    }
+    if (parts.length > 0) this.parts = [];
+    this.partBytes = 0;
+    this.partCr = false;
+    this.head = undefined;
+    return text;
+  }
+
+  private async fill(): Promise<void> {
+    const next = await this.chunks.next();
+    this.at = 0;
+    if (next.done === true) {
+      this.ended = true;
+      this.chunk = EMPTY;
+    } else this.chunk = toBuffer(next.value);
+  }
+}
+
+function toBuffer(chunk: unknown): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
+  const bytes = chunk as Uint8Array;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** The first HEAD_BYTES of a line's parts as text, cut before a character split in two. */
+function headOf(parts: readonly Buffer[]): string {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  // One byte more, to see whether the cut falls inside a character.
+  const bytes = Buffer.concat(parts, Math.min(HEAD_BYTES + 1, total));
+  let end = Math.min(HEAD_BYTES, total);
+  // A UTF-8 continuation byte (10xxxxxx) just past the cut: back to the start of its character.
+  while (end > 0 && end < bytes.length && (bytes[end]! & 0xc0) === 0x80) end--;
+  return bytes.toString('utf8', 0, end);
 }

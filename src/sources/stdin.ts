@@ -1,29 +1,20 @@
 import type { Readable } from 'node:stream';
-import { ConsecutionError } from '../errors.js';
-import { LineReader } from './lines.js';
+import { LineReader, lineOptions, type LineOptions } from './lines.js';
 import type { Source } from './source.js';
 
 /** Options of {@link fromStdin}. */
-export interface StdinSourceOptions {
-  /** `lines`: each line is a string item; `ndjson`: each non-empty line is parsed as JSON. @default 'lines' */
-  readonly format?: 'lines' | 'ndjson';
+export interface StdinSourceOptions extends LineOptions {
   /** Where to read from instead of standard input (a socket, any Readable). @default process.stdin */
   readonly input?: Readable;
   /** The source's name in errors. @default 'stdin' */
   readonly name?: string;
 }
 
-/** Validates a line format option. */
-export function lineFormat(fn: string, format: unknown): boolean {
-  if (format === undefined || format === 'lines') return false;
-  if (format === 'ndjson') return true;
-  throw new ConsecutionError('OPTIONS_INVALID', `${fn}(): format must be 'lines' or 'ndjson', got ${JSON.stringify(format)}`);
-}
-
 /**
  * A source of the lines of standard input (or any readable stream). With `format: 'ndjson'` a
  * line that is not valid JSON does not stop the run: it becomes a failed item (`BAD_INPUT`, not
- * retried) whose failure record holds the raw line, and whose message gives its line number.
+ * retried) whose failure record holds the raw line, and whose message gives its line number. A
+ * line longer than `maxLineBytes` fails the same way; its record holds the line's first bytes.
  *
  * @example
  * ```ts
@@ -32,11 +23,19 @@ export function lineFormat(fn: string, format: unknown): boolean {
  * ```
  */
 export function fromStdin<T = unknown>(options: StdinSourceOptions = {}): Source<T> {
-  const ndjson = lineFormat('fromStdin', options.format);
+  const { format, maxLineBytes } = lineOptions('fromStdin', options);
   const name = options.name ?? 'stdin';
   const input = options.input;
   return {
     name,
-    open: () => new LineReader<T>({ input: input ?? process.stdin, ndjson, name, offset: 0, ownsInput: input !== undefined }),
+    open: () =>
+      new LineReader<T>({
+        input: input ?? process.stdin,
+        format,
+        maxLineBytes,
+        name,
+        start: { offset: 0, line: 0 },
+        ownsInput: input !== undefined,
+      }),
   };
 }
