@@ -1,4 +1,5 @@
 import type { Guarantee } from '../acker/tracker.js';
+import { ConsecutionError } from '../errors.js';
 import { checkTarget, type OutputTarget } from '../outputs/channel.js';
 import { optionReader, rejectUnknown, type OptionReader } from '../stage/args.js';
 
@@ -9,7 +10,10 @@ export type Mode = 'sync' | 'thread' | 'process';
 export interface ConsecutorOptions {
   /** What is tracked and promised: see the README's table. @default 'track' */
   readonly guarantee?: Guarantee;
-  /** Under `replay`: how many times a failed item runs again before it is dead-lettered. @default 3 */
+  /**
+   * Under `replay`: how many times a failed item runs again before it is dead-lettered. Only
+   * `replay` replays, so giving it with another guarantee is an error. @default 3
+   */
   readonly retries?: number;
   /** An item not completely processed within this many ms fails with `ACK_TIMEOUT` (at most 2147483647, a Node.js timer's longest). @default 30000 */
   readonly timeoutMs?: number;
@@ -64,6 +68,12 @@ export function resolveOptions(options: ConsecutorOptions | undefined): Resolved
   }
   if (o.checks !== undefined && typeof o.checks !== 'boolean') r.bad('checks', 'a boolean', o.checks);
   const guarantee = r.oneOf('guarantee', GUARANTEES, 'track');
+  if (o.retries !== undefined && guarantee !== 'replay') {
+    throw new ConsecutionError(
+      'OPTIONS_INVALID',
+      `Consecutor option retries has no effect under guarantee '${guarantee}'${o.guarantee === undefined ? ' (the default)' : ''}: items are replayed only under 'replay'`,
+    );
+  }
   let store: { path: string } | undefined;
   if (o.store !== undefined) {
     const path: unknown = o.store !== null && typeof o.store === 'object' ? (o.store as Record<string, unknown>).path : undefined;

@@ -57,7 +57,7 @@ describe('guarantee levels', () => {
   });
 
   it.each<Guarantee>(['confirm', 'track', 'replay'])("'%s': completed + deadLettered === ingested", async (guarantee) => {
-    const report = await new Consecutor(failOn(5), { guarantee, retries: 1 }).run(Array.from({ length: 10 }, (_, i) => i));
+    const report = await new Consecutor(failOn(5), guarantee === 'replay' ? { guarantee, retries: 1 } : { guarantee }).run(Array.from({ length: 10 }, (_, i) => i));
     expect(report.completed + report.deadLettered).toBe(report.ingested);
     expect(report.failed).toBe(report.retried + report.deadLettered);
   });

@@ -57,3 +57,20 @@ describe('an option error shows the value given, readably', () => {
     expect(() => new Consecutor(p, { timeoutMs: 2 ** 31 - 1 })).not.toThrow();
   });
 });
+
+describe('retries', () => {
+  it.each(['none', 'confirm', 'track'] as const)("is refused under guarantee '%s': only 'replay' replays", (guarantee) => {
+    expect(options({ guarantee, retries: 2 })).toThrow(
+      `Consecutor option retries has no effect under guarantee '${guarantee}': items are replayed only under 'replay'`,
+    );
+  });
+
+  it("is refused without a guarantee, whose default is 'track'", () => {
+    expect(options({ retries: 0 })).toThrow("retries has no effect under guarantee 'track' (the default): items are replayed only under 'replay'");
+  });
+
+  it("is taken under 'replay', and a node's own retries under any guarantee", () => {
+    expect(options({ guarantee: 'replay', retries: 0 })).not.toThrow();
+    expect(() => new Consecutor(node('n', { process, retries: 2 }), { guarantee: 'confirm' })).not.toThrow();
+  });
+});

@@ -47,7 +47,8 @@ export async function runDescribed(p: Pipeline, n: number, o: RunOptions): Promi
   const deadLetter: FailureRecord[] = [];
   const c = new Consecutor(build(p, { slowMs: o.slowMs ?? 0 }), {
     guarantee: o.guarantee,
-    ...(o.retries === undefined ? {} : { retries: o.retries }),
+    // Only replay takes retries (the properties draw them for every level).
+    ...(o.retries === undefined || o.guarantee !== 'replay' ? {} : { retries: o.retries }),
     ...(o.maxPending === undefined ? {} : { maxPending: o.maxPending }),
     timeoutMs: o.timeoutMs ?? 20_000,
     outputs: o.asyncOutputs === true ? { default: later(values), deadLetter: later(deadLetter) } : { default: values, deadLetter },
