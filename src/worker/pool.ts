@@ -237,15 +237,13 @@ export class Pool<O> {
 
   private received(slot: Slot, msg: FromWorker): void {
     if (this.closed) return;
-    const before = slot.progressAt;
     slot.progressAt = Date.now();
     if (msg.t === 'ready') {
       slot.ready = true;
       this.sizer.parallel(msg.concurrency);
     } else if (msg.t === 'results') {
       const batch = slot.inflight.take()!;
-      // Its work began when it was sent, or when the worker got free for it (ready, or done with the one before).
-      this.sizer.answered(batch.size, slot.progressAt - Math.max(batch.sentAt, before));
+      this.sizer.answered(batch.size, msg.ms);
       this.stats.inFlight -= batch.size;
       if (msg.counts === undefined) this.emitEach(batch, msg.outs);
       else this.emitCounted(batch, msg);

@@ -135,6 +135,8 @@ class Building {
   counts: number[] | undefined = undefined;
   readonly outs: Column;
   readonly failed: Failed[] = [];
+  /** When the worker began the batch. */
+  private readonly started = performance.now();
 
   constructor(items: number) {
     this.outs = new Column(items);
@@ -154,7 +156,7 @@ class Building {
   }
 
   seal(): Results {
-    return { t: 'results', counts: this.counts, outs: this.outs.seal(), failed: this.failed };
+    return { t: 'results', counts: this.counts, outs: this.outs.seal(), failed: this.failed, ms: performance.now() - this.started };
   }
 }
 

@@ -45,6 +45,12 @@ export interface Results {
   /** What the items pushed, in order (a Float64Array when they are all numbers: see wire.ts). */
   readonly outs: ArrayLike<unknown>;
   readonly failed: readonly Failed[];
+  /**
+   * How long the worker spent on the batch, in ms by its own clock: the pace the batch sizer goes
+   * by. Timed on the main side, answers read late and back to back (a busy main thread) would
+   * make a slow node look fast.
+   */
+  readonly ms: number;
 }
 
 export type FromWorker =

@@ -47,5 +47,5 @@ export function salvage(mode: Mode, results: Results, batch: Batch, node: string
     }
     at += k;
   }
-  return { t: 'results', counts, outs, failed };
+  return { t: 'results', counts, outs, failed, ms: results.ms };
 }
