@@ -61,6 +61,8 @@ export class Run implements Host, TrackerEvents {
   private readonly restoredFolds = new Map<number, [number, readonly FoldedCopy[]][]>();
   /** Roots read from the source, waiting for their journal commit before they are admitted. */
   private batch: Root[] = [];
+  /** The last root read since the last journal write, bad input included: its position goes with the batch. */
+  private lastRead: Root | undefined;
   private reader: SourceReader<unknown> | undefined;
   private input: Subscriber<Envelope<unknown>> | undefined;
   private subscription: Subscription | undefined;
@@ -305,7 +307,7 @@ export class Run implements Host, TrackerEvents {
         }
         this.accept(r);
       }
-      if (this.batch.length > 0) this.journalBatch();
+      if (this.lastRead !== undefined) this.journalBatch();
       if (this.sourceDone && !this.reading && this.replays.length === 0 && (tracker === undefined || tracker.pending === 0)) {
         this.input = undefined;
         input.complete();
@@ -333,6 +335,8 @@ export class Run implements Host, TrackerEvents {
       return;
     }
     const root = tracker.admit(r.value, reader.position);
+    // Bad input is dead-lettered, not journaled, but its position is: a restart resumes after it.
+    if (this.store.durable) this.lastRead = root;
     if (reader.error !== undefined) root.failAnchor({ node: this.source.name, value: r.value, error: reader.error }, 0);
     else if (this.store.durable) this.batch.push(root);
     else this.enter(root);
@@ -349,8 +353,10 @@ export class Run implements Host, TrackerEvents {
    */
   private journalBatch(): void {
     const batch = this.batch;
+    const position = this.lastRead!.position;
     this.batch = [];
-    this.store.journal(batch, batch[batch.length - 1]!.position).then(
+    this.lastRead = undefined;
+    this.store.journal(batch, position).then(
       () => {
         if (this.finished) return;
         this.pumping = true;

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { ConsecutionError, preview } from '../errors.js';
-import { LineReader, lineOptions, type LineOptions, type LinePosition } from './lines.js';
+import { LineReader, lineOptions, type LineOptions, type LinePosition, type LineReaderOptions } from './lines.js';
 import type { Source } from './source.js';
 
 /** Options of {@link fromFile}. */
@@ -32,7 +32,7 @@ export function fromFile<T = unknown>(path: string, options: FileSourceOptions =
     name,
     open: (after?: unknown) => {
       const start = resumeAt(path, after);
-      const input = createReadStream(path, { start: start.offset });
+      const input = createReadStream(path, { start: start.offset - (start.byteBefore ? 1 : 0) });
       return new LineReader<T>({ input, format, maxLineBytes, name, start, ownsInput: true });
     },
   };
@@ -40,12 +40,13 @@ export function fromFile<T = unknown>(path: string, options: FileSourceOptions =
 
 /**
  * Where to resume after the journaled position `after`: a {@link LinePosition}, or a plain byte
- * offset journaled by an older version (whose lines before it are then counted).
+ * offset journaled by an older version (whose lines before it are then counted). Reading starts
+ * at the byte before, which tells whether the line before it had its line break.
  */
-function resumeAt(path: string, after: unknown): { offset: number; line: number | (() => Promise<number>) } {
-  if (isLinePosition(after)) return after;
-  if (!isCount(after) || after === 0) return { offset: 0, line: 0 };
-  return { offset: after, line: () => countLines(path, after) };
+function resumeAt(path: string, after: unknown): LineReaderOptions['start'] & { byteBefore: boolean } {
+  if (isLinePosition(after)) return { offset: after.offset, line: after.line, byteBefore: after.offset > 0 };
+  if (!isCount(after) || after === 0) return { offset: 0, line: 0, byteBefore: false };
+  return { offset: after, line: () => countLines(path, after), byteBefore: true };
 }
 
 function isLinePosition(p: unknown): p is LinePosition {
@@ -56,11 +57,12 @@ function isCount(n: unknown): n is number {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 }
 
-/** The number of line breaks in the file's first `end` bytes. */
+/** The number of the line that ends at byte `end` (> 0): one more than the line breaks before its last byte. */
 async function countLines(path: string, end: number): Promise<number> {
-  let lines = 0;
-  for await (const chunk of createReadStream(path, { end: end - 1 }) as AsyncIterable<Buffer>) {
-    for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++;
+  let breaks = 0;
+  if (end < 2) return 1;
+  for await (const chunk of createReadStream(path, { end: end - 2 }) as AsyncIterable<Buffer>) {
+    for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) breaks++;
   }
-  return lines;
+  return breaks + 1;
 }

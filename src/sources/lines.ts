@@ -32,6 +32,10 @@ const HEAD_BYTES = 256;
 const LF = 10;
 const CR = 13;
 const EMPTY = Buffer.alloc(0);
+/** What a resumed reader must still do before the first line (see LineReader.skipLead). */
+const LEAD_DONE = 0;
+const LEAD_BYTE_BEFORE = 1;
+const LEAD_BREAK_DUE = 2;
 
 /** Validates the line options of `fn` at once; a bad value throws `OPTIONS_INVALID` showing it. */
 export function lineOptions(fn: string, options: LineOptions): Required<LineOptions> {
@@ -73,8 +77,11 @@ export interface LineReaderOptions extends Required<LineOptions> {
   readonly input: Readable;
   /** The source's name in errors. */
   readonly name: string;
-  /** Where `input` starts: its byte offset, and the number of lines before it (or how to count them). */
-  readonly start: { readonly offset: number; readonly line: number | (() => Promise<number>) };
+  /**
+   * Where `input` starts: its byte offset, and the number of lines before it (or how to count
+   * them). With `byteBefore`, `input` starts one byte earlier, at the last byte of the line before.
+   */
+  readonly start: { readonly offset: number; readonly line: number | (() => Promise<number>); readonly byteBefore?: boolean };
   /** Whether closing the reader destroys `input`. */
   readonly ownsInput: boolean;
 }
@@ -109,6 +116,7 @@ export class LineReader<T> implements SourceReader<T> {
   private head: string | undefined = undefined;
   /** The length of the line just split off when it was too long (else -1). */
   private tooLong = -1;
+  private lead: number;
   private ended = false;
 
   constructor(options: LineReaderOptions) {
@@ -117,6 +125,7 @@ export class LineReader<T> implements SourceReader<T> {
     const line = options.start.line;
     this.line = typeof line === 'number' ? line : 0;
     this.countLines = typeof line === 'number' ? undefined : line;
+    this.lead = options.start.byteBefore === true ? LEAD_BYTE_BEFORE : LEAD_DONE;
     this.position = { offset: this.offset, line: this.line };
     this.chunks = (options.input as AsyncIterable<unknown>)[Symbol.asyncIterator]();
   }
@@ -237,7 +246,26 @@ export class LineReader<T> implements SourceReader<T> {
     if (next.done === true) {
       this.ended = true;
       this.chunk = EMPTY;
-    } else this.chunk = toBuffer(next.value);
+    } else {
+      this.chunk = toBuffer(next.value);
+      if (this.lead !== LEAD_DONE) this.skipLead();
+    }
+  }
+
+  /**
+   * Resumed, the input starts at the last byte of the line before. If that is no '\n', the line
+   * was the file's last when it was read: a '\n' appended since is its line break, not a line.
+   */
+  private skipLead(): void {
+    const chunk = this.chunk;
+    if (this.lead === LEAD_BYTE_BEFORE && this.at < chunk.length) this.lead = chunk[this.at++] === LF ? LEAD_DONE : LEAD_BREAK_DUE;
+    if (this.lead === LEAD_BREAK_DUE && this.at < chunk.length) {
+      if (chunk[this.at] === LF) {
+        this.at++;
+        this.offset++;
+      }
+      this.lead = LEAD_DONE;
+    }
   }
 }
 

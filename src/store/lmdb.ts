@@ -40,11 +40,10 @@ export class LmdbStore extends LmdbReads implements Store {
     this.removeForgotten();
     let last: Promise<unknown> | undefined;
     for (const e of entries) last = this.db.put([JOURNAL, e.id], { v: e.value, p: e.position } satisfies Journaled);
-    if (entries.length > 0) {
-      // Same transaction as `last`: if any write of it fails, `last` rejects.
-      void this.db.put([META, 'position'], position);
-      last = this.db.put([META, 'next'], entries[entries.length - 1]!.id + 1);
-    }
+    // Same transaction as `last`: if any write of it fails, `last` rejects. The position goes even
+    // without entries: bad input read last is dead-lettered, not journaled, and is not read again.
+    if (entries.length > 0) void this.db.put([META, 'next'], entries[entries.length - 1]!.id + 1);
+    last = this.db.put([META, 'position'], position);
     await this.durably(last);
   }
 
@@ -67,6 +66,8 @@ export class LmdbStore extends LmdbReads implements Store {
   async deadLetter(record: FailureRecord): Promise<void> {
     this.open();
     void this.db.put([DEAD, record.root], record); // same transaction as the remove awaited below
+    // Bad input is dead-lettered without a journal entry: its id must not be handed out again.
+    if (record.root >= this.nextId()) void this.db.put([META, 'next'], record.root + 1);
     await this.durably(this.db.remove([JOURNAL, record.root]));
   }
 
