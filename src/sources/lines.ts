@@ -37,7 +37,14 @@ const LEAD_DONE = 0;
 const LEAD_BYTE_BEFORE = 1;
 const LEAD_BREAK_DUE = 2;
 
-/** Validates the line options of `fn` at once; a bad value throws `OPTIONS_INVALID` showing it. */
+/**
+ * Validates the line options of `fn` at once; a bad value throws `OPTIONS_INVALID` showing it.
+ *
+ * @example
+ * ```ts
+ * lineOptions('fromFile', { format: 'ndjson' }); // { format: 'ndjson', maxLineBytes: 16777216 }
+ * ```
+ */
 export function lineOptions(fn: string, options: LineOptions): Required<LineOptions> {
   const r = optionReader(options, (key) => `${fn}(): ${key}`);
   const maxLineBytes = r.integer('maxLineBytes', 1, DEFAULT_MAX_LINE_BYTES);
@@ -92,6 +99,12 @@ export interface LineReaderOptions extends Required<LineOptions> {
  * is a {@link LinePosition}, so a file can be resumed after a line exactly, with its real line
  * numbers. Bad input (a line longer than `maxLineBytes`, a malformed NDJSON line) is returned with
  * `error` set: the run admits and fails it, and goes on.
+ *
+ * @example
+ * ```ts
+ * const reader = new LineReader({ input, format: 'ndjson', maxLineBytes: 1 << 20, name: 'in', start: { offset: 0, line: 0 }, ownsInput: true });
+ * await reader.read(); // { done: false, value: { n: 1 } }, and reader.position is { offset: 8, line: 1 }
+ * ```
  */
 export class LineReader<T> implements SourceReader<T> {
   /** The position of the last item read. */
