@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createReadStream, mkdtempSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -56,16 +56,20 @@ describe('line splitting', () => {
   });
 
   it('reads a 50 MB line through 4 KiB chunks: joined once, not once per chunk', { timeout: 120_000 }, async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'consecution-lines-')), 'big.ndjson');
-    const big = 'x'.repeat(50 * MiB);
-    writeFileSync(file, `{"n":1}\n${JSON.stringify({ big })}\n{"n":3}`);
-    // 12,800 chunks: a reader that joined the growing line to each one would copy ~320 GB.
-    const input = createReadStream(file, { highWaterMark: 4096 });
-    const out: number[] = [];
-    const c = new Consecutor(map((r: { n?: number; big?: string }) => r.n ?? r.big!.length), { outputs: { default: out } });
-    const report = await c.run(fromStdin({ format: 'ndjson', input, maxLineBytes: 64 * MiB }));
-    expect(out).toEqual([1, 50 * MiB, 3]);
-    expect(report.ok).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), 'consecution-lines-'));
+    try {
+      const file = join(dir, 'big.ndjson');
+      writeFileSync(file, `{"n":1}\n${JSON.stringify({ big: 'x'.repeat(50 * MiB) })}\n{"n":3}`);
+      // 12,800 chunks: a reader that joined the growing line to each one would copy ~320 GB.
+      const input = createReadStream(file, { highWaterMark: 4096 });
+      const out: number[] = [];
+      const c = new Consecutor(map((r: { n?: number; big?: string }) => r.n ?? r.big!.length), { outputs: { default: out } });
+      const report = await c.run(fromStdin({ format: 'ndjson', input, maxLineBytes: 64 * MiB }));
+      expect(out).toEqual([1, 50 * MiB, 3]);
+      expect(report.ok).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
