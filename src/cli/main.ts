@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { isConsecutionError } from '../errors.js';
-import { formatInspection, inspect, redrive } from './store-commands.js';
+import { formatInspection, formatRedrive, inspect, redrive } from './store-commands.js';
 
 const program = new Command()
   .name('consecution')
@@ -22,10 +22,11 @@ program
   .command('redrive')
   .description('move dead letters back to pending: the next run replays them first')
   .argument('<dir>', 'the store directory')
+  .option('--include-bad-input', "also move bad input (raw input that failed its source's parsing): the next run parses it again")
   .option('--json', 'print JSON for scripts')
-  .action(async (dir: string, options: { json?: boolean }) => {
-    const moved = await redrive(dir);
-    console.log(options.json === true ? JSON.stringify({ path: dir, redriven: moved }) : `${moved} dead letter(s) of ${dir} moved back to pending`);
+  .action(async (dir: string, options: { json?: boolean; includeBadInput?: boolean }) => {
+    const r = await redrive(dir, { includeBadInput: options.includeBadInput === true });
+    console.log(options.json === true ? JSON.stringify({ path: dir, ...r }) : formatRedrive(dir, r));
   });
 
 try {

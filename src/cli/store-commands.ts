@@ -4,6 +4,7 @@ import { lockOwner } from '../store/lock.js';
 import { openStore } from '../store/lmdb.js';
 import { requireStore } from '../store/lmdb-file.js';
 import { openStoreReadOnly } from '../store/readonly.js';
+import { isBadInput, type RedriveOptions, type RedriveResult } from '../store/store.js';
 
 /** What `consecution inspect` prints, as data. */
 export interface Inspection {
@@ -36,8 +37,8 @@ export async function inspect(path: string): Promise<Inspection> {
   }
 }
 
-/** Moves a store's dead letters back to pending; returns how many. Refuses a store a run holds. */
-export async function redrive(path: string): Promise<number> {
+/** Moves a store's dead letters back to pending (see Store.redrive). Refuses a store a run holds. */
+export async function redrive(path: string, options: RedriveOptions = {}): Promise<RedriveResult> {
   requireStore(path);
   let store;
   try {
@@ -52,10 +53,17 @@ export async function redrive(path: string): Promise<number> {
     );
   }
   try {
-    return await store.redrive();
+    return await store.redrive(options);
   } finally {
     await store.close();
   }
+}
+
+/** The human-readable form of what a redrive did. */
+export function formatRedrive(path: string, r: RedriveResult): string {
+  const moved = `${r.redriven} dead letter(s) of ${path} moved back to pending`;
+  if (r.skipped === 0) return moved;
+  return `${moved}; skipped ${r.skipped} bad-input record(s): raw input that failed its source's parsing; --include-bad-input sends them through the source's parsing again`;
 }
 
 /** The human-readable form of an inspection. */
@@ -74,7 +82,9 @@ export function formatInspection(i: Inspection): string {
     for (const d of i.deadLetters) {
       lines.push(`  #${d.root} at node "${d.node}" after ${d.attempts} attempt(s): ${d.error.message}`);
     }
+    const bad = i.deadLetters.filter(isBadInput).length;
     lines.push('', `run \`consecution redrive ${i.path}\` to send them through again`);
+    if (bad > 0) lines.push(`  (${bad} of them bad input, skipped unless --include-bad-input: it is parsed again by its source)`);
   }
   return lines.join('\n');
 }

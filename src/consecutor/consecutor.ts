@@ -1,6 +1,7 @@
 import type { Node } from '../envelope/envelope.js';
 import { ConsecutionError, preview } from '../errors.js';
-import { OutputChannel, type OutputStream } from '../outputs/channel.js';
+import type { OutputStream } from '../outputs/channel.js';
+import { OutputSet } from '../outputs/set.js';
 import { PushReader } from '../sources/push.js';
 import type { Source, SourceLike } from '../sources/source.js';
 import { toSource } from '../sources/toSource.js';
@@ -27,7 +28,8 @@ import { LmdbStore } from '../store/lmdb.js';
 export class Consecutor<I = unknown, O = unknown> {
   private readonly pipeline: Node<I, O>;
   private readonly options: ResolvedOptions;
-  private channels = new Map<string, OutputChannel>();
+  /** The outputs of the active run, or of the next one. */
+  private outputs: OutputSet;
   private active: Run | undefined;
   private last: Run | undefined;
   /** The run started by up(), and the reader push() feeds it through. */
@@ -42,13 +44,21 @@ export class Consecutor<I = unknown, O = unknown> {
     }
     this.pipeline = pipeline;
     this.options = resolveOptions(options);
-    this.resetChannels();
+    this.outputs = new OutputSet(this.options.outputs);
   }
 
   /**
    * Runs the pipeline over `source` until every item is settled and the pipeline has completed.
    * Rejects only on a fatal error (the source failed, a stage broke its contract); item failures
-   * are in the report.
+   * are in the report. The pipeline is built on a microtask: outputs asked for with
+   * {@link output} synchronously after `run()` are this run's, as those asked for before.
+   *
+   * @example
+   * ```ts
+   * const done = c.run(rows);
+   * for await (const r of c.output('valid')) console.log(r); // throws if the run fails
+   * const report = await done;
+   * ```
    */
   run(source: Source<I> | SourceLike<I>): Promise<RunReport> {
     try {
@@ -93,16 +103,15 @@ export class Consecutor<I = unknown, O = unknown> {
   /**
    * A named output as an Observable, which is also an async iterable (a reader that takes values
    * slowly back-pressures the run). It gives the current run's values, or the next run's if none
-   * is active, and completes when that run ends. `default` is what leaves the pipeline's end;
-   * `deadLetter` the dead-letter records.
+   * is active, and completes when that run ends; if the run fails, it errors with the run's error
+   * (a `for await` throws it). `default` is what leaves the pipeline's end; `deadLetter` the
+   * dead-letter records; any other name must be written by the pipeline, or the stream errors with
+   * `OUTPUT_UNKNOWN`: at once when no `output()` stage names it and the pipeline has no user node
+   * (only a node's `ctx.write()` could), else at the run's end if nothing wrote to it.
    */
   output<T = unknown>(name: string): OutputStream<T> {
-    let ch = this.channels.get(name);
-    if (ch === undefined) {
-      ch = new OutputChannel(name, undefined);
-      this.channels.set(name, ch);
-    }
-    return ch.stream() as OutputStream<T>;
+    if (this.outputs.closed) this.outputs = new OutputSet(this.options.outputs);
+    return this.outputs.stream(name) as OutputStream<T>;
   }
 
   /** Counts of the current (or last) run. */
@@ -119,21 +128,18 @@ export class Consecutor<I = unknown, O = unknown> {
       throw new ConsecutionError('RUN_ACTIVE', 'this Consecutor is already running: one input stream per consecutor (use merge(...) to combine sources)');
     }
     const store = this.options.store === undefined ? new MemoryStore() : new LmdbStore(this.options.store.path);
-    const run = new Run(source, this.options, this.channels, store);
+    const outputs = this.outputs;
+    const run = new Run(source, this.options, outputs, store);
     this.active = run;
     const settle = () => {
       this.last = run;
       if (this.active === run) this.active = undefined;
-      this.resetChannels();
+      if (this.outputs === outputs) this.outputs = new OutputSet(this.options.outputs);
     };
     run.done.then(settle, settle);
-    run.start(this.pipeline as Node<unknown, unknown>);
+    // Built on a microtask: c.output(name) called right after run() counts for this run.
+    queueMicrotask(() => run.start(this.pipeline as Node<unknown, unknown>));
     return run;
-  }
-
-  private resetChannels(): void {
-    this.channels = new Map();
-    for (const [name, target] of this.options.outputs) this.channels.set(name, new OutputChannel(name, target));
   }
 }
 

@@ -9,6 +9,7 @@ import { Envelope, type FailureInfo, type Node } from '../envelope/envelope.js';
 import { ConsecutionError, messageOf } from '../errors.js';
 import { OutputChannel } from '../outputs/channel.js';
 import { isPromiseLike } from '../stage/promise.js';
+import { restoredInput } from '../sources/parse.js';
 import type { Source, SourceReader } from '../sources/source.js';
 import { withHost, NodeRegistry, type Host, type OrderView } from '../stage/host.js';
 import type { ChainCount, NodeStats } from '../stage/stats.js';
@@ -191,7 +192,13 @@ export class Run implements Host, TrackerEvents {
   private restoreJournal(): void {
     if (!this.store.durable) return;
     for (const entry of this.store.pending()) {
-      const root = this.tracker!.restore(entry.id, entry.value, entry.position);
+      // Redriven bad input goes through the source's parsing again; what still fails, fails again.
+      const input = restoredInput(this.source, entry);
+      const root = this.tracker!.restore(entry.id, 'value' in input ? input.value : entry.value, entry.position);
+      if ('error' in input) {
+        root.failAnchor({ node: this.source.name, value: entry.value, error: input.error }, 0);
+        continue;
+      }
       for (const [index, copies] of this.restoredFolds.get(entry.id) ?? []) this.cells[index]!.adopt(root, copies);
       this.replays.push(root);
     }

@@ -17,6 +17,7 @@ export interface OutputWriter {
 
 interface Waiter {
   resolve(value: IteratorResult<unknown>): void;
+  reject(error: Error): void;
 }
 
 /**
@@ -24,7 +25,8 @@ interface Waiter {
  * async-iterator readers. A write is confirmed when the container confirmed it and every
  * async-iterator reader has taken the value, so a slow reader back-pressures the run. Values
  * written to a requested stream before anyone consumes it are held, unconfirmed, for its first
- * consumer: nothing is lost, and `maxPending` bounds what is held.
+ * consumer: nothing is lost, and `maxPending` bounds what is held. Closed with an error (the run
+ * failed), its observers get the error and its readers throw it once they have taken what is queued.
  */
 export class OutputChannel implements OutputWriter {
   readonly name: string;
@@ -32,9 +34,10 @@ export class OutputChannel implements OutputWriter {
   private readonly subject = new Subject<unknown>();
   private readonly readers = new Set<Reader>();
   private held: Held[] = [];
-  private streamed = false;
+  private asked = false;
   private consumed = false;
   private closed = false;
+  private failure: Error | undefined;
   /** Whether anyone takes this output's values (a container, an observer, a reader). */
   requested: boolean;
 
@@ -53,36 +56,52 @@ export class OutputChannel implements OutputWriter {
     if (this.readers.size > 0) {
       taken = [];
       for (const r of this.readers) taken.push(r.offer(value));
-    } else if (this.streamed && !this.consumed) {
+    } else if (this.asked && !this.consumed) {
       taken = [new Promise<void>((resolve) => this.held.push({ value, taken: resolve }))];
     }
     if (taken !== undefined) return Promise.all(isPromiseLike(confirm) ? [confirm, ...taken] : taken);
     if (isPromiseLike(confirm)) return confirm;
   }
 
-  /** Ends the output: observers complete, readers finish once they have taken what is queued. */
-  close(): void {
+  /** Whether its stream was asked for (`c.output(name)`). */
+  get streamed(): boolean {
+    return this.asked;
+  }
+
+  /**
+   * Ends the output: observers complete (or get `error`), readers finish (or throw `error`) once
+   * they have taken what is queued. Only the first close counts.
+   */
+  close(error?: Error): void {
+    if (this.closed) return;
     this.closed = true;
-    this.subject.complete();
-    for (const r of this.readers) r.close();
+    this.failure = error;
+    if (error === undefined) this.subject.complete();
+    else this.subject.error(error);
+    for (const r of this.readers) r.close(error);
   }
 
   /** The output as an Observable that is also an async iterable. */
   stream(): OutputStream<unknown> {
     this.requested = true;
-    this.streamed = true;
+    this.asked = true;
     const stream = new Observable<unknown>((s) => {
-      const sub = this.subject.subscribe(s);
+      // Subscribed first while open, so that a write made while the held values are handed over
+      // reaches it; once closed the subject would end it before it got what was held.
+      const sub = this.closed ? undefined : this.subject.subscribe(s);
       for (const h of this.release()) {
         s.next(h.value);
         h.taken();
       }
-      if (this.closed) s.complete();
+      if (sub === undefined) {
+        if (this.failure === undefined) s.complete();
+        else s.error(this.failure);
+      }
       return sub;
     }) as OutputStream<unknown>;
     stream[Symbol.asyncIterator] = () => {
       const reader = new Reader(() => this.readers.delete(reader), this.release());
-      if (this.closed) reader.close();
+      if (this.closed) reader.close(this.failure);
       else this.readers.add(reader);
       return reader;
     };
@@ -110,6 +129,8 @@ class Reader implements AsyncIterator<unknown> {
   private readonly queue: Held[];
   private waiter: Waiter | undefined;
   private done = false;
+  /** The error to throw once the queue is empty; thrown once, then the reader is just done. */
+  private failure: Error | undefined;
   private readonly detach: () => void;
 
   constructor(detach: () => void, held: Held[]) {
@@ -128,10 +149,13 @@ class Reader implements AsyncIterator<unknown> {
     });
   }
 
-  close(): void {
+  close(error?: Error): void {
+    if (this.done) return;
     this.done = true;
-    if (this.waiter !== undefined) this.waiter.resolve({ value: undefined, done: true });
+    this.failure = error;
+    const w = this.waiter;
     this.waiter = undefined;
+    if (w !== undefined) this.end(w);
   }
 
   next(): Promise<IteratorResult<unknown>> {
@@ -140,12 +164,22 @@ class Reader implements AsyncIterator<unknown> {
       head.taken();
       return Promise.resolve({ value: head.value, done: false });
     }
-    if (this.done) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve) => (this.waiter = { resolve }));
+    return new Promise((resolve, reject) => {
+      if (this.done) this.end({ resolve, reject });
+      else this.waiter = { resolve, reject };
+    });
+  }
+
+  private end(w: Waiter): void {
+    const error = this.failure;
+    this.failure = undefined;
+    if (error === undefined) w.resolve({ value: undefined, done: true });
+    else w.reject(error);
   }
 
   return(): Promise<IteratorResult<unknown>> {
     this.close();
+    this.failure = undefined;
     this.detach();
     for (const q of this.queue.splice(0)) q.taken();
     return Promise.resolve({ value: undefined, done: true });

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { ConsecutionError, preview } from '../errors.js';
 import { LineReader, lineOptions, type LineOptions, type LinePosition, type LineReaderOptions } from './lines.js';
+import { lineParser } from './parse.js';
 import type { Source } from './source.js';
 
 /** Options of {@link fromFile}. */
@@ -30,6 +31,7 @@ export function fromFile<T = unknown>(path: string, options: FileSourceOptions =
   const name = options.name ?? basename(path);
   return {
     name,
+    parse: lineParser<T>(format, name),
     open: (after?: unknown) => {
       const start = resumeAt(path, after);
       const input = createReadStream(path, { start: start.offset - (start.byteBefore ? 1 : 0) });

@@ -15,7 +15,26 @@ export interface Source<T> {
    * that can resume (an iterable by index, a file by byte offset) starts after it; others ignore it.
    */
   open(after?: unknown): SourceReader<T>;
+  /**
+   * Parses raw input of this source again: input that failed its parsing (`BAD_INPUT`, such as a
+   * malformed NDJSON line), was dead-lettered with its raw text as item, and was redriven with
+   * `includeBadInput`. The next run sends it through here first: what the parsing now accepts
+   * enters as `value`; the rest fails again with `error`. A source without `parse` fails such
+   * input again (`BAD_INPUT`), as it cannot parse it.
+   */
+  parse?(raw: unknown): Parsed<T>;
 }
+
+/**
+ * What a source's {@link Source.parse} makes of raw input: the item, or why it is not one.
+ *
+ * @example
+ * ```ts
+ * const parsed = fromFile('events.ndjson', { format: 'ndjson' }).parse!('{"n":1}'); // { value: { n: 1 } }
+ * if ('error' in parsed) console.error(parsed.error);
+ * ```
+ */
+export type Parsed<T> = { readonly value: T } | { readonly error: unknown };
 
 /**
  * An open source. `read()` is never called again before its last promise settled, so a reader

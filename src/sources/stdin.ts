@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { LineReader, lineOptions, type LineOptions } from './lines.js';
+import { lineParser } from './parse.js';
 import type { Source } from './source.js';
 
 /** Options of {@link fromStdin}. */
@@ -28,6 +29,7 @@ export function fromStdin<T = unknown>(options: StdinSourceOptions = {}): Source
   const input = options.input;
   return {
     name,
+    parse: lineParser<T>(format, name),
     open: () =>
       new LineReader<T>({
         input: input ?? process.stdin,

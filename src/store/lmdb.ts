@@ -3,8 +3,8 @@ import type { FailureRecord } from '../acker/failure.js';
 import { ConsecutionError } from '../errors.js';
 import { lockStore } from './lock.js';
 import { CHECKPOINT, DEAD, FAILURE, JOURNAL, META, openDb, prepareDir, range } from './lmdb-file.js';
-import { LmdbReads, type Journaled } from './reads.js';
-import type { Checkpoint, JournalEntry, Store } from './store.js';
+import { LmdbReads, toJournaled } from './reads.js';
+import { isBadInput, type Checkpoint, type JournalEntry, type RedriveOptions, type RedriveResult, type Store } from './store.js';
 
 /**
  * The durable store on LMDB (lmdb-js). Writes are grouped into shared transactions and resolve
@@ -39,7 +39,7 @@ export class LmdbStore extends LmdbReads implements Store {
     this.open();
     this.removeForgotten();
     let last: Promise<unknown> | undefined;
-    for (const e of entries) last = this.db.put([JOURNAL, e.id], { v: e.value, p: e.position } satisfies Journaled);
+    for (const e of entries) last = this.db.put([JOURNAL, e.id], toJournaled(e));
     // Same transaction as `last`: if any write of it fails, `last` rejects. The position goes even
     // without entries: bad input read last is dead-lettered, not journaled, and is not read again.
     if (entries.length > 0) void this.db.put([META, 'next'], entries[entries.length - 1]!.id + 1);
@@ -88,16 +88,29 @@ export class LmdbStore extends LmdbReads implements Store {
     await this.durably(this.db.put([CHECKPOINT, node], checkpoint));
   }
 
-  async redrive(): Promise<number> {
+  /**
+   * Moves dead letters back to the journal, in one transaction. Bad input (a line its source could
+   * not parse: its item is the raw text) goes only with `includeBadInput`, marked as raw input of
+   * its source, so that the next run parses it again instead of sending the text in as a value.
+   */
+  async redrive(options: RedriveOptions = {}): Promise<RedriveResult> {
     this.open();
-    const dead = this.deadLetters();
     let last: Promise<unknown> | undefined;
-    for (const r of dead) {
-      void this.db.put([JOURNAL, r.root], { v: r.item, p: undefined } satisfies Journaled); // same transaction as `last`
+    let redriven = 0;
+    let skipped = 0;
+    for (const r of this.deadLetters()) {
+      const bad = isBadInput(r);
+      if (bad && options.includeBadInput !== true) {
+        skipped++;
+        continue;
+      }
+      const entry = { id: r.root, value: r.item, position: undefined, ...(bad ? { rawOf: r.node } : {}) };
+      void this.db.put([JOURNAL, r.root], toJournaled(entry)); // same transaction as `last`
       last = this.db.remove([DEAD, r.root]);
+      redriven++;
     }
     await this.durably(last);
-    return dead.length;
+    return { redriven, skipped };
   }
 
   async flush(): Promise<void> {
@@ -148,7 +161,7 @@ function openLocked(dir: string): { db: RootDatabase; unlock: () => void } {
  * ```ts
  * const store = openStore('./state');
  * for (const d of store.deadLetters()) console.log(d.node, d.error.message);
- * await store.redrive(); // the next run replays them first
+ * await store.redrive(); // { redriven: 2, skipped: 1 }: the next run replays them first
  * await store.close();
  * ```
  */

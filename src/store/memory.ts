@@ -1,5 +1,5 @@
 import type { FailureRecord } from '../acker/failure.js';
-import type { Checkpoint, JournalEntry, Store, StoreStats } from './store.js';
+import type { Checkpoint, JournalEntry, RedriveResult, Store, StoreStats } from './store.js';
 
 /**
  * The default store: keeps nothing beyond the process. The journal is not kept at all (a
@@ -61,8 +61,9 @@ export class MemoryStore implements Store {
     return [...this.fails];
   }
 
-  redrive(): Promise<number> {
-    return Promise.resolve(0);
+  /** Nothing to redrive: the memory store keeps no journal for a next run to replay. */
+  redrive(): Promise<RedriveResult> {
+    return Promise.resolve({ redriven: 0, skipped: 0 });
   }
 
   stats(): StoreStats {

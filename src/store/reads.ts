@@ -3,10 +3,16 @@ import type { FailureRecord } from '../acker/failure.js';
 import { CHECKPOINT, DEAD, FAILURE, JOURNAL, META, range } from './lmdb-file.js';
 import type { Checkpoint, JournalEntry, StoreStats } from './store.js';
 
-/** A journal entry as it is on disk. */
+/** A journal entry as it is on disk. `r` (JournalEntry.rawOf) is absent in older stores: a value. */
 export interface Journaled {
   readonly v: unknown;
   readonly p: unknown;
+  readonly r?: string;
+}
+
+/** The on-disk form of a journal entry. */
+export function toJournaled(e: JournalEntry): Journaled {
+  return e.rawOf === undefined ? { v: e.value, p: e.position } : { v: e.value, p: e.position, r: e.rawOf };
 }
 
 /**
@@ -32,7 +38,8 @@ export abstract class LmdbReads {
     const out: JournalEntry[] = [];
     for (const { key, value } of this.db.getRange(range(JOURNAL))) {
       const j = value as Journaled;
-      out.push({ id: (key as [string, number])[1], value: j.v, position: j.p });
+      const id = (key as [string, number])[1];
+      out.push(j.r === undefined ? { id, value: j.v, position: j.p } : { id, value: j.v, position: j.p, rawOf: j.r });
     }
     return out;
   }

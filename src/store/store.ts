@@ -6,6 +6,30 @@ export interface JournalEntry {
   readonly id: number;
   readonly value: unknown;
   readonly position: unknown;
+  /**
+   * Set on bad input redriven with `includeBadInput`: `value` is then the raw input (a line) that
+   * failed the parsing of the source named here, and the next run parses it again (Source.parse).
+   */
+  readonly rawOf?: string;
+}
+
+/** Options of {@link Store.redrive}. */
+export interface RedriveOptions {
+  /**
+   * Also move bad input (`BAD_INPUT`): raw input that failed its source's parsing, such as a
+   * malformed NDJSON line. The next run sends it through the source's parsing again. Without it
+   * such records stay dead letters: their item is raw text, not a value the pipeline takes.
+   * @default false
+   */
+  readonly includeBadInput?: boolean;
+}
+
+/** What {@link Store.redrive} did. */
+export interface RedriveResult {
+  /** Dead letters moved back to the journal. */
+  readonly redriven: number;
+  /** Bad-input dead letters left where they are (see RedriveOptions.includeBadInput). */
+  readonly skipped: number;
 }
 
 /** The checkpoint of a stateful node: its state and the ids of pending roots already folded into it. */
@@ -56,10 +80,22 @@ export interface Store {
   nextId(): number;
   deadLetters(): FailureRecord[];
   failures(): FailureRecord[];
-  /** Moves every dead letter back to the journal: the next run replays them. Returns how many. */
-  redrive(): Promise<number>;
+  /**
+   * Moves dead letters back to the journal: the next run replays them first. Bad input is left,
+   * and counted as skipped, unless `includeBadInput` is set.
+   */
+  redrive(options?: RedriveOptions): Promise<RedriveResult>;
   stats(): StoreStats;
   /** Waits for every write so far to be durable. */
   flush(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Whether a dead letter is bad input: `BAD_INPUT` is what a source fails the raw input it cannot
+ * parse with (the record's node is then the source), so its item is that raw text, not a value
+ * of the pipeline's input type.
+ */
+export function isBadInput(r: FailureRecord): boolean {
+  return r.error.code === 'BAD_INPUT';
 }

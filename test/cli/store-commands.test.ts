@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Consecutor, map } from 'consecution';
+import { Consecutor, fromFile, map } from 'consecution';
 
 const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8' });
@@ -41,7 +41,7 @@ describe('consecution inspect / redrive', () => {
     };
     expect(json).toMatchObject({ pending: 0, deadLetters: [{ item: 2 }] });
 
-    expect(JSON.parse(cli('redrive', dir, '--json').stdout)).toEqual({ path: dir, redriven: 1 });
+    expect(JSON.parse(cli('redrive', dir, '--json').stdout)).toEqual({ path: dir, redriven: 1, skipped: 0 });
     fixed = true;
     const out: number[] = [];
     const report = await new Consecutor(pipeline, { guarantee: 'replay', store: { path: dir }, outputs: { default: out } }).run([1, 2, 3]);
@@ -131,5 +131,37 @@ describe('consecution inspect / redrive', () => {
     }
     expect(await run).toMatchObject({ completed: 1, deadLettered: 1 });
     expect(JSON.parse(cli('redrive', dir, '--json').stdout)).toMatchObject({ redriven: 1 });
+  });
+
+  it('skips a bad-input dead letter and says so; --include-bad-input sends it through the parsing again, where it fails again', async () => {
+    const dir = temp();
+    const file = join(dir, 'events.ndjson');
+    writeFileSync(file, '{"n":1}\nnot json\n{"n":3}\n');
+    const store = join(dir, 'state');
+    const typed: unknown[] = [];
+    const pipeline = map('double', (r: { n: number }) => {
+      typed.push(r);
+      return r.n * 2;
+    });
+    const first = await new Consecutor(pipeline, { guarantee: 'replay', store: { path: store } }).run(fromFile(file, { format: 'ndjson' }));
+    expect(first).toMatchObject({ completed: 2, deadLettered: 1 });
+    expect(JSON.parse(cli('inspect', store, '--json').stdout)).toMatchObject({ deadLetters: [{ item: 'not json', error: { code: 'BAD_INPUT' } }] });
+
+    const human = cli('redrive', store);
+    expect(human.status).toBe(0);
+    expect(human.stdout).toContain(
+      "0 dead letter(s) of " + store + " moved back to pending; skipped 1 bad-input record(s): raw input that failed its source's parsing; --include-bad-input sends them through the source's parsing again",
+    );
+    expect(JSON.parse(cli('redrive', store, '--json').stdout)).toEqual({ path: store, redriven: 0, skipped: 1 });
+    expect(JSON.parse(cli('inspect', store, '--json').stdout)).toMatchObject({ pending: 0 });
+
+    expect(JSON.parse(cli('redrive', store, '--include-bad-input', '--json').stdout)).toEqual({ path: store, redriven: 1, skipped: 0 });
+    expect(JSON.parse(cli('inspect', store, '--json').stdout)).toMatchObject({ pending: 1, deadLetters: [] });
+
+    typed.length = 0;
+    const next = await new Consecutor(pipeline, { guarantee: 'replay', store: { path: store } }).run(fromFile(file, { format: 'ndjson' }));
+    expect(typed).toEqual([]); // the raw line never reached the typed pipeline
+    expect(next).toMatchObject({ ingested: 1, completed: 0, deadLettered: 1, failures: [{ item: 'not json', node: 'events.ndjson', error: { code: 'BAD_INPUT' } }] });
+    expect(JSON.parse(cli('inspect', store, '--json').stdout)).toMatchObject({ pending: 0, deadLetters: [{ item: 'not json', error: { code: 'BAD_INPUT' } }] });
   });
 });

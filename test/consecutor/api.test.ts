@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { pipe } from 'rxjs';
-import { Consecutor, map, output } from 'consecution';
+import { Consecutor, map, merge, node, output, type OutputStream } from 'consecution';
 
 // A defect here shows as a promise that never settles: the explicit timeouts make such a test
 // fail soon instead of at the suite's 30 s; a passing test settles at once.
@@ -44,6 +44,105 @@ describe('a call that fails changes nothing', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(c.metrics().running).toBe(false);
     await expect(c.down()).rejects.toMatchObject({ code: 'OUTPUT_UNKNOWN' });
+  });
+});
+
+/** Everything a stream gives until it ends; rejects with what it errors with. */
+async function drain<T>(stream: AsyncIterable<T>): Promise<T[]> {
+  const got: T[] = [];
+  for await (const v of stream) got.push(v);
+  return got;
+}
+
+async function* failingAfter(...values: number[]): AsyncGenerator<number> {
+  yield* values;
+  throw new Error('disk gone');
+}
+
+describe('c.output(name) asked for right after run()', () => {
+  it('is that run’s output', HANG, async () => {
+    const c = new Consecutor(pipe(map((x: number) => x * 2), output('rows')), {});
+    const done = c.run([1, 2, 3]);
+    expect(await drain(c.output<number>('rows'))).toEqual([2, 4, 6]);
+    expect(await done).toMatchObject({ ok: true, completed: 3 });
+  });
+
+  it('feeds another consecutor whatever the order of the calls', HANG, async () => {
+    const a = new Consecutor(pipe(map((x: number) => x * 2), output('rows')), {});
+    const got: number[] = [];
+    const b = new Consecutor(output('got'), { outputs: { got } });
+    const [ra, rb] = await Promise.all([a.run([1, 2, 3]), b.run(merge(a.output<number>('rows')))]);
+    expect(ra.ok && rb.ok).toBe(true);
+    expect(got).toEqual([2, 4, 6]);
+  });
+
+  it('asked for after a run ended, even before its promise settled, is the next run’s', HANG, async () => {
+    const c = new Consecutor(output('rows'), {});
+    let next: OutputStream<number> | undefined;
+    c.output('rows').subscribe({ complete: () => (next = c.output<number>('rows')) });
+    await c.run([1]);
+    const second = c.run([2]);
+    expect(await drain(next!)).toEqual([2]);
+    expect(await second).toMatchObject({ ok: true, completed: 1 });
+  });
+});
+
+describe('the streams of a run that fails', () => {
+  it('throw the run’s error in a for await, after the values written before it', HANG, async () => {
+    const c = new Consecutor(output('rows'), {});
+    const done = c.run(failingAfter(1, 2));
+    const rows = drain(c.output<number>('rows'));
+    await expect(done).rejects.toMatchObject({ code: 'SOURCE_FAILED' });
+    await expect(rows).rejects.toThrow('source "async iterable" failed: disk gone');
+  });
+
+  it('error their observers, and a late subscriber gets what was held, then the error', HANG, async () => {
+    const c = new Consecutor(output('rows'), {});
+    const errors: unknown[] = [];
+    c.output('default').subscribe({ error: (e: unknown) => errors.push(e) });
+    const late = c.output<number>('rows');
+    await expect(c.run(failingAfter(1, 2))).rejects.toMatchObject({ code: 'SOURCE_FAILED' });
+    expect(errors).toMatchObject([{ code: 'SOURCE_FAILED' }]);
+    const seen: number[] = [];
+    const error = await new Promise((resolve) => late.subscribe({ next: (v) => seen.push(v), error: resolve }));
+    expect(seen).toEqual([1, 2]);
+    expect(error).toMatchObject({ code: 'SOURCE_FAILED' });
+  });
+});
+
+describe('c.output(name) of an output the pipeline does not write', () => {
+  it('errors with OUTPUT_UNKNOWN when the run starts, if no node could ctx.write() it', HANG, async () => {
+    const rows: number[] = [];
+    const c = new Consecutor(pipe(map((x: number) => x), output('rows')), { outputs: { rows } });
+    c.up();
+    const typo = c.output('row');
+    await expect(drain(typo)).rejects.toThrow(
+      `c.output('row'): the pipeline writes no output "row" (no output() stage names it); it writes default, deadLetter, rows: did you mean "rows"?`,
+    );
+    // Asked for while the run goes on: at once too.
+    await expect(drain(c.output('elsewhere'))).rejects.toMatchObject({ code: 'OUTPUT_UNKNOWN' });
+    const ends = drain(c.output('default'));
+    await c.push(1);
+    expect(await c.down()).toMatchObject({ ok: true, completed: 1 });
+    expect(await ends).toEqual([]);
+    expect(rows).toEqual([1]);
+  });
+
+  it('errors at the run’s end if no node wrote to it; what a node wrote to is streamed', HANG, async () => {
+    const evens = node('evens', {
+      process(x: number, ctx) {
+        if (x % 2 === 0) ctx.write('evens', x);
+        return x;
+      },
+    });
+    const c = new Consecutor(evens, {});
+    const done = c.run([1, 2, 3, 4]);
+    const written = drain(c.output<number>('evens'));
+    const never = drain(c.output('odds'));
+    expect(await drain(c.output<number>('default'))).toEqual([1, 2, 3, 4]);
+    expect(await written).toEqual([2, 4]);
+    await expect(never).rejects.toThrow(/c\.output\('odds'\): the pipeline writes no output "odds" \(no output\(\) stage names it and no node wrote to it with ctx\.write\(\)\); it writes default, deadLetter, evens/);
+    expect(await done).toMatchObject({ ok: true, completed: 4 });
   });
 });
 

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipe } from 'rxjs';
-import { Consecutor, ConsecutionError, fromFile, map, node, openStore, openStoreReadOnly, output, reduce, scan } from 'consecution';
+import { Consecutor, ConsecutionError, fromFile, fromIterable, map, node, openStore, openStoreReadOnly, output, reduce, scan } from 'consecution';
 
 const temp = () => mkdtempSync(join(tmpdir(), 'consecution-store-'));
 
@@ -27,7 +27,7 @@ describe('the LMDB store', () => {
       expect(store.stats()).toMatchObject({ pending: 0, deadLetters: 1, failures: 2, position: 2 });
       expect(store.deadLetters()[0]).toMatchObject({ item: 2, node: 'picky', attempts: 2 });
       expect(store.failures().map((f) => f.attempts)).toEqual([1, 2]);
-      expect(await store.redrive()).toBe(1);
+      expect(await store.redrive()).toEqual({ redriven: 1, skipped: 0 });
       expect(store.stats()).toMatchObject({ pending: 1, deadLetters: 0 });
       expect(store.pending()).toEqual([{ id: 1, value: 2, position: undefined }]);
     } finally {
@@ -191,4 +191,84 @@ describe('the LMDB store', () => {
       expect(readdirSync(other).sort()).toEqual(['data.mdb', 'data.mdb-lock']);
     });
   });
+
+  describe('redrive of bad input (a line its source could not parse)', () => {
+    /** A durable run over an NDJSON file with one malformed line: that line is a BAD_INPUT dead letter. */
+    async function badLineRun() {
+      const dir = temp();
+      const file = join(dir, 'in.ndjson');
+      writeFileSync(file, '{"n":1}\nnot json\n{"n":3}\n');
+      const store = join(dir, 'state');
+      const seen: unknown[] = [];
+      const pipeline = map('double', (r: { n: number }) => {
+        seen.push(r);
+        return r.n * 2;
+      });
+      const report = await new Consecutor(pipeline, { guarantee: 'replay', store: { path: store } }).run(fromFile(file, { format: 'ndjson' }));
+      expect(report).toMatchObject({ completed: 2, deadLettered: 1 });
+      return { file, store, seen, pipeline };
+    }
+
+    it('is skipped by default; with includeBadInput it is moved, marked as raw input of its source', async () => {
+      const { store: dir } = await badLineRun();
+      const store = openStore(dir);
+      try {
+        expect(store.deadLetters()).toMatchObject([{ item: 'not json', node: 'in.ndjson', error: { code: 'BAD_INPUT' } }]);
+        expect(await store.redrive()).toEqual({ redriven: 0, skipped: 1 });
+        expect(store.stats()).toMatchObject({ pending: 0, deadLetters: 1 });
+        expect(await store.redrive({ includeBadInput: true })).toEqual({ redriven: 1, skipped: 0 });
+        expect(store.pending()).toEqual([{ id: 1, value: 'not json', position: undefined, rawOf: 'in.ndjson' }]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('the next run parses it again: still bad, it fails again with BAD_INPUT and never reaches the pipeline', async () => {
+      const { file, store: dir, seen, pipeline } = await badLineRun();
+      const store = openStore(dir);
+      await store.redrive({ includeBadInput: true });
+      await store.close();
+      seen.length = 0;
+      const deadLetter: { item: unknown; error: { code?: string; message: string } }[] = [];
+      const report = await new Consecutor(pipeline, { guarantee: 'replay', store: { path: dir }, outputs: { deadLetter } }).run(
+        fromFile(file, { format: 'ndjson' }),
+      );
+      expect(seen).toEqual([]);
+      expect(report).toMatchObject({ ingested: 1, completed: 0, deadLettered: 1 });
+      expect(deadLetter).toMatchObject([{ item: 'not json', error: { code: 'BAD_INPUT', message: expect.stringContaining('in.ndjson: raw input "not json" is not valid JSON') } }]);
+    });
+
+    it('a raw entry the source now parses enters as its value; a source that cannot parse fails it again', async () => {
+      const dir = temp();
+      const store = openStore(dir);
+      await store.journal([{ id: 0, value: '{"n":5}', position: undefined, rawOf: 'in.ndjson' }], 0);
+      await store.close();
+      const seen: unknown[] = [];
+      const report = await new Consecutor(map((r: unknown) => seen.push(r)), { guarantee: 'replay', store: { path: dir } }).run(
+emptyFile(dir));
+      expect(seen).toEqual([{ n: 5 }]);
+      expect(report).toMatchObject({ completed: 1, deadLettered: 0 });
+
+      const again = openStore(dir);
+      await again.journal([{ id: 1, value: '{"n":6}', position: undefined, rawOf: 'in.ndjson' }], 1);
+      await again.close();
+      const deadLetter: { error: { code?: string; message: string } }[] = [];
+      const r2 = await new Consecutor(map((r: unknown) => seen.push(r)), { guarantee: 'replay', store: { path: dir }, outputs: { deadLetter } }).run(
+        fromIterable<unknown>([], { name: 'numbers' }),
+      );
+      expect(seen).toEqual([{ n: 5 }]);
+      expect(r2).toMatchObject({ completed: 0, deadLettered: 1 });
+      expect(deadLetter[0]!.error).toMatchObject({
+        code: 'BAD_INPUT',
+        message: 'item #1 is raw input of source "in.ndjson" that failed its parsing, and source "numbers" cannot parse it again (it has no parse())',
+      });
+    });
+  });
 });
+
+/** The source the raw entry came from, read again where it ended: nothing new in it. */
+function emptyFile(dir: string) {
+  const file = join(dir, 'in.ndjson');
+  writeFileSync(file, '');
+  return fromFile(file, { format: 'ndjson' });
+}

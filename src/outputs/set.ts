@@ -1,0 +1,103 @@
+import { ConsecutionError } from '../errors.js';
+import { suggest } from '../stage/suggest.js';
+import { OutputChannel, type OutputStream, type OutputTarget } from './channel.js';
+
+/** The outputs every pipeline writes: what leaves its end, and the dead-letter records. */
+const ALWAYS = ['default', 'deadLetter'];
+
+/**
+ * The named outputs of one run: the containers of the consecutor's `outputs` option and the
+ * streams asked for with `c.output(name)`, which the run's stages look up to write to.
+ *
+ * A stream must be of an output the pipeline writes: `default`, `deadLetter`, one an `output()`
+ * stage names (all of them known once the pipeline is built), or one a user node writes to with
+ * `ctx.write()` (known only as it happens). So once the pipeline is built, a stream of any other
+ * name ends at once with `OUTPUT_UNKNOWN` if the pipeline has no user node, and otherwise when
+ * the run ends, if no node wrote to it.
+ *
+ * @example
+ * ```ts
+ * const outputs = new OutputSet(new Map([['rows', []]]));
+ * outputs.writer('rows', 'output').write(1); // what an output('rows') stage does
+ * outputs.built(false);
+ * outputs.stream('row'); // errors with OUTPUT_UNKNOWN: ... did you mean "rows"?
+ * ```
+ */
+export class OutputSet {
+  private readonly channels = new Map<string, OutputChannel>();
+  /** The outputs the pipeline's stages have written to (or, when it is built, will write to). */
+  private readonly written = new Set<string>(ALWAYS);
+  /** Undefined until the pipeline is built; then whether a user node could ctx.write(). */
+  private dynamic: boolean | undefined;
+  private ended = false;
+
+  constructor(targets: ReadonlyMap<string, OutputTarget>) {
+    for (const [name, target] of targets) this.channels.set(name, new OutputChannel(name, target));
+  }
+
+  /** True once the run has ended: its outputs are closed, and a new stream is the next run's. */
+  get closed(): boolean {
+    return this.ended;
+  }
+
+  get(name: string): OutputChannel | undefined {
+    return this.channels.get(name);
+  }
+
+  /** `c.output(name)`: the stream of an output, which the pipeline's stages may then write. */
+  stream(name: string): OutputStream<unknown> {
+    let ch = this.channels.get(name);
+    if (ch === undefined) {
+      ch = new OutputChannel(name, undefined);
+      this.channels.set(name, ch);
+    }
+    const stream = ch.stream();
+    if (this.dynamic === false && !this.written.has(name)) ch.close(this.unknown(name));
+    return stream;
+  }
+
+  /** The writer a stage gets for an output; throws `OUTPUT_UNKNOWN` if nothing takes its values. */
+  writer(name: string, node: string): OutputChannel {
+    const ch = this.channels.get(name);
+    if (ch === undefined || !ch.requested) {
+      throw new ConsecutionError(
+        'OUTPUT_UNKNOWN',
+        `node "${node}" writes to output "${name}", which has no container: pass outputs: { ${name}: [] } (or anything with append()/push()) or call c.output('${name}') before run(), or synchronously after it (outputs: ${[...this.channels.keys()].join(', ') || 'none'})`,
+        { node },
+      );
+    }
+    this.written.add(name);
+    return ch;
+  }
+
+  /**
+   * The pipeline is built: every `output()` stage has asked for its writer. Without a user node
+   * (`dynamic` false) nothing else can write, and the streams of other outputs end now.
+   */
+  built(dynamic: boolean): void {
+    if (this.ended) return;
+    this.dynamic = dynamic;
+    if (!dynamic) for (const ch of this.channels.values()) if (this.orphan(ch)) ch.close(this.unknown(ch.name));
+  }
+
+  /** The run ended: every output ends, with the run's `error` if it failed. */
+  close(error?: Error): void {
+    this.ended = true;
+    for (const ch of this.channels.values()) ch.close(error ?? (this.orphan(ch) ? this.unknown(ch.name) : undefined));
+  }
+
+  /** A stream of an output nothing has written to. */
+  private orphan(ch: OutputChannel): boolean {
+    return ch.streamed && !this.written.has(ch.name);
+  }
+
+  private unknown(name: string): ConsecutionError {
+    const known = [...this.written];
+    const guess = suggest(name, known);
+    const why = this.dynamic === true ? 'no output() stage names it and no node wrote to it with ctx.write()' : 'no output() stage names it';
+    return new ConsecutionError(
+      'OUTPUT_UNKNOWN',
+      `c.output('${name}'): the pipeline writes no output "${name}" (${why}); it writes ${known.join(', ')}${guess === undefined ? '' : `: did you mean "${guess}"?`}`,
+    );
+  }
+}

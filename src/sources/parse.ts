@@ -1,0 +1,55 @@
+import { ConsecutionError, messageOf, preview } from '../errors.js';
+import type { JournalEntry } from '../store/store.js';
+import { parseLine, type LineFormat } from './lines.js';
+import type { Parsed, Source } from './source.js';
+
+function badInput(message: string, node: string, cause?: unknown): { error: ConsecutionError } {
+  return { error: new ConsecutionError('BAD_INPUT', message, { node, retryable: false, ...(cause === undefined ? {} : { cause }) }) };
+}
+
+/**
+ * The {@link Source.parse} of a line source (fromFile, fromStdin): a redriven raw line parsed
+ * again as `format`. A `lines` source fails a line only for its length, and keeps just its first
+ * bytes: such a line cannot be parsed again.
+ *
+ * @example
+ * ```ts
+ * const parse = lineParser('ndjson', 'events.ndjson');
+ * parse('{"n":1}');  // { value: { n: 1 } }
+ * parse('not json'); // { error: ConsecutionError BAD_INPUT: events.ndjson: raw input "not json" is not valid JSON (...) }
+ * ```
+ */
+export function lineParser<T>(format: LineFormat, name: string): (raw: unknown) => Parsed<T> {
+  return (raw) => {
+    if (typeof raw !== 'string') return badInput(`${name}: raw input ${preview(raw)} is not a line of text, so it cannot be parsed again`, name);
+    if (format === 'lines') {
+      return badInput(`${name}: raw input ${preview(raw)} cannot be parsed again: a 'lines' source fails a line only when it is longer than maxLineBytes, and keeps just its first bytes`, name);
+    }
+    const value = parseLine(raw, format, name, 0);
+    if (value instanceof ConsecutionError) return badInput(`${name}: raw input ${preview(raw)} is not valid JSON (${messageOf(value.cause)})`, name, value.cause);
+    if (value === undefined) return badInput(`${name}: raw input ${preview(raw)} is a blank line, which is no item`, name);
+    return { value: value as T };
+  };
+}
+
+/**
+ * What a run sends in for a journal entry it restores: its value, or, for raw input redriven
+ * with `includeBadInput` (`rawOf` set), what `source` parses it into now: a value, or an error
+ * (`BAD_INPUT`) to fail it with again. Nothing unparsed reaches the pipeline.
+ *
+ * @example
+ * ```ts
+ * const input = restoredInput(source, { id: 7, value: 'not json', position: undefined, rawOf: 'events.ndjson' });
+ * if ('error' in input) root.failAnchor({ node: source.name, value: 'not json', error: input.error }, 0);
+ * ```
+ */
+export function restoredInput(source: Source<unknown>, entry: JournalEntry): Parsed<unknown> {
+  if (entry.rawOf === undefined) return { value: entry.value };
+  const what = `item #${entry.id} is raw input of source "${entry.rawOf}" that failed its parsing`;
+  if (source.parse === undefined) return badInput(`${what}, and source "${source.name}" cannot parse it again (it has no parse())`, source.name);
+  try {
+    return source.parse(entry.value);
+  } catch (e) {
+    return badInput(`${what}, and source "${source.name}" threw parsing it again: ${messageOf(e)}`, source.name, e);
+  }
+}
