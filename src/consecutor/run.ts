@@ -7,7 +7,8 @@ import type { FoldedCopy, Store } from '../store/store.js';
 import { tickOf, Tracker, type Guarantee, type TrackerEvents } from '../acker/tracker.js';
 import { Envelope, type FailureInfo, type Node } from '../envelope/envelope.js';
 import { ConsecutionError, messageOf } from '../errors.js';
-import { OutputChannel } from '../outputs/channel.js';
+import type { OutputChannel } from '../outputs/channel.js';
+import type { OutputSet } from '../outputs/set.js';
 import { isPromiseLike } from '../stage/promise.js';
 import { restoredInput } from '../sources/parse.js';
 import type { Source, SourceReader } from '../sources/source.js';
@@ -45,7 +46,7 @@ export class Run implements Host, TrackerEvents {
   private readonly tracker: Tracker | undefined;
   private readonly registry = new NodeRegistry();
   private readonly abort = new AbortController();
-  private readonly channels: Map<string, OutputChannel>;
+  private readonly channels: OutputSet;
   private readonly drainers: (() => void)[] = [];
   private readonly tickers: (() => void)[] = [];
   private readonly replays: Root[] = [];
@@ -81,7 +82,7 @@ export class Run implements Host, TrackerEvents {
   private resolve!: (r: RunReport) => void;
   private reject!: (e: unknown) => void;
 
-  constructor(source: Source<unknown>, options: ResolvedOptions, channels: Map<string, OutputChannel>, store: Store) {
+  constructor(source: Source<unknown>, options: ResolvedOptions, channels: OutputSet, store: Store) {
     this.source = source;
     this.store = store;
     this.options = options;
@@ -138,6 +139,7 @@ export class Run implements Host, TrackerEvents {
       // The run may have ended inside subscribe (a synchronous source that failed at once): end()
       // found no subscription to close then, and the stages' resources (workers) would stay.
       if (this.finished) this.subscription.unsubscribe();
+      this.channels.built(this.registry.nodes.some((s) => s.kind === 'node'));
     } catch (e) {
       this.fatal(e);
     }
@@ -221,15 +223,7 @@ export class Run implements Host, TrackerEvents {
   }
 
   output(name: string, node: string): OutputChannel {
-    const ch = this.channels.get(name);
-    if (ch === undefined || !ch.requested) {
-      throw new ConsecutionError(
-        'OUTPUT_UNKNOWN',
-        `node "${node}" writes to output "${name}", which has no container: pass outputs: { ${name}: [] } (or anything with append()/push()) or call c.output('${name}') before the run (outputs: ${[...this.channels.keys()].join(', ') || 'none'})`,
-        { node },
-      );
-    }
-    return ch;
+    return this.channels.writer(name, node);
   }
 
   // --- Tracker events --------------------------------------------------------------------------
@@ -512,7 +506,7 @@ export class Run implements Host, TrackerEvents {
     if (this.finished) return;
     const error =
       e instanceof ConsecutionError ? e : new ConsecutionError('PIPELINE_ERROR', `the pipeline failed: ${messageOf(e)}`, { cause: e });
-    void this.end().then(
+    void this.end(error).then(
       () => this.reject(error),
       () => this.reject(error),
     );
@@ -526,13 +520,14 @@ export class Run implements Host, TrackerEvents {
     this.resolve(this.report());
   }
 
-  private async end(): Promise<void> {
+  /** Shuts the run down; its outputs end with `error` if it failed. */
+  private async end(error?: Error): Promise<void> {
     this.finished = true;
     clearInterval(this.timer);
     clearTimeout(this.stallCheck);
     this.abort.abort();
     this.subscription?.unsubscribe();
-    for (const ch of this.channels.values()) ch.close();
+    this.channels.close(error);
     await this.reader?.close();
     await this.store.close();
   }
