@@ -1,6 +1,7 @@
 import { Observable } from 'rxjs';
 import { ConsecutionError, host, markStage, named, optionReader, preview, rejectUnknown, type Envelope, type Node } from '../src/core.js';
 import { MODES, type Mode } from '../src/consecutor/options.js';
+import { workerModule } from '../src/worker/loader.js';
 import { Pool } from '../src/worker/pool.js';
 
 /** Options of {@link offload}. */
@@ -62,7 +63,9 @@ export function offload<I, O>(first: string | URL, second?: string | URL | Offlo
     const stats = h.register('offload', name);
     const mode = own ?? h.mode;
     const out = new Observable<Envelope<O>>((subscriber) => {
-      const pool = new Pool<O>({ url, mode, parallelism, batch, maxRestarts, windowMs: 10_000 }, stats, h, subscriber);
+      // A worker loads `./score.js` that exists only as score.ts as tsx would; inline, the importer's loader does.
+      const module = mode === 'sync' ? url : workerModule(url);
+      const pool = new Pool<O>({ url: module, mode, parallelism, batch, maxRestarts, windowMs: 10_000 }, stats, h, subscriber);
       const sub = source.subscribe({
         next: (env) => pool.next(env),
         error: (e: unknown) => subscriber.error(e),

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConsecutionError } from '../errors.js';
 
 /** How a worker loads TypeScript: tsx's module hooks, as file URLs resolved on the main side. */
@@ -21,6 +21,34 @@ const TYPESCRIPT = /\.(?:[cm]?ts|tsx)$/;
 
 /** Whether a module URL or path names a TypeScript file, which Node 20 cannot load by itself. */
 export const isTypeScript = (url: string): boolean => TYPESCRIPT.test(url.split(/[?#]/, 1)[0]!);
+
+/** The TypeScript files that a missing JavaScript one may stand for, in the order tsx tries them. */
+const SIBLINGS: Readonly<Record<string, readonly string[]>> = { js: ['ts', 'tsx'], mjs: ['mts'], cjs: ['cts'] };
+
+/**
+ * The module a worker loads for `url` (a file URL or a path): a `.js`, `.mjs` or `.cjs` file that
+ * does not exist, beside a `.ts` (`.tsx`), `.mts` or `.cts` that does, is that TypeScript file, as
+ * tsx resolves an import (an ESM TypeScript project names its imports `./score.js`). Anything else
+ * is `url` itself. The TypeScript file then needs tsx, like any other (see {@link typeScriptLoader}).
+ *
+ * @example
+ * ```ts
+ * workerModule('file:///app/score.js'); // 'file:///app/score.ts' when only score.ts is there
+ * ```
+ */
+export function workerModule(url: string): string {
+  const isUrl = /^[a-z][a-z\d+.-]*:/i.test(url) && !/^[a-z]:[\\/]/i.test(url);
+  if (isUrl && !url.startsWith('file:')) return url;
+  // A URL's query or fragment is kept as it is; a path has none.
+  const cut = isUrl ? url.search(/[?#]/) : -1;
+  const file = cut < 0 ? url : url.slice(0, cut);
+  const [, base, ext] = /^(.*)\.([cm]?js)$/.exec(file) ?? [];
+  if (base === undefined || ext === undefined) return url;
+  const exists = (f: string) => existsSync(isUrl ? fileURLToPath(f) : f);
+  if (exists(file)) return url;
+  const ts = SIBLINGS[ext]!.find((e) => exists(`${base}.${e}`));
+  return ts === undefined ? url : `${base}.${ts}${url.slice(file.length)}`;
+}
 
 /** Where tsx is looked for besides the TypeScript files' own places: the working directory, then this library. */
 const FALLBACKS = (): string[] => [pathToFileURL(`${process.cwd()}/`).href, import.meta.url];
