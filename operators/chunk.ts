@@ -15,11 +15,21 @@ import {
 } from '../src/core.js';
 
 /**
+ * What chunk() takes: `T`, or anything when nothing gave `T`. Its batches are then `never[]`, an
+ * array that any later stage accepts as the batch it declares.
+ */
+type ItemOf<T> = [T] extends [never] ? unknown : T;
+
+/**
  * Groups values into arrays: of `size` values (bufferCount semantics), or, given a function, of
  * consecutive values with the same key (a new batch starts when the key changes). The partial
  * batch is emitted when the input completes, and, inside a consecutor, as soon as the source is
  * drained, so that no item waits for a batch that will never fill. A batch is anchored to all of
  * its items: acking it acks them all, failing it fails them all.
+ *
+ * The item type comes from the stage before, or from a key function's parameter. As the first
+ * stage, given a size, it comes from the stage after: the batch is what that stage takes (below,
+ * `Row[]`), and the input is anything; `chunk<Row>(500)` types the input too.
  *
  * @example
  * ```ts
@@ -27,8 +37,8 @@ import {
  * ```
  * @see flatten
  */
-export function chunk<T>(by: number | ((value: T) => unknown)): Node<T, T[]>;
-export function chunk<T>(name: string, by: number | ((value: T) => unknown)): Node<T, T[]>;
+export function chunk<T = never>(by: number | ((value: T) => unknown)): Node<ItemOf<T>, T[]>;
+export function chunk<T = never>(name: string, by: number | ((value: T) => unknown)): Node<ItemOf<T>, T[]>;
 export function chunk<T>(
   first: string | number | ((value: T) => unknown),
   second?: number | ((value: T) => unknown),
