@@ -1,7 +1,7 @@
 import { Observable } from 'rxjs';
 import { ConsecutionError, host, markStage, preview, type Envelope, type Node } from '../src/core.js';
 import { NodeRunner } from '../src/nodes/runner.js';
-import type { NodeSpec } from '../src/nodes/spec.js';
+import type { InferredOutput, InferredSpec, NodeContext, NodeSpec } from '../src/nodes/spec.js';
 import { validateSpec } from '../src/nodes/validate.js';
 
 /**
@@ -12,16 +12,21 @@ import { validateSpec } from '../src/nodes/validate.js';
  * A spec written as an object may have only the keys of {@link NodeSpec} (a misspelt one is an
  * error); keep state in a closure, or write a class, whose own fields are its state.
  *
+ * The output type is what `process` returns. A node that only pushes takes it from its `ctx`'s
+ * type (`ctx: NodeContext<Located>`) or from `node<Pair, Located>(...)`; its pushes are then
+ * checked against it (without either, the output is `unknown`).
+ *
  * @example
  * ```ts
  * const geocode = node('geocode', {
  *   concurrency: 8, timeoutMs: 5_000, retries: 2,
- *   async process(pair: Pair, ctx) { ctx.push(await lookUp(pair, ctx.signal)) },
+ *   async process(pair: Pair, ctx: NodeContext<Located>) { ctx.push(await lookUp(pair, ctx.signal)) },
  * });
+ * const enrich = node('enrich', { async process(order: Order, ctx) { return { ...order, country: await country(order, ctx.signal) } } });
  * ```
  */
-export function node<I, O>(spec: NodeSpec<I, O>): Node<I, O>;
-export function node<I, O>(name: string, spec: NodeSpec<I, O>): Node<I, O>;
+export function node<I, O, C extends NodeContext<any> = NodeContext<O>>(spec: InferredSpec<I, O, C>): Node<I, InferredOutput<O, C>>;
+export function node<I, O, C extends NodeContext<any> = NodeContext<O>>(name: string, spec: InferredSpec<I, O, C>): Node<I, InferredOutput<O, C>>;
 export function node<I, O>(first: string | NodeSpec<I, O>, second?: NodeSpec<I, O>): Node<I, O> {
   const spec = typeof first === 'string' ? second : first;
   const name = typeof first === 'string' ? first : spec?.name;

@@ -55,6 +55,28 @@ export interface NodeSpec<I, O> {
 }
 
 /**
+ * The spec `node()` infers its types from: a {@link NodeSpec} whose `ctx` has a type parameter
+ * of its own, `C`. Typing `ctx` as `NodeContext<O>` would fix `O` before `process`'s body is
+ * read (to unknown, when `ctx` is not annotated), so a node that uses `ctx.signal` could not
+ * take its output type from what it returns.
+ */
+export type InferredSpec<I, O, C> = Omit<NodeSpec<I, O>, 'process'> & {
+  process(value: I, ctx: C): ProcessResult<O> | Promise<ProcessResult<O>>;
+};
+
+/**
+ * The output type of a node inferred by `node()`: what `process` returns, or, for a node that
+ * returns nothing (it pushes), the type of its `ctx` (`NodeContext<Located>`), or else unknown.
+ */
+export type InferredOutput<O, C> = [O] extends [void | undefined]
+  ? C extends NodeContext<infer P>
+    ? [P] extends [void | undefined]
+      ? unknown
+      : P
+    : unknown
+  : O;
+
+/**
  * The keys a node spec written as an object literal may have: any other is refused (a misspelt
  * `concurency` would be ignored without a word). A class instance ({@link BaseNode}) may have
  * fields of its own besides: they are its state.
