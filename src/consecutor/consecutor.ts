@@ -1,5 +1,5 @@
 import type { Node } from '../envelope/envelope.js';
-import { ConsecutionError, preview } from '../errors.js';
+import { ConsecutionError, previewTyped } from '../errors.js';
 import type { OutputStream } from '../outputs/channel.js';
 import { OutputSet } from '../outputs/set.js';
 import { PushReader } from '../sources/push.js';
@@ -39,7 +39,7 @@ export class Consecutor<I = unknown, O = unknown> {
     if (typeof pipeline !== 'function') {
       throw new ConsecutionError(
         'OPTIONS_INVALID',
-        `Consecutor: pipeline must be a node (an operator such as map(...) or pipe(...) of them), got ${typeof pipeline} ${preview(pipeline)}`,
+        `Consecutor: pipeline must be a node (an operator such as map(...) or pipe(...) of them), got ${previewTyped(pipeline)}`,
       );
     }
     this.pipeline = pipeline;

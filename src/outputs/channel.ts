@@ -1,5 +1,5 @@
 import { Observable, Subject } from 'rxjs';
-import { ConsecutionError, preview } from '../errors.js';
+import { ConsecutionError, previewTyped } from '../errors.js';
 import { isPromiseLike } from '../stage/promise.js';
 
 /**
@@ -198,6 +198,6 @@ export function checkTarget(name: string, target: unknown): OutputTarget {
   }
   throw new ConsecutionError(
     'OPTIONS_INVALID',
-    `outputs.${name} must have an append() or a push() method, got ${typeof target} ${preview(target)}`,
+    `outputs.${name} must have an append() or a push() method, got ${previewTyped(target)}`,
   );
 }

@@ -27,7 +27,7 @@ export function fromFile<T = unknown>(path: string, options: FileSourceOptions =
   if (typeof path !== 'string' || path.length === 0) {
     throw new ConsecutionError('OPTIONS_INVALID', `fromFile(): expected a file path, got ${preview(path)}`);
   }
-  const { format, maxLineBytes } = lineOptions('fromFile', options);
+  const { format, maxLineBytes } = lineOptions('fromFile', options, ['name']);
   const name = options.name ?? basename(path);
   return {
     name,

@@ -1,7 +1,7 @@
 import { constants } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { ConsecutionError, messageOf } from '../errors.js';
-import { optionReader } from '../stage/args.js';
+import { optionReader, rejectUnknown } from '../stage/args.js';
 import type { SourceReader } from './source.js';
 
 /** How a line source reads a line: `lines` as its text, `ndjson` as the JSON value it holds. */
@@ -45,7 +45,8 @@ const LEAD_BREAK_DUE = 2;
  * lineOptions('fromFile', { format: 'ndjson' }); // { format: 'ndjson', maxLineBytes: 16777216 }
  * ```
  */
-export function lineOptions(fn: string, options: LineOptions): Required<LineOptions> {
+export function lineOptions(fn: string, options: LineOptions, known: readonly string[] = []): Required<LineOptions> {
+  rejectUnknown(`${fn}()`, options, ['format', 'maxLineBytes', ...known]);
   const r = optionReader(options, (key) => `${fn}(): ${key}`);
   const maxLineBytes = r.integer('maxLineBytes', 1, DEFAULT_MAX_LINE_BYTES);
   // A longer line could not be decoded into one string anyway.

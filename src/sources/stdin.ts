@@ -24,7 +24,7 @@ export interface StdinSourceOptions extends LineOptions {
  * ```
  */
 export function fromStdin<T = unknown>(options: StdinSourceOptions = {}): Source<T> {
-  const { format, maxLineBytes } = lineOptions('fromStdin', options);
+  const { format, maxLineBytes } = lineOptions('fromStdin', options, ['input', 'name']);
   const name = options.name ?? 'stdin';
   const input = options.input;
   return {

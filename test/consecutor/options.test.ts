@@ -74,3 +74,10 @@ describe('retries', () => {
     expect(() => new Consecutor(node('n', { process, retries: 2 }), { guarantee: 'confirm' })).not.toThrow();
   });
 });
+
+describe('a bad pipeline or output container says what it got', () => {
+  it('shows undefined once, not "undefined undefined"', () => {
+    expect(thrown(() => new Consecutor(undefined as never))).toMatch(/got undefined$/);
+    expect(thrown(() => new Consecutor(p, { outputs: { rows: undefined as never } }))).toMatch(/outputs\.rows must have an append\(\) or a push\(\) method, got undefined$/);
+  });
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { appendFileSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Consecutor, fromFile, map, openStore, type FailureRecord } from 'consecution';
+import { Consecutor, fromFile, fromStdin, map, openStore, type FailureRecord } from 'consecution';
 
 /** A temp dir with `in.ndjson` holding `text`, and the path of a store beside it. */
 function setup(text: string): { file: string; store: string } {
@@ -73,5 +73,12 @@ describe('fromFile in a durable run', () => {
     const run = await durableRun(file, store);
     expect(run.out).toEqual([3]);
     expect(run.dead).toEqual(['in.ndjson line 4: not valid JSON']);
+  });
+});
+
+describe('line sources check their options at once', () => {
+  it('refuse a misspelt option, saying which one was meant', () => {
+    expect(() => fromFile('x.ndjson', { maxLineByte: 10 } as never)).toThrow(/unknown fromFile\(\) option maxLineByte \(10\).*did you mean maxLineBytes\?/);
+    expect(() => fromStdin({ fromat: 'ndjson' } as never)).toThrow(/unknown fromStdin\(\) option fromat.*did you mean format\?/);
   });
 });
