@@ -9,6 +9,7 @@ import { BatchProcessor, writeUnavailable } from './processor.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { crosses } from './clone.js';
 import { salvage } from './salvage.js';
+import { UnclonableWatch } from './unclonable.js';
 
 /**
  * The worker side of the bridge, the same in a thread, a child process and inline: loads the
@@ -19,6 +20,8 @@ export function createHandler(mode: Mode, post: (msg: FromWorker) => void): (msg
   let spec: DefinedNode<unknown, unknown> | undefined;
   let name = '';
   let processor: BatchProcessor | undefined;
+  /** Inline only: what would not cross to a worker is warned of (there it fails, or changes). */
+  let watch: UnclonableWatch | undefined;
   let chain: Promise<void> = Promise.resolve();
   const abort = new AbortController();
   // Messages are handled strictly one after the other.
@@ -37,13 +40,16 @@ export function createHandler(mode: Mode, post: (msg: FromWorker) => void): (msg
       name = msg.name;
       const options = validateSpec(name, spec);
       processor = new BatchProcessor(spec, name, options, abort.signal);
+      if (mode === 'sync') watch = new UnclonableWatch(name);
       post({ t: 'ready', concurrency: options.concurrency });
       return;
     }
     const node = spec!;
     if (msg.t === 'batch') {
+      watch?.given(msg.values);
       const run = processor!.run(msg);
       const results = run instanceof Promise ? await run : run;
+      watch?.pushed(msg.values, results);
       try {
         post(results);
       } catch (e) {
@@ -67,6 +73,7 @@ export function createHandler(mode: Mode, post: (msg: FromWorker) => void): (msg
     } catch (e) {
       failure = e;
     }
+    watch?.ended(outs);
     try {
       post({ t: 'ended', outs, ...(failure === undefined ? {} : { error: toErrorInfo(failure) }) });
     } catch (e) {
