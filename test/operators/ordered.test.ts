@@ -87,13 +87,18 @@ describe('ordered', () => {
   it('releases a thousand items held behind a slow one without deep recursion', async () => {
     // Each release acks downstream, which settles a root, which asks ordered() to release again:
     // released in one loop, not one nested call per held item.
+    // Item 0 waits until item 999 has passed: then 999 items (maxPending is 1,000) are held behind
+    // it, however fast the machine is.
     const out: number[] = [];
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
     const c = new Consecutor(
       pipe(
         node('slow-first', {
           concurrency: 64,
           async process(x: number) {
-            await sleep(x === 0 ? 300 : 0);
+            if (x === 0) await gate;
+            if (x === 999) open();
             return x;
           },
         }),

@@ -46,12 +46,17 @@ describe('output', () => {
   });
 
   it('a confirm that comes after its write was given up changes nothing', async () => {
-    const late = { append: () => new Promise<void>((resolve) => setTimeout(resolve, 400)) };
+    // The confirm is held until the run has given the write up, then let go: no race of timers.
+    let confirm!: () => void;
+    const confirmed = new Promise<void>((resolve) => (confirm = resolve));
+    const late = { append: () => confirmed };
     const c = new Consecutor(output('sink'), { timeoutMs: 150, guarantee: 'confirm', outputs: { sink: late } });
     const report = await c.run([1]);
     expect(report).toMatchObject({ completed: 0, deadLettered: 1 });
     expect(report.nodes.sink).toMatchObject({ acked: 0, failed: 0, inFlight: 0 });
-    await new Promise((r) => setTimeout(r, 500));
+    confirm();
+    await confirmed;
+    await new Promise((r) => setImmediate(r));
     expect(c.metrics().nodes.sink).toMatchObject({ acked: 0, failed: 0, inFlight: 0 });
   });
 
