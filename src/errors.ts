@@ -3,6 +3,7 @@
  */
 export type ErrorCode =
   | 'ACK_TIMEOUT'
+  | 'DRAIN_TIMEOUT'
   | 'NODE_FAILED'
   | 'NODE_TIMEOUT'
   | 'NODE_REJECTED'

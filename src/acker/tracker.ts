@@ -1,5 +1,6 @@
 import type { FailureInfo } from '../envelope/envelope.js';
 import { ConsecutionError, isRetryable } from '../errors.js';
+import type { Blame } from './blame.js';
 import { reasonOf, toErrorInfo, type FailureRecord } from './failure.js';
 import { Root, type RootOwner } from './root.js';
 
@@ -16,6 +17,8 @@ export interface TrackerEvents {
   deadLetter(record: FailureRecord): void;
   /** A failure was recorded (track and replay levels). */
   failure(record: FailureRecord): void;
+  /** Where a timed-out root is stuck, if a stage knows (see Holder). */
+  blame(root: Root, now: number): Blame | undefined;
 }
 
 export interface TrackerOptions {
@@ -120,6 +123,7 @@ export class Tracker implements RootOwner {
     root.xorHi = 0;
     root.xorLo = 1;
     root.deadline = this.now + this.deadlineSlack;
+    root.resetWaits();
   }
 
   complete(root: Root): void {
@@ -158,24 +162,41 @@ export class Tracker implements RootOwner {
     this.settledId(root.id);
   }
 
-  /** Fails every root past its deadline with `ACK_TIMEOUT`. Call from a timer. */
+  /**
+   * Keeps a root pending with no deadline: the run stopped, and it will not be sent in again
+   * (a durable store keeps it for the next run), so it must not time out and use up its retries.
+   */
+  park(root: Root): void {
+    this.unlink(root);
+    // ordered() need not hold what comes after it: it comes back only in the next run.
+    this.settledId(root.id);
+  }
+
+  /**
+   * Fails every root past its deadline with `ACK_TIMEOUT`, naming where it is stuck. The time a
+   * root spent waiting (see Root.park) does not count: one that waited gets that time more, and
+   * goes to the tail (a little late for the deadline order: it times out late, never early).
+   * Call from a timer.
+   */
   expire(now: number): void {
     this.now = now;
-    // Each failure removes the head or moves it to the tail with a later deadline.
+    // Each step removes the head or moves it to the tail with a deadline after now.
     for (let root = this.head; root !== null && root.deadline <= now; root = this.head) {
-      root.failAnchor(
-        {
-          node: 'consecutor',
-          value: root.value,
-          error: new ConsecutionError(
-            'ACK_TIMEOUT',
-            `item #${root.id} was not completely processed within timeoutMs=${this.options.timeoutMs}`,
-            { node: 'consecutor' },
-          ),
-        },
-        root.attempt,
-      );
+      const waited = root.takeWaited(now);
+      if (root.deadline + waited > now) {
+        root.deadline += waited;
+        this.unlink(root);
+        this.append(root);
+      } else this.timedOut(root, now);
     }
+  }
+
+  private timedOut(root: Root, now: number): void {
+    const blame = this.events.blame(root, now);
+    const node = blame?.node ?? 'consecutor';
+    const where = blame === undefined ? '' : `: ${blame.where}`;
+    const message = `item #${root.id} was not completely processed within timeoutMs=${this.options.timeoutMs}${where}`;
+    root.failAnchor({ node, value: root.value, error: new ConsecutionError('ACK_TIMEOUT', message, { node }) }, root.attempt);
   }
 
   private recordOf(root: Root, failure: FailureInfo): FailureRecord {

@@ -34,6 +34,8 @@ export class Consecutor<I = unknown, O = unknown> {
   private last: Run | undefined;
   /** The run started by up(), and the reader push() feeds it through. */
   private pushed: { readonly run: Run; readonly reader: PushReader<I> } | undefined;
+  /** The run stop() was called on, and the promise every stop() of it returns. */
+  private stopped: { readonly run: Run; readonly report: Promise<RunReport> } | undefined;
 
   constructor(pipeline: Node<I, O>, options?: ConsecutorOptions) {
     if (typeof pipeline !== 'function') {
@@ -66,6 +68,38 @@ export class Consecutor<I = unknown, O = unknown> {
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  /**
+   * Stops the active run gracefully and resolves with its report, the same object `run()` (or
+   * `down()`) resolves with, `stopped: true`. The source is not read again (a read in progress is
+   * not waited for: what it returns is never admitted) and is closed; replays not yet sent in stay
+   * pending. Then the run ends as if its source had ended there: partial batches flush, `reduce`
+   * emits what it folded, nodes' `end()` runs. What is in flight gets `drainMs` to settle; past
+   * it the run ends at once, the report is not `ok` (a `DRAIN_TIMEOUT` error, and `pending` says
+   * how many items are left), and a durable store keeps those items for the next run. Nothing is
+   * lost and nothing is dead-lettered by the stop. A second stop() of the same run returns the same
+   * promise; with no active run it rejects with `NOT_RUNNING`. A run started with {@link up}
+   * stops too: pushes still waiting are refused with `NOT_RUNNING`.
+   *
+   * @example
+   * ```ts
+   * const done = c.run(fromAsyncIterable(events()));
+   * process.once('SIGINT', () => void c.stop());
+   * const report = await done; // report.stopped: true after Ctrl-C
+   * ```
+   */
+  stop(): Promise<RunReport> {
+    const run = this.active;
+    if (run === undefined) {
+      return Promise.reject(new ConsecutionError('NOT_RUNNING', 'stop() needs an active run: start one with run() or up()'));
+    }
+    if (this.stopped?.run !== run) {
+      if (this.pushed?.run === run) this.pushed = undefined;
+      run.stop();
+      this.stopped = { run, report: reportOf(run) };
+    }
+    return this.stopped.report;
   }
 
   /**
@@ -134,6 +168,7 @@ export class Consecutor<I = unknown, O = unknown> {
     const settle = () => {
       this.last = run;
       if (this.active === run) this.active = undefined;
+      if (this.stopped?.run === run) this.stopped = undefined;
       if (this.outputs === outputs) this.outputs = new OutputSet(this.options.outputs);
     };
     run.done.then(settle, settle);

@@ -17,6 +17,13 @@ export interface ConsecutorOptions {
   readonly retries?: number;
   /** An item not completely processed within this many ms fails with `ACK_TIMEOUT` (at most 2147483647, a Node.js timer's longest). @default 30000 */
   readonly timeoutMs?: number;
+  /**
+   * After {@link Consecutor.stop}: how long the items in flight get to settle. Past it the run ends
+   * at once and what has not settled stays pending (in the journal of a durable store, for the
+   * next run), and the report says so with a `DRAIN_TIMEOUT` error (at most 2147483647).
+   * @default timeoutMs
+   */
+  readonly drainMs?: number;
   /** The most input items in flight at once; the source is paused beyond it (tracked levels: `none` tracks nothing to count). @default 1000 */
   readonly maxPending?: number;
   /** Named outputs: anything with `append()` or `push()`. `deadLetter` receives dead letters; `default` what leaves the pipeline's end. */
@@ -39,6 +46,7 @@ export interface ResolvedOptions {
   readonly guarantee: Guarantee;
   readonly retries: number;
   readonly timeoutMs: number;
+  readonly drainMs: number;
   readonly maxPending: number;
   readonly outputs: ReadonlyMap<string, OutputTarget>;
   readonly keepFailures: number;
@@ -50,7 +58,7 @@ export interface ResolvedOptions {
 const GUARANTEES: readonly Guarantee[] = ['none', 'confirm', 'track', 'replay'];
 /** The values of the `mode` option (the Consecutor's, and an offload's own). */
 export const MODES: readonly Mode[] = ['sync', 'thread', 'process'];
-const KNOWN = ['guarantee', 'retries', 'timeoutMs', 'maxPending', 'outputs', 'keepFailures', 'checks', 'mode', 'store'];
+const KNOWN = ['guarantee', 'retries', 'timeoutMs', 'drainMs', 'maxPending', 'outputs', 'keepFailures', 'checks', 'mode', 'store'];
 
 /** Validates options at once, with messages that show the bad value. */
 export function resolveOptions(options: ConsecutorOptions | undefined): ResolvedOptions {
@@ -81,11 +89,13 @@ export function resolveOptions(options: ConsecutorOptions | undefined): Resolved
     if (guarantee === 'none') r.bad('store', "used with a tracked guarantee (not 'none': nothing could be forgotten once done)", o.store);
     store = { path };
   }
+  const timeoutMs = r.timeout('timeoutMs', 30_000);
   return {
     guarantee,
     store,
     retries: r.integer('retries', 0, 3),
-    timeoutMs: r.timeout('timeoutMs', 30_000),
+    timeoutMs,
+    drainMs: r.timeout('drainMs', timeoutMs),
     maxPending: r.integer('maxPending', 1, 1_000),
     keepFailures: r.integer('keepFailures', 0, 100),
     checks: o.checks !== false,
@@ -93,3 +103,4 @@ export function resolveOptions(options: ConsecutorOptions | undefined): Resolved
     outputs,
   };
 }
+

@@ -21,7 +21,7 @@ export interface Counts {
 }
 
 /**
- * What a run did. Under every level but `none`: `completed + deadLettered === ingested`, and
+ * What a run did. Under every level but `none`: `completed + deadLettered + pending === ingested`, and
  * `failed === retried + deadLettered` (each failure of an item either replayed it or gave it up).
  */
 export interface RunReport extends Counts {
@@ -31,6 +31,14 @@ export interface RunReport extends Counts {
   readonly durationMs: number;
   /** The last failure records (levels `track` and `replay`; untracked errors at every level). */
   readonly failures: readonly FailureRecord[];
+  /** Whether the run was ended by `stop()` (or its `signal`) rather than by the end of its source. */
+  readonly stopped: boolean;
+  /**
+   * Items admitted but not settled when the run ended: 0 unless it was stopped and they did not
+   * settle within `drainMs`, or failed while it drained (they are not replayed after a stop). A
+   * durable store keeps them in its journal, and the next run on it replays them first.
+   */
+  readonly pending: number;
 }
 
 /** A live view of a run: what {@link RunReport} says, while it runs. */

@@ -16,6 +16,7 @@ import { withHost, NodeRegistry, type Host, type OrderView } from '../stage/host
 import type { ChainCount, NodeStats } from '../stage/stats.js';
 import type { Mode, ResolvedOptions } from './options.js';
 import type { Metrics, RunReport } from './report.js';
+import { drainTimeout, Stopping } from './stop.js';
 
 /** A write the run waits for: what it is (for errors), and when it may be given up (see Run.track). */
 interface TrackedWrite {
@@ -66,6 +67,9 @@ export class Run implements Host, TrackerEvents {
   /** The last root read since the last journal write, bad input included: its position goes with the batch. */
   private lastRead: Root | undefined;
   private reader: SourceReader<unknown> | undefined;
+  private readonly stopping = new Stopping();
+  /** Roots kept pending, unsent, after a stop (a replay due then): they are the next run's. */
+  private parked = 0;
   private input: Subscriber<Envelope<unknown>> | undefined;
   private subscription: Subscription | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -120,8 +124,11 @@ export class Run implements Host, TrackerEvents {
     try {
       const input = new Observable<Envelope<unknown>>((subscriber) => {
         this.input = subscriber;
-        this.restoreJournal();
-        this.reader = this.source.open(this.store.position());
+        // A run stopped before it started reads nothing, not even its journal.
+        if (!this.stopping.requested) {
+          this.restoreJournal();
+          this.reader = this.source.open(this.store.position());
+        }
         this.pump();
       });
       const out = withHost(this, () => pipeline(input));
@@ -240,7 +247,8 @@ export class Run implements Host, TrackerEvents {
 
   replay(root: Root): void {
     for (const cell of this.cells) cell.replaying(root);
-    this.replays.push(root);
+    if (this.stopping.requested) this.park(root);
+    else this.replays.push(root);
     this.wake();
   }
 
@@ -297,19 +305,22 @@ export class Run implements Host, TrackerEvents {
           this.reading = true;
           r.then(
             (res) => {
+              // A read a stop left pending: what it returns was never admitted.
+              if (this.finished || this.stopping.abandoned) return;
               this.reading = false;
-              if (this.finished) return;
               this.accept(res);
               this.pump();
             },
-            (e: unknown) => this.sourceFailed(e),
+            (e: unknown) => {
+              if (!this.stopping.abandoned) this.sourceFailed(e);
+            },
           );
           break;
         }
         this.accept(r);
       }
       if (this.lastRead !== undefined) this.journalBatch();
-      if (this.sourceDone && !this.reading && this.replays.length === 0 && (tracker === undefined || tracker.pending === 0)) {
+      if (this.sourceDone && !this.reading && this.replays.length === 0 && (tracker === undefined || tracker.pending === this.parked)) {
         this.input = undefined;
         input.complete();
       }
@@ -322,8 +333,7 @@ export class Run implements Host, TrackerEvents {
 
   private accept(r: IteratorResult<unknown, unknown>): void {
     if (r.done === true) {
-      this.sourceDone = true;
-      this.drain();
+      this.endInput();
       return;
     }
     const reader = this.reader!;
@@ -372,7 +382,10 @@ export class Run implements Host, TrackerEvents {
     );
   }
 
-  private drain(): void {
+  /** The source ended, or the run was stopped: nothing more is read, partial batches flush. */
+  private endInput(): void {
+    if (this.sourceDone) return;
+    this.sourceDone = true;
     this.drained = true;
     for (const flush of this.drainers) flush();
   }
@@ -502,6 +515,36 @@ export class Run implements Host, TrackerEvents {
 
   // --- Ending ------------------------------------------------------------------------------------
 
+  /**
+   * Stops reading, as if the source had ended here: the input ends once what is in flight has
+   * settled, within drainMs (see Consecutor.stop). A replay due now is not sent in: it stays
+   * pending (in a durable store's journal) for the next run.
+   */
+  stop(): void {
+    if (this.finished || !this.stopping.request(this.options.drainMs, () => this.drainPassed())) return;
+    this.reading = this.stopping.stopReading(this.reader, this.reading);
+    for (const root of this.replays.splice(0)) this.park(root);
+    this.endInput();
+    this.wake();
+  }
+
+  private park(root: Root): void {
+    if (root.attempt < 0) return;
+    this.tracker!.park(root);
+    this.parked++;
+  }
+
+  /** drainMs passed after a stop: the run ends now, and what has not settled stays pending. */
+  private drainPassed(): void {
+    if (this.finished) return;
+    const error = drainTimeout(this.options.drainMs, this.tracker?.pending, this.store.durable);
+    this.failLoose({ node: 'consecutor', value: undefined, error });
+    void this.end().then(
+      () => this.resolve(this.report()),
+      (e: unknown) => this.reject(e),
+    );
+  }
+
   private fatal(e: unknown): void {
     if (this.finished) return;
     const error =
@@ -516,6 +559,8 @@ export class Run implements Host, TrackerEvents {
     if (this.finished) return;
     while (this.writes.size > 0) await new Promise<void>((resolve) => (this.writeDone = resolve));
     this.writeDone = undefined;
+    // drainMs may have passed meanwhile, and ended the run.
+    if (this.finished) return;
     await this.end();
     this.resolve(this.report());
   }
@@ -528,7 +573,7 @@ export class Run implements Host, TrackerEvents {
     this.abort.abort();
     this.subscription?.unsubscribe();
     this.channels.close(error);
-    await this.reader?.close();
+    await this.stopping.ended(this.reader);
     await this.store.close();
   }
 
@@ -567,6 +612,8 @@ export class Run implements Host, TrackerEvents {
       durationMs: Date.now() - this.started,
       failures,
       nodes: m.nodes,
+      stopped: this.stopping.requested,
+      pending: m.pending,
     };
   }
 }

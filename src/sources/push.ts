@@ -14,6 +14,8 @@ interface Waiting<T> {
 export class PushReader<T> implements SourceReader<T> {
   position = -1;
   readonly error = undefined;
+  /** A value handed to a pending read has resolved its push(): a stop must still take it. */
+  readonly closeSettlesRead = true;
   private readonly queue: Waiting<T>[] = [];
   private ended = false;
   private closed = false;

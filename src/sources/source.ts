@@ -49,8 +49,15 @@ export interface SourceReader<T> {
   readonly error: unknown;
   /** Called once per item when it is settled: completed, or given up (dead-lettered). */
   confirm?(position: unknown, completed: boolean): void;
-  /** Releases the source; called once when the run ends. */
+  /** Releases the source; called once: when the run ends, or at once when it is stopped. */
   close(): void | Promise<void>;
+  /**
+   * True when `close()` settles a pending read at once, and an item that read returns was already
+   * handed over for good (`push()` resolved): a stopped run then takes that item. Otherwise a stop
+   * does not wait for a pending read (an endless source may never answer): what it returns later
+   * is dropped, never admitted, and a resumable source gives it again to the next run.
+   */
+  readonly closeSettlesRead?: boolean;
 }
 
 /** Anything a run accepts as input: a source, an iterable, an async iterable or an Observable. */
