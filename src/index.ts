@@ -1,7 +1,7 @@
 // consecution: Storm-style guaranteed stream processing on RxJS.
 export * from '../operators/index.js';
 export { Consecutor } from './consecutor/consecutor.js';
-export type { ConsecutorOptions, Mode } from './consecutor/options.js';
+export type { ConsecutorOptions, Mode, RunOptions } from './consecutor/options.js';
 export type { RunReport, Metrics } from './consecutor/report.js';
 export type { Guarantee } from './acker/tracker.js';
 export type { FailureRecord, ErrorInfo } from './acker/failure.js';

@@ -5,9 +5,10 @@ import { OutputSet } from '../outputs/set.js';
 import { PushReader } from '../sources/push.js';
 import type { Source, SourceLike } from '../sources/source.js';
 import { toSource } from '../sources/toSource.js';
-import { resolveOptions, type ConsecutorOptions, type ResolvedOptions } from './options.js';
+import { resolveOptions, resolveRunOptions, type ConsecutorOptions, type ResolvedOptions, type RunOptions } from './options.js';
 import type { Metrics, RunReport } from './report.js';
 import { Run } from './run.js';
+import { stopOnAbort } from './stop.js';
 import { MemoryStore } from '../store/memory.js';
 import { LmdbStore } from '../store/lmdb.js';
 
@@ -61,10 +62,21 @@ export class Consecutor<I = unknown, O = unknown> {
    * for await (const r of c.output('valid')) console.log(r); // throws if the run fails
    * const report = await done;
    * ```
+   *
+   * `signal` stops the run when it aborts, as {@link stop} does (an aborted one: the run reads
+   * nothing); the promise then resolves with the report, `stopped: true`.
+   *
+   * @example
+   * ```ts
+   * const report = await c.run(fromAsyncIterable(ticks()), { signal: AbortSignal.timeout(60_000) });
+   * ```
    */
-  run(source: Source<I> | SourceLike<I>): Promise<RunReport> {
+  run(source: Source<I> | SourceLike<I>, options?: RunOptions): Promise<RunReport> {
     try {
-      return reportOf(this.begin(toSource(source)));
+      const { signal } = resolveRunOptions(options);
+      const run = this.begin(toSource(source));
+      if (signal !== undefined) stopOnAbort(signal, run);
+      return reportOf(run);
     } catch (e) {
       return Promise.reject(e);
     }

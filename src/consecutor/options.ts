@@ -104,3 +104,19 @@ export function resolveOptions(options: ConsecutorOptions | undefined): Resolved
   };
 }
 
+/** Options of one `Consecutor.run()`. */
+export interface RunOptions {
+  /** Aborting it stops the run, as `c.stop()` does; the run's promise resolves with the report (`stopped: true`). */
+  readonly signal?: AbortSignal;
+}
+
+/** Validates the options of one run, with messages that show the bad value. */
+export function resolveRunOptions(options: RunOptions | undefined): RunOptions {
+  if (options === undefined) return {};
+  const subject = (key: string) => `run() option ${key}`;
+  if (options === null || typeof options !== 'object') optionReader({}, subject).bad('(options)', 'an object', options);
+  const o = options as Record<string, unknown>;
+  rejectUnknown('run()', o, ['signal']);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) optionReader(o, subject).bad('signal', 'an AbortSignal', o.signal);
+  return options;
+}

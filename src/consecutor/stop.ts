@@ -88,3 +88,17 @@ export function drainTimeout(drainMs: number, left: number | undefined, durable:
   );
 }
 
+/**
+ * Stops `run` when `signal` aborts, at once if it already has; the listener goes when the run
+ * ends, so a long-lived signal keeps nothing of finished runs.
+ */
+export function stopOnAbort(signal: AbortSignal, run: { stop(): void; readonly done: Promise<unknown> }): void {
+  if (signal.aborted) {
+    run.stop();
+    return;
+  }
+  const onAbort = (): void => run.stop();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const off = (): void => signal.removeEventListener('abort', onAbort);
+  run.done.then(off, off);
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { getEventListeners } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,6 +134,47 @@ describe('c.stop()', () => {
     expect(await stopping).toBe(report);
     expect(report).toMatchObject({ ok: true, stopped: true, failed: 0 });
     expect(out.values).toEqual(Array.from({ length: report.ingested }, (_, i) => i));
+  });
+});
+
+describe('run(source, { signal })', () => {
+  it('aborting the signal stops the run, which resolves with its report; the listener is removed', HANG, async () => {
+    const abort = new AbortController();
+    const out = counting<number>(5, () => abort.abort());
+    const c = new Consecutor(output('out'), { outputs: { out } });
+    const report = await c.run(forever(), { signal: abort.signal });
+    expect(report).toMatchObject({ ok: true, stopped: true });
+    expect(out.values).toHaveLength(report.ingested);
+    expect(getEventListeners(abort.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('a signal that never aborts is let go when the run ends', HANG, async () => {
+    const abort = new AbortController();
+    const c = new Consecutor(map((x: number) => x), {});
+    expect(await c.run([1, 2, 3], { signal: abort.signal })).toMatchObject({ ok: true, stopped: false, completed: 3 });
+    expect(getEventListeners(abort.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('an aborted signal: the run reads nothing and resolves with an empty stopped report', HANG, async () => {
+    let read = false;
+    async function* source(): AsyncGenerator<number> {
+      read = true;
+      yield 1;
+    }
+    const c = new Consecutor(map((x: number) => x), {});
+    const report = await c.run(source(), { signal: AbortSignal.abort() });
+    expect(report).toMatchObject({ ok: true, stopped: true, ingested: 0, completed: 0, pending: 0 });
+    expect(read).toBe(false);
+  });
+
+  it('refuses a bad second argument, showing the value, and starts no run', async () => {
+    const c = new Consecutor(map((x: number) => x), {});
+    await expect(c.run([1], { signl: AbortSignal.abort() } as never)).rejects.toThrow(
+      /^unknown run\(\) option signl \(.*\); known options: signal; did you mean signal\?$/,
+    );
+    await expect(c.run([1], { signal: 'stop' } as never)).rejects.toThrow('run() option signal must be an AbortSignal, got string "stop"');
+    await expect(c.run([1], null as never)).rejects.toThrow('run() option (options) must be an object, got null');
+    await expect(c.stop()).rejects.toMatchObject({ code: 'NOT_RUNNING' });
   });
 });
 
