@@ -15,7 +15,7 @@ export interface ErrorInfo {
 export interface FailureRecord {
   /** The input item (the root's value) the failure belongs to; for an untracked failure, the value the node saw. */
   readonly item: unknown;
-  /** The name of the node that failed, or `consecutor` for a root timeout. */
+  /** The name of the node that failed; for a root timeout, the stage that held it, or `consecutor` when none (or several) did. */
   readonly node: string;
   readonly error: ErrorInfo;
   /** Why a node rejected the item, when it returned an fp-ts `Left`: the Left's value. */

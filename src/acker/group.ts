@@ -45,6 +45,21 @@ export class Group implements Anchor {
     this.attempt = -1;
     for (const p of this.parts) p.anchor.failAnchor(failure, p.attempt);
   }
+
+  /** A waiting batch: every item of it waits. */
+  park(attempt: number): void {
+    if (attempt !== this.attempt) return;
+    for (const p of this.parts) p.anchor.park(p.attempt);
+  }
+
+  unpark(attempt: number): void {
+    if (attempt !== this.attempt) return;
+    for (const p of this.parts) p.anchor.unpark(p.attempt);
+  }
+
+  belongsTo(root: Anchor): boolean {
+    return root === this || this.parts.some((p) => p.anchor.belongsTo(root));
+  }
 }
 
 /**
@@ -70,5 +85,13 @@ export class LooseAnchor implements Anchor {
 
   failAnchor(failure: FailureInfo): void {
     this.onFail(failure);
+  }
+
+  park(): void {}
+
+  unpark(): void {}
+
+  belongsTo(): boolean {
+    return false;
   }
 }

@@ -2,6 +2,8 @@ import type { Anchor, FailureInfo } from '../envelope/envelope.js';
 
 /** What a root reports to: the run's tracker. */
 export interface RootOwner {
+  /** A coarse clock (epoch ms): what waiting is measured with. */
+  readonly now: number;
   complete(root: Root): void;
   fail(root: Root, failure: FailureInfo): void;
 }
@@ -23,8 +25,14 @@ export class Root implements Anchor {
   xorLo = 0;
   /** Current attempt, from 0; -1 once settled, so late acks of any attempt are ignored. */
   attempt = 0;
-  /** Epoch ms after which the root times out. */
+  /** Epoch ms after which the root times out, unless it waited meanwhile (see {@link takeWaited}). */
   deadline = 0;
+  /** How many of its envelopes are waiting now (see {@link park}). */
+  waiting = 0;
+  /** When `waiting` last went from 0 to 1 (the owner's coarse clock). */
+  waitSince = 0;
+  /** Time spent waiting, and not yet added to the deadline. */
+  waited = 0;
   /** What stateful nodes folded of this item, by the node's index (see StateCell). */
   folds: (Fold | undefined)[] | undefined = undefined;
   prev: Root | null = null;
@@ -61,6 +69,41 @@ export class Root implements Anchor {
   failAnchor(failure: FailureInfo, attempt: number): void {
     if (attempt !== this.attempt) return;
     this.owner.fail(this, failure);
+  }
+
+  park(attempt: number): void {
+    if (attempt !== this.attempt) return;
+    if (this.waiting++ === 0) this.waitSince = this.owner.now;
+  }
+
+  unpark(attempt: number): void {
+    if (attempt !== this.attempt || this.waiting === 0) return;
+    if (--this.waiting === 0) this.waited += this.owner.now - this.waitSince;
+  }
+
+  belongsTo(root: Anchor): boolean {
+    return root === this;
+  }
+
+  /**
+   * The time it has waited as of `now` that its deadline does not include yet; from now on that
+   * time counts as included. Ask when the deadline has passed: a root that waited is given that
+   * time more, instead of failing.
+   */
+  takeWaited(now: number): number {
+    let w = this.waited;
+    this.waited = 0;
+    if (this.waiting > 0) {
+      w += now - this.waitSince;
+      this.waitSince = now;
+    }
+    return w;
+  }
+
+  /** A new attempt: what the earlier one waited no longer matters (its envelopes are stale). */
+  resetWaits(): void {
+    this.waiting = 0;
+    this.waited = 0;
   }
 }
 

@@ -1,12 +1,13 @@
 import { Observable, type Subscriber, type Subscription } from 'rxjs';
+import { blameOf, seconds, type Blame, type Holder } from '../acker/blame.js';
 import { toErrorInfo, type FailureRecord } from '../acker/failure.js';
 import { LooseAnchor } from '../acker/group.js';
 import type { Root } from '../acker/root.js';
 import { StateCell } from '../stage/state.js';
 import type { FoldedCopy, Store } from '../store/store.js';
 import { tickOf, Tracker, type Guarantee, type TrackerEvents } from '../acker/tracker.js';
-import { Envelope, type FailureInfo, type Node } from '../envelope/envelope.js';
-import { ConsecutionError, messageOf } from '../errors.js';
+import { Envelope, type Anchor, type FailureInfo, type Node } from '../envelope/envelope.js';
+import { ConsecutionError, messageOf, preview } from '../errors.js';
 import type { OutputChannel } from '../outputs/channel.js';
 import type { OutputSet } from '../outputs/set.js';
 import { isPromiseLike } from '../stage/promise.js';
@@ -21,10 +22,14 @@ import { drainTimeout, Stopping } from './stop.js';
 /** A write the run waits for: what it is (for errors), and when it may be given up (see Run.track). */
 interface TrackedWrite {
   readonly what: () => string;
+  /** The output written to, for the failure it may cause and for blame; `consecutor` for the run's own writes. */
+  readonly node: string;
   /** The item's envelope, for a write of an item: given up once the item's tree is dead. */
   readonly env: Envelope<unknown> | undefined;
-  /** Epoch ms after which a write of no item is given up (Infinity: never). */
-  readonly expiresAt: number;
+  /** Whether it is given up, with an error, once older than timeoutMs (untracked writes). */
+  readonly expires: boolean;
+  /** When it was made (the run's coarse clock). */
+  readonly since: number;
 }
 
 /** How often a run paused at maxPending looks again for a stall while work is in flight. */
@@ -41,6 +46,8 @@ export class Run implements Host, TrackerEvents {
   readonly timeoutMs: number;
   readonly loose: LooseAnchor;
   drained = false;
+  /** The coarse clock (epoch ms), advanced on each tick. */
+  now = Date.now();
   readonly done: Promise<RunReport>;
 
   private readonly options: ResolvedOptions;
@@ -50,6 +57,8 @@ export class Run implements Host, TrackerEvents {
   private readonly channels: OutputSet;
   private readonly drainers: (() => void)[] = [];
   private readonly tickers: (() => void)[] = [];
+  /** Stages holding items' work, asked when an item times out; the run's own writes first. */
+  private readonly holders: Holder[] = [{ where: (root, now) => this.writeBlame(root, now) }];
   private readonly replays: Root[] = [];
   /** Writes the run waits for before it reports (see track). */
   private readonly writes = new Map<PromiseLike<unknown>, TrackedWrite>();
@@ -132,9 +141,8 @@ export class Run implements Host, TrackerEvents {
         this.pump();
       });
       const out = withHost(this, () => pipeline(input));
-      if (this.tracker !== undefined) {
-        this.timer = setInterval(() => this.tick(), tickOf(this.options.timeoutMs));
-      }
+      // Under 'none' too: node calls, workers and writes that never answer must not hold the run.
+      this.timer = setInterval(() => this.tick(), tickOf(this.options.timeoutMs));
       const terminal = this.terminal();
       this.subscription = withHost(this, () =>
         out.subscribe({
@@ -168,10 +176,15 @@ export class Run implements Host, TrackerEvents {
     this.tickers.push(fn);
   }
 
+  addHolder(holder: Holder): void {
+    this.holders.push(holder);
+  }
+
   private tick(): void {
-    const now = Date.now();
-    this.tracker!.expire(now);
+    const now = (this.now = Date.now());
+    // Stages first: a node call past its own deadline fails with the more precise NODE_TIMEOUT.
     for (const fn of this.tickers) fn();
+    this.tracker?.expire(now);
     this.sweepWrites(now);
   }
 
@@ -444,8 +457,8 @@ export class Run implements Host, TrackerEvents {
             () => env.anchor.ackEdge(env.hi, env.lo, env.attempt),
             (e: unknown) => this.failOutput(env, e),
           ),
-          () => 'default output',
-          { env },
+          () => `output "default" did not confirm the write of item ${preview(env.value)}`,
+          { env, node: 'default' },
         );
       }
     };
@@ -471,7 +484,7 @@ export class Run implements Host, TrackerEvents {
    * once the item's tree has failed or settled elsewhere (it times out), any other (`expires`) once
    * it is older than timeoutMs, with an error. The store's own writes are always waited for.
    */
-  private track(p: void | PromiseLike<unknown>, what: () => string, how: { env?: Envelope<unknown>; expires?: boolean } = {}): void {
+  private track(p: void | PromiseLike<unknown>, what: () => string, how: { env?: Envelope<unknown>; expires?: boolean; node?: string } = {}): void {
     if (!isPromiseLike(p)) return;
     const tracked: Promise<void> = Promise.resolve(p).then(
       () => {
@@ -483,7 +496,9 @@ export class Run implements Host, TrackerEvents {
         }
       },
     );
-    this.writes.set(tracked, { what, env: how.env, expiresAt: how.expires === true ? Date.now() + this.options.timeoutMs : Infinity });
+    // An untracked item's write (under 'none') has no tree to time out: it expires like a dead letter's.
+    const expires = how.expires === true || (how.env !== undefined && !how.env.anchor.tracked);
+    this.writes.set(tracked, { what, node: how.node ?? 'consecutor', env: how.env, expires, since: this.now });
   }
 
   private untrack(p: PromiseLike<unknown>): boolean {
@@ -494,17 +509,28 @@ export class Run implements Host, TrackerEvents {
 
   /** On each tick: gives up the writes that can no longer matter, or have waited too long. */
   private sweepWrites(now: number): void {
+    // The coarse clock's tick more, so that a write is never given up early.
+    const limit = this.options.timeoutMs + tickOf(this.options.timeoutMs);
     for (const [p, w] of this.writes) {
-      if (w.env !== undefined ? w.env.anchor.live(w.env.attempt) : now < w.expiresAt) continue;
+      if (w.expires ? now - w.since <= limit : w.env === undefined || w.env.anchor.live(w.env.attempt)) continue;
       this.untrack(p);
-      if (w.env === undefined) {
-        this.failLoose({
-          node: 'consecutor',
-          value: undefined,
-          error: new ConsecutionError('OUTPUT_FAILED', `${w.what()}: not confirmed within timeoutMs=${this.options.timeoutMs}`),
-        });
+      if (w.expires) {
+        const error = new ConsecutionError('OUTPUT_FAILED', `${w.what()}: not confirmed within timeoutMs=${this.options.timeoutMs}`, { node: w.node });
+        this.failLoose({ node: w.node, value: w.env?.value, error });
       }
     }
+  }
+
+  /** Where the run's own writes hold `root`: the writes of the pipeline's end to the default output. */
+  private writeBlame(root: Anchor, now: number): Blame | undefined {
+    for (const w of this.writes.values()) {
+      if (w.env?.anchor.belongsTo(root) === true) return { node: w.node, where: `waiting on output "${w.node}" for ${seconds(now - w.since)}` };
+    }
+    return undefined;
+  }
+
+  blame(root: Root, now: number): Blame | undefined {
+    return blameOf(this.holders, root, now);
   }
 
   private failLoose(f: FailureInfo): void {

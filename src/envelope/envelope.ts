@@ -13,6 +13,15 @@ export interface Anchor {
   failAnchor(failure: FailureInfo, attempt: number): void;
   /** Whether an envelope of this attempt still counts: false once its tree failed or settled. */
   live(attempt: number): boolean;
+  /**
+   * An envelope of this attempt starts waiting (for a node's free lane, in a reorder buffer, for a
+   * worker): until the matching {@link unpark}, the time does not count toward its root's timeoutMs.
+   */
+  park(attempt: number): void;
+  /** The envelope that {@link park} announced stops waiting. */
+  unpark(attempt: number): void;
+  /** Whether this anchor is `root` or is made of it (a batch with an item of it). */
+  belongsTo(root: Anchor): boolean;
   /** False for the loose anchor of untracked envelopes. */
   readonly tracked: boolean;
 }

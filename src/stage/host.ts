@@ -1,5 +1,6 @@
 import type { Guarantee } from '../acker/tracker.js';
 import type { Mode } from '../consecutor/options.js';
+import type { Holder } from '../acker/blame.js';
 import { LooseAnchor } from '../acker/group.js';
 import type { Anchor, Envelope, FailureInfo } from '../envelope/envelope.js';
 import type { StateCell } from './state.js';
@@ -17,8 +18,13 @@ export interface Host {
   readonly guarantee: Guarantee;
   /** Where offloaded nodes run. */
   readonly mode: Mode;
-  /** The run's timeoutMs: an item not complete by then fails (tracked levels). */
+  /**
+   * The run's timeoutMs: an item not complete by then fails (tracked levels), and so does a node
+   * call without a timeoutMs of its own, or an output write not confirmed by then (every level).
+   */
   readonly timeoutMs: number;
+  /** The run's coarse clock (epoch ms), advanced on each tick: cheaper than Date.now per item. */
+  readonly now: number;
   /** Whether `check()` stages run. */
   readonly checks: boolean;
   /** The anchor of envelopes that descend from no input item. */
@@ -33,8 +39,10 @@ export interface Host {
   onDrain(flush: () => void): void;
   /** Registers a fused chain's entry count, from which its steps' counts are derived. */
   countChain(count: ChainCount): void;
-  /** Calls `fn` on every tick of the run's clock (tracked levels only): for sweeps of abandoned work. */
+  /** Calls `fn` on every tick of the run's clock: for deadlines and sweeps of abandoned work. */
   onTick(fn: () => void): void;
+  /** Registers a stage that holds items' work: it is asked where an item is stuck when one times out. */
+  addHolder(holder: Holder): void;
   /**
    * The state cell of a stateful node, or undefined when nothing can replay an item (no replay
    * level, no durable store): then the node just folds and acks.
@@ -104,6 +112,7 @@ export class DetachedHost implements Host {
   readonly guarantee: Guarantee = 'none';
   readonly mode: Mode = 'sync';
   readonly timeoutMs = 0;
+  readonly now = 0;
   readonly checks = true;
   readonly drained = false;
   readonly signal: AbortSignal = new AbortController().signal;
@@ -119,6 +128,8 @@ export class DetachedHost implements Host {
   onDrain(): void {}
 
   onTick(): void {}
+
+  addHolder(): void {}
 
   state(): StateCell | undefined {
     return undefined;

@@ -33,6 +33,14 @@ export class RecordingAnchor implements Anchor {
     this.failures.push(failure);
   }
 
+  park(): void {}
+
+  unpark(): void {}
+
+  belongsTo(root: Anchor): boolean {
+    return root === this;
+  }
+
   /** True when every edge ever given out has been acked: the tree is complete. */
   get complete(): boolean {
     return this.xorHi === 0 && this.xorLo === 0 && this.failures.length === 0;
