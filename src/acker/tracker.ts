@@ -165,8 +165,9 @@ export class Tracker implements RootOwner {
   /**
    * Keeps a root pending with no deadline: the run stopped, and it will not be sent in again
    * (a durable store keeps it for the next run), so it must not time out and use up its retries.
+   * (Not Root.park, which pauses a root's clock while it waits in a stage.)
    */
-  park(root: Root): void {
+  setAside(root: Root): void {
     this.unlink(root);
     // ordered() need not hold what comes after it: it comes back only in the next run.
     this.settledId(root.id);

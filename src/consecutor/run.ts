@@ -78,7 +78,7 @@ export class Run implements Host, TrackerEvents {
   private reader: SourceReader<unknown> | undefined;
   private readonly stopping = new Stopping();
   /** Roots kept pending, unsent, after a stop (a replay due then): they are the next run's. */
-  private parked = 0;
+  private setAside = 0;
   private input: Subscriber<Envelope<unknown>> | undefined;
   private subscription: Subscription | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -260,7 +260,7 @@ export class Run implements Host, TrackerEvents {
 
   replay(root: Root): void {
     for (const cell of this.cells) cell.replaying(root);
-    if (this.stopping.requested) this.park(root);
+    if (this.stopping.requested) this.putAside(root);
     else this.replays.push(root);
     this.wake();
   }
@@ -333,7 +333,7 @@ export class Run implements Host, TrackerEvents {
         this.accept(r);
       }
       if (this.lastRead !== undefined) this.journalBatch();
-      if (this.sourceDone && !this.reading && this.replays.length === 0 && (tracker === undefined || tracker.pending === this.parked)) {
+      if (this.sourceDone && !this.reading && this.replays.length === 0 && (tracker === undefined || tracker.pending === this.setAside)) {
         this.input = undefined;
         input.complete();
       }
@@ -549,15 +549,15 @@ export class Run implements Host, TrackerEvents {
   stop(): void {
     if (this.finished || !this.stopping.request(this.options.drainMs, () => this.drainPassed())) return;
     this.reading = this.stopping.stopReading(this.reader, this.reading);
-    for (const root of this.replays.splice(0)) this.park(root);
+    for (const root of this.replays.splice(0)) this.putAside(root);
     this.endInput();
     this.wake();
   }
 
-  private park(root: Root): void {
+  private putAside(root: Root): void {
     if (root.attempt < 0) return;
-    this.tracker!.park(root);
-    this.parked++;
+    this.tracker!.setAside(root);
+    this.setAside++;
   }
 
   /** drainMs passed after a stop: the run ends now, and what has not settled stays pending. */
