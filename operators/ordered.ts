@@ -15,7 +15,8 @@ export interface OrderedOptions {
  * so it counts toward `maxPending`: it is bounded, and it cannot deadlock (the item it waits for
  * is already admitted). The order is that of each item's first arrival: when an item reaches it
  * several times (after a broadcast), its later copies, and replayed items, leave as soon as they
- * arrive (how many copies will come is not known). Needs a tracked guarantee.
+ * arrive (how many copies will come is not known). Time an item spends held here does not count
+ * toward its timeoutMs: only the item it waits for can time out. Needs a tracked guarantee.
  *
  * @example
  * ```ts
@@ -47,6 +48,7 @@ export function ordered<T>(options: OrderedOptions = {}): Node<T, T> {
         held.delete(id);
         released.add(id);
         for (const env of list) {
+          env.anchor.unpark(env.attempt);
           stats.emitted++;
           subscriber.next(env);
         }
@@ -90,6 +92,12 @@ export function ordered<T>(options: OrderedOptions = {}): Node<T, T> {
       view.onSettle(() => {
         if (held.size > 0) drain();
       });
+      h.addHolder({
+        where: (root) =>
+          root instanceof Root && held.has(root.id)
+            ? { node: stats.name, where: `held in ordered "${stats.name}" until item #${cursor} is done` }
+            : undefined,
+      });
       return source.subscribe({
         next(env) {
           stats.received++;
@@ -100,6 +108,8 @@ export function ordered<T>(options: OrderedOptions = {}): Node<T, T> {
             subscriber.next(env);
             return;
           }
+          // Waiting here for older items is not its fault: its clock stops until it is released.
+          root.park(env.attempt);
           const list = held.get(root.id);
           if (list === undefined) held.set(root.id, [env]);
           else list.push(env);

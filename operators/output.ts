@@ -1,5 +1,17 @@
 import { Observable } from 'rxjs';
-import { ackAt, failAt, host, isPromiseLike, markStage, type Envelope, type Node } from '../src/core.js';
+import {
+  ackAt,
+  ConsecutionError,
+  failAt,
+  host,
+  isPromiseLike,
+  markStage,
+  preview,
+  seconds,
+  tickOf,
+  type Envelope,
+  type Node,
+} from '../src/core.js';
 
 /** Options of {@link output}. */
 export interface OutputOptions {
@@ -10,7 +22,9 @@ export interface OutputOptions {
 /**
  * Writes each value to the consecutor's named output and acks it once the write is confirmed
  * (at once for an array's `push()`, when the promise of a container's `append()` resolves; a
- * rejected write fails the item). Emits nothing: it is a sink.
+ * rejected write fails the item). Emits nothing: it is a sink. A write never confirmed cannot
+ * hold the run: its item times out (and the timeout names this output), or, under
+ * `guarantee: 'none'`, the write is given up after timeoutMs with an `OUTPUT_FAILED` error.
  *
  * @example
  * ```ts
@@ -24,9 +38,11 @@ export function output<T>(outputName: string, options: OutputOptions = {}): Node
     const writer = h.output(outputName, stats.name);
     const out = new Observable<Envelope<never>>((subscriber) => {
       let completed = false;
-      // Writes not confirmed yet. One whose item's tree has failed or settled elsewhere (it timed
-      // out) is given up on the run's tick: a container that never confirms cannot hold the run.
-      const pending = new Set<Envelope<unknown>>();
+      // Writes not confirmed yet, with when they were made (the run's coarse clock). One whose
+      // item's tree has failed or settled elsewhere (it timed out), or an untracked one older than
+      // timeoutMs, is given up on the run's tick: a container that never confirms cannot hold the run.
+      const pending = new Map<Envelope<unknown>, number>();
+      const limit = h.timeoutMs + tickOf(h.timeoutMs);
       const settle = () => {
         if (completed && stats.inFlight === 0) subscriber.complete();
       };
@@ -35,9 +51,26 @@ export function output<T>(outputName: string, options: OutputOptions = {}): Node
         stats.inFlight--;
         return true;
       };
+      const unconfirmed = (env: Envelope<unknown>) =>
+        new ConsecutionError('OUTPUT_FAILED', `output "${outputName}" did not confirm the write of item ${preview(env.value)} within timeoutMs=${h.timeoutMs}`, {
+          node: stats.name,
+        });
       h.onTick(() => {
-        for (const env of pending) if (!env.anchor.live(env.attempt)) done(env);
+        const now = h.now;
+        for (const [env, since] of pending) {
+          if (env.anchor.tracked ? env.anchor.live(env.attempt) : h.timeoutMs <= 0 || now - since < limit) continue;
+          done(env);
+          if (!env.anchor.tracked) failAt(stats, env, env.value, unconfirmed(env));
+        }
         settle();
+      });
+      h.addHolder({
+        where(root, now) {
+          for (const [env, since] of pending) {
+            if (env.anchor.belongsTo(root)) return { node: stats.name, where: `waiting on output "${outputName}" for ${seconds(now - since)}` };
+          }
+          return undefined;
+        },
       });
       const sub = source.subscribe({
         next(env) {
@@ -54,7 +87,7 @@ export function output<T>(outputName: string, options: OutputOptions = {}): Node
             return;
           }
           stats.inFlight++;
-          pending.add(env);
+          pending.set(env, h.now);
           confirm.then(
             () => {
               if (!done(env)) return;

@@ -5,6 +5,8 @@ export { split, childHi, childLo, newSeed, type SplitSeed } from './envelope/spl
 export { Group } from './acker/group.js';
 export { host, type Host, type OrderView } from './stage/host.js';
 export { Root } from './acker/root.js';
+export { seconds, type Blame, type Holder } from './acker/blame.js';
+export { tickOf } from './acker/tracker.js';
 export { markStage, stageOf, type BranchInfo } from './stage/stage.js';
 export { appendStep, type Step } from './stage/chain.js';
 export { ackAt, failAt, nodeError } from './stage/fail.js';

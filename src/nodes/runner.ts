@@ -1,15 +1,17 @@
 import { isEither, isLeft, rejection } from './either.js';
 import type { Subscriber } from 'rxjs';
-import { Envelope } from '../envelope/envelope.js';
-import { nextEdgeHalf, nextEdgeLo } from '../envelope/edge.js';
+import { seconds, type Blame, type Holder } from '../acker/blame.js';
+import { tickOf } from '../acker/tracker.js';
+import { Envelope, type Anchor } from '../envelope/envelope.js';
 import { childHi, childLo, newSeed, seedFrom, type SplitSeed } from '../envelope/split.js';
-import { ConsecutionError, isRetryable } from '../errors.js';
+import { isRetryable } from '../errors.js';
 import { isPromiseLike } from '../stage/promise.js';
 import { withTimeout } from '../stage/timeout.js';
-import { ackAt, failAt, nodeError, nodeTimeout } from '../stage/fail.js';
+import { failAt, nodeError, nodeTimeout } from '../stage/fail.js';
 import type { Host } from '../stage/host.js';
 import type { NodeStats } from '../stage/stats.js';
-import type { EndContext, NodeContext, NodeSpec } from './spec.js';
+import { EndContextImpl, ItemContext, type ContextOwner } from './context.js';
+import type { NodeSpec } from './spec.js';
 
 export interface RunnerOptions {
   readonly concurrency: number;
@@ -19,20 +21,26 @@ export interface RunnerOptions {
 
 /**
  * Runs a user node for one subscription: up to `concurrency` items at once, each with its own
- * context, local retries, an optional deadline, and `end()` once the input is done.
+ * context, local retries, a deadline (the node's timeoutMs, else the run's), and `end()` once the
+ * input is done. Items waiting for a free lane are parked: that time does not count against them.
  */
-export class NodeRunner<I, O> {
+export class NodeRunner<I, O> implements Holder, ContextOwner<I, O> {
   readonly spec: NodeSpec<I, O>;
   readonly stats: NodeStats;
   readonly host: Host;
   readonly out: Subscriber<Envelope<O>>;
   private readonly options: RunnerOptions;
   private readonly queue: Envelope<I>[] = [];
-  /** Async items in flight, swept for items whose tree failed meanwhile (a root timeout). */
+  /** Async items in flight: swept for deadlines and for items whose tree failed meanwhile (a root timeout). */
   private readonly pending = new Set<ItemContext<I, O>>();
   private inputDone = false;
   private ended = false;
   private readonly seed: SplitSeed;
+  /**
+   * How long an async call without a timeoutMs of its own may take, checked on the run's tick: the
+   * run's timeoutMs plus one tick (the coarse clock's slack, as for roots); 0 for none.
+   */
+  private readonly callLimit: number;
 
   constructor(spec: NodeSpec<I, O>, stats: NodeStats, host: Host, out: Subscriber<Envelope<O>>, options: RunnerOptions) {
     this.spec = spec;
@@ -41,27 +49,45 @@ export class NodeRunner<I, O> {
     this.out = out;
     this.options = options;
     this.seed = newSeed(stats.name);
+    const limit = host.timeoutMs;
+    this.callLimit = options.timeoutMs > 0 || limit <= 0 ? 0 : limit + tickOf(limit);
     host.onTick(() => this.sweep());
+    host.addHolder(this);
   }
 
   /**
-   * Abandons in-flight items whose tree has failed or settled elsewhere (timed out, failed in
-   * another branch): their slot is freed and their signal aborted, so a hung call cannot hold the
-   * node's concurrency forever, and the replayed item is not stuck behind it.
+   * Fails in-flight calls past the run's timeoutMs (NODE_TIMEOUT), and abandons those whose tree
+   * has failed or settled elsewhere (timed out, failed in another branch): either way the lane is
+   * freed and the signal aborted, so a hung call cannot hold the node's concurrency, or the run,
+   * forever, and the items behind it (a replay of it too) go on.
    */
   private sweep(): void {
+    const now = this.host.now;
     for (const ctx of this.pending) {
       if (!ctx.env.anchor.live(ctx.env.attempt)) {
         ctx.abandon();
         this.done();
-      }
+      } else if (this.callLimit > 0 && now - ctx.startedAt >= this.callLimit) ctx.timeOut(this.host.timeoutMs);
     }
+  }
+
+  /** Where this node holds `root`: in a call, or waiting for a lane (asked only when it times out). */
+  where(root: Anchor, now: number): Blame | undefined {
+    const node = this.stats.name;
+    for (const ctx of this.pending) {
+      if (ctx.env.anchor.belongsTo(root)) return { node, where: `in node "${node}" for ${seconds(now - ctx.startedAt)}` };
+    }
+    if (!this.queue.some((env) => env.anchor.belongsTo(root))) return undefined;
+    return { node, where: `waiting for a free lane in node "${node}" (concurrency ${this.options.concurrency}, ${this.queue.length} waiting)` };
   }
 
   next(env: Envelope<I>): void {
     this.stats.received++;
-    if (this.stats.inFlight >= this.options.concurrency) this.queue.push(env);
-    else this.start(env);
+    if (this.stats.inFlight >= this.options.concurrency) {
+      // Waiting for a lane is not the item's fault: its root's clock stops meanwhile.
+      env.anchor.park(env.attempt);
+      this.queue.push(env);
+    } else this.start(env);
   }
 
   complete(): void {
@@ -76,9 +102,11 @@ export class NodeRunner<I, O> {
 
   /** Takes the next waiting item whose tree is still live. */
   private nextWaiting(): Envelope<I> | undefined {
-    let env = this.queue.shift();
-    while (env !== undefined && !env.anchor.live(env.attempt)) env = this.queue.shift();
-    return env;
+    for (let env = this.queue.shift(); env !== undefined; env = this.queue.shift()) {
+      env.anchor.unpark(env.attempt);
+      if (env.anchor.live(env.attempt)) return env;
+    }
+    return undefined;
   }
 
   invoke(ctx: ItemContext<I, O>): void {
@@ -90,6 +118,7 @@ export class NodeRunner<I, O> {
       return;
     }
     if (isPromiseLike(r)) {
+      ctx.startedAt = this.host.now;
       if (this.options.timeoutMs > 0) ctx.arm(this.options.timeoutMs);
       if (!ctx.settled) this.pending.add(ctx);
       r.then(
@@ -169,11 +198,11 @@ export class NodeRunner<I, O> {
   }
 
   /**
-   * Waits for an async end(); at the tracked levels for no longer than the run's timeoutMs, as
-   * for an item: an end() that never settles would keep the run from ever ending.
+   * Waits for an async end() for no longer than the run's timeoutMs, at every level, as for an
+   * item: an end() that never settles would keep the run from ever ending.
    */
   private awaitEnd(r: PromiseLike<unknown>, finish: () => void, fail: (e: unknown) => void): void {
-    const limit = this.host.guarantee === 'none' ? 0 : this.host.timeoutMs;
+    const limit = this.host.timeoutMs;
     withTimeout(r, limit, () => nodeTimeout(this.stats.name, '(end)', limit)).then(finish, fail);
   }
 
@@ -193,153 +222,5 @@ export class NodeRunner<I, O> {
     parent.anchor.addEdge(hi, lo, parent.attempt);
     this.stats.emitted++;
     this.out.next(new Envelope(value, parent.anchor, hi, lo, parent.attempt));
-  }
-}
-
-/** The context of one item in one try. */
-class ItemContext<I, O> implements NodeContext<O> {
-  readonly env: Envelope<I>;
-  readonly tries: number;
-  pushes = 0;
-  settled = false;
-  /** Settled from outside: timed out, or abandoned because its tree failed elsewhere. */
-  cut = false;
-  private readonly runner: NodeRunner<I, O>;
-  private controller: AbortController | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-
-  constructor(runner: NodeRunner<I, O>, env: Envelope<I>, tries: number) {
-    this.runner = runner;
-    this.env = env;
-    this.tries = tries;
-  }
-
-  get node(): string {
-    return this.runner.stats.name;
-  }
-
-  get attempt(): number {
-    return this.env.attempt + this.tries;
-  }
-
-  get signal(): AbortSignal {
-    if (this.controller === undefined) {
-      this.controller = new AbortController();
-      if (this.settled) this.controller.abort();
-    }
-    return AbortSignal.any([this.controller.signal, this.runner.host.signal]);
-  }
-
-  arm(ms: number): void {
-    this.timer = setTimeout(() => {
-      this.cut = true;
-      this.controller?.abort();
-      this.runner.failed(this, nodeTimeout(this.node, this.env.value, ms));
-    }, ms);
-  }
-
-  settle(): void {
-    this.settled = true;
-    this.runner.forget(this);
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  /** Its tree failed elsewhere: stop waiting for it. */
-  abandon(): void {
-    this.cut = true;
-    this.settle();
-    this.controller ??= new AbortController();
-    this.controller.abort();
-  }
-
-  /**
-   * Refuses a call on a settled item. The refusal is recorded (report.errors, failures) as well
-   * as thrown: once the item is settled, what process() throws goes nowhere else, and the value
-   * it tried to push would otherwise vanish without a trace.
-   */
-  private live(what: string): void {
-    if (!this.settled) return;
-    const error = new ConsecutionError(
-      'NODE_FAILED',
-      `node "${this.node}" called ctx.${what}() after its item was settled (returned, acked, failed or timed out)`,
-      { node: this.node },
-    );
-    // Slow code still running after a timeout or an abandon is expected (its signal aborted); only
-    // a call after the node itself settled the item (returned, ack, fail) is a mistake to record.
-    if (!this.cut) this.runner.host.loose.failAnchor({ node: this.node, value: this.env.value, error }, 0);
-    throw error;
-  }
-
-  push(value: O): void {
-    this.live('push');
-    this.pushes++;
-    this.runner.emitChild(this.env, value, this.tries, this.pushes);
-  }
-
-  write(output: string, value: unknown): void {
-    this.live('write');
-    const env = this.env;
-    const confirm = this.runner.host.output(output, this.node).write(value);
-    if (!isPromiseLike(confirm)) return;
-    // The write is a child of the item: the item completes when the write is confirmed.
-    const hi = nextEdgeHalf();
-    const lo = nextEdgeLo();
-    const { anchor, attempt } = env;
-    anchor.addEdge(hi, lo, attempt);
-    confirm.then(
-      () => anchor.ackEdge(hi, lo, attempt),
-      (e: unknown) => anchor.failAnchor({ node: this.node, value: env.value, error: nodeError(this.node, value, e, 'OUTPUT_FAILED') }, attempt),
-    );
-  }
-
-  ack(): void {
-    this.live('ack');
-    this.settle();
-    ackAt(this.runner.stats, this.env);
-    this.runner.done();
-  }
-
-  fail(error: unknown): void {
-    this.live('fail');
-    this.runner.failed(this, error);
-  }
-}
-
-/** The context of `end()`: what it pushes or writes belongs to no input item. */
-class EndContextImpl<I, O> implements EndContext<O> {
-  private readonly runner: NodeRunner<I, O>;
-  private readonly writes: PromiseLike<unknown>[] = [];
-
-  constructor(runner: NodeRunner<I, O>) {
-    this.runner = runner;
-  }
-
-  get node(): string {
-    return this.runner.stats.name;
-  }
-
-  get signal(): AbortSignal {
-    return this.runner.host.signal;
-  }
-
-  push(value: O): void {
-    this.runner.stats.emitted++;
-    this.runner.out.next(new Envelope(value, this.runner.host.loose, 0, 1, 0));
-  }
-
-  write(output: string, value: unknown): void {
-    const confirm = this.runner.host.output(output, this.node).write(value);
-    if (isPromiseLike(confirm)) {
-      this.writes.push(
-        Promise.resolve(confirm).catch((e: unknown) =>
-          this.runner.host.loose.failAnchor({ node: this.node, value, error: nodeError(this.node, value, e, 'OUTPUT_FAILED') }, 0),
-        ),
-      );
-    }
-  }
-
-  async writesDone(): Promise<void> {
-    await Promise.all(this.writes);
   }
 }

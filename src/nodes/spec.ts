@@ -13,7 +13,7 @@ export interface NodeContext<O> {
   readonly node: string;
   /** The attempt of this item: 0 at first, then 1, 2 ... on replays and local retries. */
   readonly attempt: number;
-  /** Aborted when the node's `timeoutMs` passes for this item, or when the run shuts down. */
+  /** Aborted when the call's deadline (the node's `timeoutMs`, else the run's) passes, or when the run shuts down. */
   readonly signal: AbortSignal;
   /** Emits a value downstream, anchored to this item. */
   push(value: O): void;
@@ -43,8 +43,11 @@ export interface NodeSpec<I, O> {
   /** How many items an async `process` may work on at once. @default 1 */
   readonly concurrency?: number;
   /**
-   * Fail an item whose `process` has not settled within this many ms (its signal aborts): an
-   * integer from 1 to 2147483647, the longest a Node.js timer waits. @default none
+   * Fail an item whose `process` has not settled within this many ms (NODE_TIMEOUT; its signal
+   * aborts, its lane is freed): an integer from 1 to 2147483647, the longest a Node.js timer waits.
+   * Without it the consecutor's `timeoutMs` is the call's deadline, at every guarantee level
+   * (checked on the run's clock tick, so it may pass up to a tenth later; in an offloaded node the
+   * worker is then stopped as hung). @default the consecutor's timeoutMs
    */
   readonly timeoutMs?: number;
   /** How many times `process` is tried again on the same item before the item fails. @default 0 */

@@ -36,6 +36,12 @@ export class Fifo<T> {
     return item;
   }
 
+  /** Whether some item, oldest first, passes `test`; nothing is removed. */
+  some(test: (item: T) => boolean): boolean {
+    for (let i = 0; i < this.count; i++) if (test(this.items[(this.head + i) & this.mask]!)) return true;
+    return false;
+  }
+
   /** Every item, oldest first, removed. */
   drain(): T[] {
     const rest: T[] = [];

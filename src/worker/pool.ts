@@ -1,7 +1,8 @@
 import type { Subscriber } from 'rxjs';
+import { seconds, type Blame, type Holder } from '../acker/blame.js';
 import type { ErrorInfo } from '../acker/failure.js';
 import type { Mode } from '../consecutor/options.js';
-import { Envelope } from '../envelope/envelope.js';
+import { Envelope, type Anchor } from '../envelope/envelope.js';
 import { newSeed, type SplitSeed } from '../envelope/split.js';
 import { ConsecutionError, messageOf, preview, type ErrorCode } from '../errors.js';
 import { rejection } from '../nodes/either.js';
@@ -53,9 +54,10 @@ const CREDIT = 2;
  * Runs an offloaded node for one subscription: a pool of workers fed in batches, with credit-based
  * flow control (a worker holds at most two batches; a full batch with no credit yet waits here and
  * holds the source back), results back in order, and supervision: a worker that dies fails the
- * items it held and is restarted with back-off, unless workers die too often.
+ * items it held and is restarted with back-off, unless workers die too often. An item is parked
+ * (its timeoutMs clock stopped) from when it joins a batch until a worker starts on that batch.
  */
-export class Pool<O> {
+export class Pool<O> implements Holder {
   private readonly slots: Slot[];
   /** The batch being filled. */
   private open: Batch;
@@ -87,6 +89,21 @@ export class Pool<O> {
     this.slots = Array.from({ length: options.mode === 'sync' ? 1 : options.parallelism }, () => new Slot());
     this.slots.forEach((s) => this.start(s));
     host.onTick(() => this.watch());
+    host.addHolder(this);
+  }
+
+  /** Where this pool holds `root`: on a worker, or waiting for one (asked only when it times out). */
+  where(root: Anchor, now: number): Blame | undefined {
+    const node = this.stats.name;
+    const has = (b: Batch) => holds(b, root);
+    for (const slot of this.slots) {
+      const head = slot.inflight.peek();
+      if (head !== undefined && has(head)) {
+        return { node, where: `in node "${node}" on a ${this.workerKind()} for ${seconds(now - Math.max(head.sentAt, slot.progressAt))}` };
+      }
+    }
+    if (!has(this.open) && !this.ready.some(has) && !this.slots.some((s) => s.inflight.some(has))) return undefined;
+    return { node, where: `waiting for a ${this.workerKind()} in node "${node}"` };
   }
 
   next(env: Envelope<unknown>): void {
@@ -98,6 +115,7 @@ export class Pool<O> {
   /** Puts an item in flight into the open batch; a full batch goes to a worker with credit. */
   private add(env: Envelope<unknown>): void {
     const open = this.open;
+    env.anchor.park(env.attempt);
     open.add(env);
     if (open.size >= this.sizer.limit) {
       this.ready.push(open);
@@ -166,6 +184,7 @@ export class Pool<O> {
       }
       batch.sentAt = Date.now();
       slot.inflight.push(batch);
+      if (slot.inflight.size === 1) started(batch);
     }
     this.throttle();
   }
@@ -177,6 +196,7 @@ export class Pool<O> {
    * retryable (another time, in another batch, it may go).
    */
   private unsendable(batch: Batch, e: unknown): void {
+    started(batch);
     const envs = batch.envs.slice(0, batch.size);
     batch.clear();
     const bad = envs.filter((env) => !crosses(this.options.mode, env.value));
@@ -243,6 +263,9 @@ export class Pool<O> {
       this.sizer.parallel(msg.concurrency);
     } else if (msg.t === 'results') {
       const batch = slot.inflight.take()!;
+      // The worker goes on to the batch it held next.
+      const next = slot.inflight.peek();
+      if (next !== undefined) started(next);
       this.sizer.answered(batch.size, msg.ms);
       this.stats.inFlight -= batch.size;
       if (msg.counts === undefined) this.emitEach(batch, msg.outs);
@@ -399,6 +422,18 @@ export class Pool<O> {
     this.close();
     this.out.error(e);
   }
+}
+
+/** A worker starts on `batch`: its items stop waiting (see Anchor.park). */
+function started(batch: Batch): void {
+  const { envs } = batch;
+  for (let i = 0; i < batch.size; i++) envs[i]!.anchor.unpark(envs[i]!.attempt);
+}
+
+/** Whether `batch` has an item of `root`. */
+function holds(batch: Batch, root: Anchor): boolean {
+  for (let i = 0; i < batch.size; i++) if (batch.envs[i]!.anchor.belongsTo(root)) return true;
+  return false;
 }
 
 /** Why a worker counts as hung at `now`, or undefined while it does not (see Pool.watch). */

@@ -6,6 +6,8 @@ describe('timeoutMs', () => {
     let calls = 0;
     const c = new Consecutor(
       node('stuck-once', {
+        // Its own deadline is far off, so the run's timeoutMs is what fails the item.
+        timeoutMs: 60_000,
         process(x: number) {
           calls++;
           // The first time, never settle: the item is held forever.
@@ -17,6 +19,8 @@ describe('timeoutMs', () => {
     const report = await c.run([1]);
     expect(report).toMatchObject({ ok: true, completed: 1, retried: 1 });
     expect(report.failures[0]!.error).toMatchObject({ code: 'ACK_TIMEOUT' });
-    expect(report.failures[0]!.node).toBe('consecutor');
+    // Blamed on the node the item was stuck in, not on "consecutor".
+    expect(report.failures[0]!.node).toBe('stuck-once');
+    expect(report.failures[0]!.error.message).toMatch(/within timeoutMs=50: in node "stuck-once" for \d+\.\d s$/);
   });
 });

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { pipe } from 'rxjs';
+import { Consecutor, map, node, ordered, output, type FailureRecord, type RunReport } from 'consecution';
+
+// A timeout blames the item that is slow, never the ones queued behind it (DESIGN §3). Real time is
+// needed (a call that never settles must be given up): timeoutMs is a generous 2 s, and only
+// outcomes are asserted, never how long anything took.
+const TIMEOUT_MS = 2_000;
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const never = () => new Promise<never>(() => {});
+
+/** The run's report, or 'still running' if it has not ended long after every deadline. */
+async function ended(run: Promise<RunReport>): Promise<RunReport | 'still running'> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const guard = new Promise<'still running'>((resolve) => (timer = setTimeout(() => resolve('still running'), 10 * TIMEOUT_MS)));
+  try {
+    return await Promise.race([run, guard]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const what = (f: FailureRecord) => ({ item: f.item, node: f.node, code: f.error.code });
+
+/** A node whose call on `bad` never settles; every other item passes. */
+const hangOn = (bad: number, concurrency = 1) =>
+  node('hang', {
+    concurrency,
+    async process(x: number) {
+      if (x === bad) await never();
+      return x;
+    },
+  });
+
+describe('a timeout blames the item that is slow', () => {
+  it('one hung item among 1,000 at concurrency 1 costs one dead letter, naming the node', async () => {
+    const out: number[] = [];
+    const dead: FailureRecord[] = [];
+    const c = new Consecutor(hangOn(7), { guarantee: 'replay', retries: 1, timeoutMs: TIMEOUT_MS, outputs: { default: out, deadLetter: dead } });
+    const report = await c.run(range(1_000));
+    expect(report).toMatchObject({ ingested: 1_000, completed: 999, retried: 1, deadLettered: 1 });
+    expect(dead.map(what)).toEqual([{ item: 7, node: 'hang', code: 'NODE_TIMEOUT' }]);
+    // Both attempts of item 7 timed out in the node; nothing queued behind it did.
+    expect(report.failures.map(what)).toEqual([
+      { item: 7, node: 'hang', code: 'NODE_TIMEOUT' },
+      { item: 7, node: 'hang', code: 'NODE_TIMEOUT' },
+    ]);
+    expect(out.sort((a, b) => a - b)).toEqual(range(1_000).filter((x) => x !== 7));
+  });
+
+  it("under guarantee 'none' a hung call still has a deadline: the run ends, with the one failure", async () => {
+    const out: number[] = [];
+    const report = await ended(new Consecutor(hangOn(7), { guarantee: 'none', timeoutMs: TIMEOUT_MS, outputs: { default: out } }).run(range(1_000)));
+    expect(report).not.toBe('still running');
+    expect(report).toMatchObject({ ok: false, failed: 1 });
+    expect((report as RunReport).failures.map(what)).toEqual([{ item: 7, node: 'hang', code: 'NODE_TIMEOUT' }]);
+    expect(out).toHaveLength(999);
+  });
+
+  it("under guarantee 'none' an end() or a write that never settles is given up, with an error that names it", async () => {
+    const stuck = { append: (x: number) => (x === 5 ? never() : Promise.resolve()) };
+    const options = { guarantee: 'none', timeoutMs: TIMEOUT_MS } as const;
+    const [named, byDefault, endless] = await Promise.all([
+      ended(new Consecutor(output('rows'), { ...options, outputs: { rows: stuck } }).run(range(10))),
+      ended(new Consecutor(map((x: number) => x), { ...options, outputs: { default: stuck } }).run(range(10))),
+      ended(new Consecutor(node('flush', { process: (x: number) => x, end: never }), options).run(range(10))),
+    ]);
+    expect(named).toMatchObject({ ok: false, failed: 1 });
+    const rows = (named as RunReport).failures;
+    expect(rows.map(what)).toEqual([{ item: 5, node: 'rows', code: 'OUTPUT_FAILED' }]);
+    expect(rows[0]!.error.message).toContain('output "rows" did not confirm the write of item 5');
+    expect(byDefault).toMatchObject({ ok: false, failed: 1 });
+    expect((byDefault as RunReport).failures.map(what)).toEqual([{ item: 5, node: 'default', code: 'OUTPUT_FAILED' }]);
+    expect(endless).toMatchObject({ ok: false, failed: 1 });
+    expect((endless as RunReport).failures.map((f) => [f.node, f.error.code])).toEqual([['flush', 'NODE_TIMEOUT']]);
+  });
+
+  it('an ACK_TIMEOUT names the output that never confirmed the item, not "consecutor"', async () => {
+    const stuck = { append: (x: number) => (x === 5 ? never() : Promise.resolve()) };
+    const options = { guarantee: 'track', timeoutMs: TIMEOUT_MS } as const;
+    const [named, byDefault] = await Promise.all([
+      new Consecutor(pipe(map((x: number) => x), output('rows')), { ...options, outputs: { rows: stuck } }).run(range(20)),
+      new Consecutor(map((x: number) => x), { ...options, outputs: { default: stuck } }).run(range(20)),
+    ]);
+    expect(named).toMatchObject({ completed: 19, deadLettered: 1 });
+    expect(named.failures.map(what)).toEqual([{ item: 5, node: 'rows', code: 'ACK_TIMEOUT' }]);
+    expect(named.failures[0]!.error.message).toMatch(/^item #\d+ was not completely processed within timeoutMs=2000: waiting on output "rows" for \d+\.\d s$/);
+    expect(byDefault).toMatchObject({ completed: 19, deadLettered: 1 });
+    expect(byDefault.failures.map(what)).toEqual([{ item: 5, node: 'default', code: 'ACK_TIMEOUT' }]);
+    expect(byDefault.failures[0]!.error.message).toContain('waiting on output "default" for');
+  });
+
+  it('an ACK_TIMEOUT of an item in a node call names the node and how long the call has run', async () => {
+    // The node's own deadline is far off: the run's timeoutMs passes first.
+    const geocode = node('geocode', {
+      timeoutMs: 60_000,
+      async process(x: number, ctx) {
+        if (x === 2) await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+        return x;
+      },
+    });
+    const report = await new Consecutor(geocode, { guarantee: 'track', timeoutMs: TIMEOUT_MS }).run(range(5));
+    expect(report).toMatchObject({ completed: 4, deadLettered: 1 });
+    expect(report.failures.map(what)).toEqual([{ item: 2, node: 'geocode', code: 'ACK_TIMEOUT' }]);
+    expect(report.failures[0]!.error.message).toMatch(/: in node "geocode" for \d+\.\d s$/);
+  });
+
+  it('items held in ordered() behind a hung item do not time out: they leave, in order, once it fails', async () => {
+    // Item 3 hangs twice (it is replayed once): the items behind it wait in ordered() for about
+    // twice timeoutMs, far past their own deadlines, which must not count.
+    const out: number[] = [];
+    const report = await new Consecutor(pipe(hangOn(3, 4), ordered(), output('out')), {
+      guarantee: 'replay',
+      retries: 1,
+      timeoutMs: TIMEOUT_MS,
+      outputs: { out },
+    }).run(range(50));
+    expect(report).toMatchObject({ completed: 49, retried: 1, deadLettered: 1 });
+    expect(report.failures.map(what)).toEqual([
+      { item: 3, node: 'hang', code: 'NODE_TIMEOUT' },
+      { item: 3, node: 'hang', code: 'NODE_TIMEOUT' },
+    ]);
+    expect(out).toEqual(range(50).filter((x) => x !== 3));
+  });
+});
