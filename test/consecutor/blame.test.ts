@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pipe } from 'rxjs';
-import { Consecutor, map, node, ordered, output, type FailureRecord, type RunReport } from 'consecution';
+import { Consecutor, map, node, offload, ordered, output, type FailureRecord, type RunReport } from 'consecution';
 
 // A timeout blames the item that is slow, never the ones queued behind it (DESIGN §3). Real time is
 // needed (a call that never settles must be given up): timeoutMs is a generous 2 s, and only
@@ -10,9 +10,9 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const never = () => new Promise<never>(() => {});
 
 /** The run's report, or 'still running' if it has not ended long after every deadline. */
-async function ended(run: Promise<RunReport>): Promise<RunReport | 'still running'> {
+async function ended(run: Promise<RunReport>, guardMs = 10 * TIMEOUT_MS): Promise<RunReport | 'still running'> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const guard = new Promise<'still running'>((resolve) => (timer = setTimeout(() => resolve('still running'), 10 * TIMEOUT_MS)));
+  const guard = new Promise<'still running'>((resolve) => (timer = setTimeout(() => resolve('still running'), guardMs)));
   try {
     return await Promise.race([run, guard]);
   } finally {
@@ -121,5 +121,44 @@ describe('a timeout blames the item that is slow', () => {
       { item: 3, node: 'hang', code: 'NODE_TIMEOUT' },
     ]);
     expect(out).toEqual(range(50).filter((x) => x !== 3));
+  });
+
+  it('an item waiting for a worker busy with another does not time out meanwhile', async () => {
+    // One worker, one item per batch: the worker holds the second batch while it works on the
+    // first. Each item takes 1.4 s, well within timeoutMs (2 s); the two together do not.
+    const out: number[] = [];
+    let warm!: () => void;
+    const warmedUp = new Promise<void>((resolve) => (warm = resolve));
+    const c = new Consecutor(offload<number, number>(new URL('./fixtures/sleepy.ts', import.meta.url), { parallelism: 1, batch: 1 }), {
+      mode: 'thread',
+      guarantee: 'track',
+      timeoutMs: TIMEOUT_MS,
+      outputs: { default: { push: (ms: number) => (out.push(ms), ms === 0 && warm()) } },
+    });
+    c.up();
+    // The worker's start (its module loading) is not what is tested: it has answered once first.
+    await c.push(0);
+    await warmedUp;
+    await c.push(1_400);
+    await c.push(1_401);
+    const report = await c.down();
+    expect(report.failures.map(what)).toEqual([]);
+    expect(report).toMatchObject({ ok: true, completed: 3 });
+    expect(out).toEqual([0, 1_400, 1_401]);
+  });
+
+  it("under guarantee 'none' a worker stuck in a loop is stopped as hung, and the run ends", async () => {
+    // Loading a worker's module may take a second or more on a busy machine: a roomy timeoutMs.
+    const roomy = 10_000;
+    const out: number[] = [];
+    const hang = offload<number, number>(new URL('../worker/fixtures/hang.ts', import.meta.url), { parallelism: 1, batch: 4 });
+    const report = await ended(new Consecutor(hang, { mode: 'thread', guarantee: 'none', timeoutMs: roomy, outputs: { default: out } }).run(range(20)), 2.5 * roomy);
+    expect(report).not.toBe('still running');
+    const { failures } = report as RunReport;
+    expect(report).toMatchObject({ ok: false, failed: failures.length });
+    // What the stopped worker held failed, item 7 among them; every other item went through.
+    for (const f of failures) expect([f.node, f.error.code]).toEqual(['hang', 'WORKER_CRASHED']);
+    expect(failures.map((f) => f.item)).toContain(7);
+    expect([...out, ...failures.map((f) => f.item as number)].sort((a, b) => a - b)).toEqual(range(20));
   });
 });
