@@ -1,5 +1,5 @@
 import type { Subscriber } from 'rxjs';
-import { Envelope } from '../envelope/envelope.js';
+import { Envelope, type Anchor } from '../envelope/envelope.js';
 import { nextEdgeHalf, nextEdgeLo } from '../envelope/edge.js';
 import { ConsecutionError, preview } from '../errors.js';
 import { isPromiseLike } from '../stage/promise.js';
@@ -9,11 +9,22 @@ import type { Host } from '../stage/host.js';
 import type { NodeStats } from '../stage/stats.js';
 import type { EndContext, NodeContext } from './spec.js';
 
+/** A write `ctx.write()` made for an item, not confirmed yet: for blame, if the item times out. */
+export interface ItemWrite {
+  readonly anchor: Anchor;
+  readonly attempt: number;
+  readonly output: string;
+  /** When it was made (the run's coarse clock). */
+  readonly since: number;
+}
+
 /** What the contexts of a node's items need of the NodeRunner that made them. */
 export interface ContextOwner<I, O> {
   readonly stats: NodeStats;
   readonly host: Host;
   readonly out: Subscriber<Envelope<O>>;
+  /** Writes of tracked items not confirmed yet. */
+  readonly writes: Set<ItemWrite>;
   /** The item's call threw, rejected or timed out. */
   failed(ctx: ItemContext<I, O>, e: unknown): void;
   /** The item settled: it is no longer in flight. */
@@ -119,9 +130,18 @@ export class ItemContext<I, O> implements NodeContext<O> {
     const lo = nextEdgeLo();
     const { anchor, attempt } = env;
     anchor.addEdge(hi, lo, attempt);
+    const { writes } = this.runner;
+    const w: ItemWrite | undefined = anchor.tracked ? { anchor, attempt, output, since: this.runner.host.now } : undefined;
+    if (w !== undefined) writes.add(w);
     confirm.then(
-      () => anchor.ackEdge(hi, lo, attempt),
-      (e: unknown) => anchor.failAnchor({ node: this.node, value: env.value, error: nodeError(this.node, value, e, 'OUTPUT_FAILED') }, attempt),
+      () => {
+        if (w !== undefined) writes.delete(w);
+        anchor.ackEdge(hi, lo, attempt);
+      },
+      (e: unknown) => {
+        if (w !== undefined) writes.delete(w);
+        anchor.failAnchor({ node: this.node, value: env.value, error: nodeError(this.node, value, e, 'OUTPUT_FAILED') }, attempt);
+      },
     );
   }
 

@@ -78,9 +78,15 @@ describe('a timeout blames the item that is slow', () => {
   it('an ACK_TIMEOUT names the output that never confirmed the item, not "consecutor"', async () => {
     const stuck = { append: (x: number) => (x === 5 ? never() : Promise.resolve()) };
     const options = { guarantee: 'track', timeoutMs: TIMEOUT_MS } as const;
-    const [named, byDefault] = await Promise.all([
+    const writer = node('writer', {
+      process(x: number, ctx) {
+        ctx.write('rows', x);
+      },
+    });
+    const [named, byDefault, byNode] = await Promise.all([
       new Consecutor(pipe(map((x: number) => x), output('rows')), { ...options, outputs: { rows: stuck } }).run(range(20)),
       new Consecutor(map((x: number) => x), { ...options, outputs: { default: stuck } }).run(range(20)),
+      new Consecutor(writer, { ...options, outputs: { rows: stuck } }).run(range(20)),
     ]);
     expect(named).toMatchObject({ completed: 19, deadLettered: 1 });
     expect(named.failures.map(what)).toEqual([{ item: 5, node: 'rows', code: 'ACK_TIMEOUT' }]);
@@ -88,6 +94,9 @@ describe('a timeout blames the item that is slow', () => {
     expect(byDefault).toMatchObject({ completed: 19, deadLettered: 1 });
     expect(byDefault.failures.map(what)).toEqual([{ item: 5, node: 'default', code: 'ACK_TIMEOUT' }]);
     expect(byDefault.failures[0]!.error.message).toContain('waiting on output "default" for');
+    expect(byNode).toMatchObject({ completed: 19, deadLettered: 1 });
+    expect(byNode.failures.map(what)).toEqual([{ item: 5, node: 'rows', code: 'ACK_TIMEOUT' }]);
+    expect(byNode.failures[0]!.error.message).toContain('waiting on output "rows" (written by node "writer") for');
   });
 
   it('an ACK_TIMEOUT of an item in a node call names the node and how long the call has run', async () => {
