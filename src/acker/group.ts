@@ -57,6 +57,11 @@ export class Group implements Anchor {
     for (const p of this.parts) p.anchor.unpark(p.attempt);
   }
 
+  credit(ms: number, attempt: number): void {
+    if (attempt !== this.attempt) return;
+    for (const p of this.parts) p.anchor.credit(ms, p.attempt);
+  }
+
   belongsTo(root: Anchor): boolean {
     return root === this || this.parts.some((p) => p.anchor.belongsTo(root));
   }
@@ -90,6 +95,8 @@ export class LooseAnchor implements Anchor {
   park(): void {}
 
   unpark(): void {}
+
+  credit(): void {}
 
   belongsTo(): boolean {
     return false;

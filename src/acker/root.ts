@@ -81,6 +81,10 @@ export class Root implements Anchor {
     if (--this.waiting === 0) this.waited += this.owner.now - this.waitSince;
   }
 
+  credit(ms: number, attempt: number): void {
+    if (attempt === this.attempt && ms > 0) this.waited += ms;
+  }
+
   belongsTo(root: Anchor): boolean {
     return root === this;
   }

@@ -20,6 +20,11 @@ export interface Anchor {
   park(attempt: number): void;
   /** The envelope that {@link park} announced stops waiting. */
   unpark(attempt: number): void;
+  /**
+   * Gives an envelope of this attempt `ms` back: time that counted toward its root's timeoutMs and
+   * should not have (a worker hung on another item of its batch). The untracked anchor ignores it.
+   */
+  credit(ms: number, attempt: number): void;
   /** Whether this anchor is `root` or is made of it (a batch with an item of it). */
   belongsTo(root: Anchor): boolean;
   /** False for the loose anchor of untracked envelopes. */

@@ -37,6 +37,8 @@ export class RecordingAnchor implements Anchor {
 
   unpark(): void {}
 
+  credit(): void {}
+
   belongsTo(root: Anchor): boolean {
     return root === this;
   }
