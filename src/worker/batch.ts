@@ -12,8 +12,10 @@ export class Batch {
   /** The envelopes, `size` of them. */
   readonly envs: Envelope<unknown>[];
   size = 0;
-  /** When it was sent to a worker (epoch ms). */
-  sentAt = 0;
+  /** Which batch it is of those sent to its worker, from 1 (see Progress). */
+  seq = 0;
+  /** When its worker started on it (the run's coarse clock): its items' clocks run from then; 0 until. */
+  startedAt = 0;
   private readonly values: Column;
   private attempts: number[] | undefined = undefined;
 
@@ -36,6 +38,8 @@ export class Batch {
   clear(): void {
     this.envs.fill(undefined as never, 0, this.size);
     this.size = 0;
+    this.seq = 0;
+    this.startedAt = 0;
     this.values.clear();
     this.attempts = undefined;
   }

@@ -6,6 +6,7 @@ import type { EndContext } from '../nodes/spec.js';
 import { validateSpec } from '../nodes/validate.js';
 import { isDefinedNode, type DefinedNode } from './define.js';
 import { BatchProcessor, writeUnavailable } from './processor.js';
+import { Progress } from './progress.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { crosses } from './clone.js';
 import { salvage } from './salvage.js';
@@ -39,7 +40,7 @@ export function createHandler(mode: Mode, post: (msg: FromWorker) => void): (msg
       spec = mod.default;
       name = msg.name;
       const options = validateSpec(name, spec);
-      processor = new BatchProcessor(spec, name, options, abort.signal);
+      processor = new BatchProcessor(spec, name, options, abort.signal, msg.progress === undefined ? undefined : new Progress(msg.progress));
       if (mode === 'sync') watch = new UnclonableWatch(name);
       post({ t: 'ready', concurrency: options.concurrency });
       return;

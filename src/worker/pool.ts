@@ -1,10 +1,9 @@
 import type { Subscriber } from 'rxjs';
 import { seconds, type Blame, type Holder } from '../acker/blame.js';
-import type { ErrorInfo } from '../acker/failure.js';
 import type { Mode } from '../consecutor/options.js';
 import { Envelope, type Anchor } from '../envelope/envelope.js';
 import { newSeed, type SplitSeed } from '../envelope/split.js';
-import { ConsecutionError, messageOf, preview, type ErrorCode } from '../errors.js';
+import { ConsecutionError, messageOf, preview } from '../errors.js';
 import { rejection } from '../nodes/either.js';
 import { emitChildren } from '../stage/emit.js';
 import { failAt, nodeError } from '../stage/fail.js';
@@ -16,6 +15,8 @@ import { crosses } from './clone.js';
 import { Batch } from './batch.js';
 import { BatchSizer } from './sizer.js';
 import { Fifo } from './fifo.js';
+import { Progress, UNKNOWN } from './progress.js';
+import { rebuild } from './rebuild.js';
 import type { Failed, FromWorker, Results, ToWorker } from './protocol.js';
 
 export interface PoolOptions {
@@ -42,6 +43,10 @@ class Slot {
   progressAt = 0;
   /** Whether it has loaded the node's module (said 'ready'). */
   ready = false;
+  /** Which item the worker is on (a thread only: shared memory). */
+  progress: Progress | undefined;
+  /** Batches sent to this worker: the next one's seq is one more. */
+  sent = 0;
 }
 
 /** How long a batch should take a worker, at most (see BatchSizer). */
@@ -54,8 +59,9 @@ const CREDIT = 2;
  * Runs an offloaded node for one subscription: a pool of workers fed in batches, with credit-based
  * flow control (a worker holds at most two batches; a full batch with no credit yet waits here and
  * holds the source back), results back in order, and supervision: a worker that dies fails the
- * items it held and is restarted with back-off, unless workers die too often. An item is parked
- * (its timeoutMs clock stopped) from when it joins a batch until a worker starts on that batch.
+ * items it held and is restarted with back-off, unless workers die too often; one stopped as hung
+ * fails only the item it was stuck on (see blameHung). An item is parked (its timeoutMs clock
+ * stopped) from when it joins a batch until a worker, loaded, starts on that batch.
  */
 export class Pool<O> implements Holder {
   private readonly slots: Slot[];
@@ -63,6 +69,12 @@ export class Pool<O> implements Holder {
   private open: Batch;
   /** Full batches waiting for a worker with credit. */
   private readonly ready = new Fifo<Batch>();
+  /**
+   * Batches of one item each, sent before `ready`: the items of a batch a worker hung on when it
+   * could not say on which item (a process, or several items at once). One that hangs alone is
+   * the culprit.
+   */
+  private readonly suspects = new Fifo<Batch>();
   /** Batches whose results are in, for reuse. */
   private readonly spare: Batch[] = [];
   private readonly seed: SplitSeed;
@@ -98,11 +110,11 @@ export class Pool<O> implements Holder {
     const has = (b: Batch) => holds(b, root);
     for (const slot of this.slots) {
       const head = slot.inflight.peek();
-      if (head !== undefined && has(head)) {
-        return { node, where: `in node "${node}" on a ${this.workerKind()} for ${seconds(now - Math.max(head.sentAt, slot.progressAt))}` };
+      if (head !== undefined && head.startedAt > 0 && has(head)) {
+        return { node, where: `in node "${node}" on a ${this.workerKind()} for ${seconds(now - head.startedAt)}` };
       }
     }
-    if (!has(this.open) && !this.ready.some(has) && !this.slots.some((s) => s.inflight.some(has))) return undefined;
+    if (!has(this.open) && !this.ready.some(has) && !this.suspects.some(has) && !this.slots.some((s) => s.inflight.some(has))) return undefined;
     return { node, where: `waiting for a ${this.workerKind()} in node "${node}"` };
   }
 
@@ -159,7 +171,9 @@ export class Pool<O> implements Holder {
     slot.channel = outgoing;
     slot.progressAt = Date.now();
     slot.ready = false;
-    outgoing.next({ t: 'init', url: this.options.url, name: this.stats.name });
+    slot.progress = this.options.mode === 'thread' ? new Progress() : undefined;
+    slot.sent = 0;
+    outgoing.next({ t: 'init', url: this.options.url, name: this.stats.name, progress: slot.progress?.shared });
   }
 
   /**
@@ -170,7 +184,7 @@ export class Pool<O> implements Holder {
     for (;;) {
       const slot = this.pick();
       if (slot === undefined) break;
-      let batch = this.ready.take();
+      let batch = this.suspects.take() ?? this.ready.take();
       if (batch === undefined) {
         if (this.open.size === 0) break;
         batch = this.open;
@@ -182,9 +196,9 @@ export class Pool<O> implements Holder {
         this.unsendable(batch, e);
         continue;
       }
-      batch.sentAt = Date.now();
+      batch.seq = ++slot.sent;
       slot.inflight.push(batch);
-      if (slot.inflight.size === 1) started(batch);
+      if (slot.inflight.size === 1 && slot.ready) this.begin(batch);
     }
     this.throttle();
   }
@@ -261,11 +275,13 @@ export class Pool<O> implements Holder {
     if (msg.t === 'ready') {
       slot.ready = true;
       this.sizer.parallel(msg.concurrency);
+      const head = slot.inflight.peek();
+      if (head !== undefined) this.begin(head);
     } else if (msg.t === 'results') {
       const batch = slot.inflight.take()!;
       // The worker goes on to the batch it held next.
       const next = slot.inflight.peek();
-      if (next !== undefined) started(next);
+      if (next !== undefined) this.begin(next);
       this.sizer.answered(batch.size, msg.ms);
       this.stats.inFlight -= batch.size;
       if (msg.counts === undefined) this.emitEach(batch, msg.outs);
@@ -331,23 +347,80 @@ export class Pool<O> implements Holder {
   }
 
   /**
-   * On every tick of the run's clock: a worker that has held a batch for longer than the run's
+   * On every tick of the run's clock: a worker that has been on a batch for longer than the run's
    * timeoutMs without answering is stuck (a loop that never returns, a call that never settles
-   * without a node timeoutMs). Every item it holds has timed out by then; it is stopped and
-   * replaced like a worker that died. So is a worker that has not loaded its module (a top-level
-   * await that never settles), or not finished end(), within timeoutMs: the run would never end.
+   * without a node timeoutMs). It is stopped and replaced like a worker that died, but only the
+   * item it was stuck on fails (see blameHung). So is a worker that has not loaded its module (a
+   * top-level await that never settles), or not finished end(), within timeoutMs: the run would
+   * never end. A batch's time is measured on the run's coarse clock from when its items' clocks
+   * started, and the watch runs before the tracker's expiry in the same tick: it comes before
+   * their ACK_TIMEOUT.
    */
   private watch(): void {
     const limit = this.host.timeoutMs;
     if (this.closed || limit <= 0) return;
-    const now = Date.now();
+    // The clock batches are started on (set to Date.now() just before this tick's watchers).
+    const now = this.host.now;
     for (const slot of this.slots) {
       if (slot.channel === undefined) continue;
       const why = hung(slot, now, limit);
       if (why === undefined) continue;
       this.stop(slot);
+      if (slot.ready && !slot.ending && slot.inflight.size > 0) this.blameHung(slot, now, limit);
       this.died(slot, why);
     }
+  }
+
+  /**
+   * A worker stopped as hung on the batch it was on: the item it was on fails alone, with
+   * NODE_TIMEOUT; the others of that batch (done but not answered, or not started) and of the
+   * batch it held next go to a worker again, no attempt lost, and the time the hang cost them is
+   * given back to their clocks. When it cannot say which item (a process has no shared memory; a
+   * node may run several at once), that batch's items go again one per batch, as suspects.
+   */
+  private blameHung(slot: Slot, now: number, limit: number): void {
+    const [head, ...later] = slot.inflight.drain() as [Batch, ...Batch[]];
+    const envs = head.envs.slice(0, head.size);
+    const on = envs.length === 1 ? 0 : (slot.progress?.read(head.seq) ?? UNKNOWN);
+    const lost = now - head.startedAt;
+    for (let i = 0; i < envs.length; i++) {
+      const env = envs[i]!;
+      if (i === on) this.hungOn(env, limit);
+      else {
+        env.anchor.credit(lost, env.attempt);
+        this.again(env, on === UNKNOWN || on >= envs.length);
+      }
+    }
+    for (const b of later) {
+      // Never started: they were waiting, and wait again.
+      started(b);
+      for (const env of b.envs.slice(0, b.size)) this.again(env, false);
+    }
+  }
+
+  private hungOn(env: Envelope<unknown>, limit: number): void {
+    this.stats.inFlight--;
+    const message = `node "${this.stats.name}" did not finish item ${preview(env.value)}: the ${this.workerKind()} was stopped as hung on it after timeoutMs=${limit}`;
+    failAt(this.stats, env, env.value, new ConsecutionError('NODE_TIMEOUT', message, { node: this.stats.name }));
+  }
+
+  /** An item a stopped worker held goes to a worker again (alone, when a suspect), unless it no longer counts. */
+  private again(env: Envelope<unknown>, suspect: boolean): void {
+    if (!env.anchor.live(env.attempt)) {
+      this.stats.inFlight--;
+      return;
+    }
+    if (!suspect) return this.add(env);
+    env.anchor.park(env.attempt);
+    const single = this.newBatch();
+    single.add(env);
+    this.suspects.push(single);
+  }
+
+  /** Its worker starts on `batch`: its items' clocks run from now. */
+  private begin(batch: Batch): void {
+    batch.startedAt = this.host.now;
+    started(batch);
   }
 
   private died(slot: Slot, why: string): void {
@@ -400,7 +473,7 @@ export class Pool<O> implements Holder {
 
   /** Once the input is done and every item settled, each worker runs end(); then the pool stops. */
   private maybeEnd(): void {
-    if (!this.inputDone || this.ready.size > 0 || this.open.size > 0 || this.slots.some((s) => s.inflight.size > 0 || s.ending)) return;
+    if (!this.inputDone || this.ready.size > 0 || this.suspects.size > 0 || this.open.size > 0 || this.slots.some((s) => s.inflight.size > 0 || s.ending)) return;
     for (const s of this.slots) {
       s.ending = true;
       s.progressAt = Date.now();
@@ -442,23 +515,6 @@ function hung(slot: Slot, now: number, limit: number): string | undefined {
   if (!slot.ready) return quiet > limit ? `the worker had not loaded its module after timeoutMs=${limit}, so it was stopped as hung` : undefined;
   if (slot.ending) return quiet > limit ? `the worker was stopped as hung after timeoutMs=${limit}` : undefined;
   const oldest = slot.inflight.peek();
-  if (oldest === undefined || now - Math.max(oldest.sentAt, slot.progressAt) <= limit) return undefined;
+  if (oldest === undefined || oldest.startedAt === 0 || now - oldest.startedAt <= limit) return undefined;
   return `the worker held a batch of ${oldest.size} item(s) for more than timeoutMs=${limit} without an answer, so it was stopped as hung`;
-}
-
-/**
- * An error from the other side, with its name, message and stack; one of ours is one of ours
- * again (its code, and whether it is worth retrying, decide what happens to the item).
- */
-function rebuild(info: ErrorInfo, node: string, retryable = true): Error {
-  let e: Error;
-  if (info.name === 'ConsecutionError' && info.code !== undefined) {
-    e = new ConsecutionError(info.code as ErrorCode, info.message, { node, retryable });
-  } else {
-    e = new Error(info.message);
-    e.name = info.name;
-    if (info.code !== undefined) (e as Error & { code: string }).code = info.code;
-  }
-  if (info.stack !== undefined) e.stack = info.stack;
-  return e;
 }

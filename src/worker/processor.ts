@@ -7,6 +7,7 @@ import { isPromiseLike } from '../stage/promise.js';
 import { withTimeout } from '../stage/timeout.js';
 import { Column } from './column.js';
 import type { DefinedNode } from './define.js';
+import type { Progress } from './progress.js';
 import type { Batch, Failed, Results } from './protocol.js';
 
 /** The numeric options of a node spec, defaults applied (see validateSpec). */
@@ -31,6 +32,8 @@ type Outcome = number | Failed;
  */
 export class BatchProcessor {
   private readonly lane: Lane;
+  /** Batches run so far: the sequence number Progress reports. */
+  private seq = 0;
 
   constructor(
     private readonly node: DefinedNode<unknown, unknown>,
@@ -39,12 +42,15 @@ export class BatchProcessor {
     private readonly options: ProcessOptions,
     /** Aborts when the worker is told to end. */
     private readonly life: AbortSignal,
+    /** Where it says which item it is on (a worker thread), so that a hang blames that item alone. */
+    private readonly progress?: Progress,
   ) {
     this.lane = new Lane(life);
   }
 
   /** The results of a batch; a promise only once some item's process() is async. */
   run(batch: Batch): Results | Promise<Results> {
+    this.progress?.batch(++this.seq);
     const results = new Building(batch.values.length);
     const pending = this.options.concurrency > 1 ? this.concurrently(batch, results) : this.inOrder(batch, results, 0);
     return pending === undefined ? results.seal() : pending.then(() => results.seal());
@@ -53,6 +59,7 @@ export class BatchProcessor {
   /** The items from `from` on, one after the other, straight into `results`. */
   private inOrder(batch: Batch, results: Building, from: number): Promise<void> | undefined {
     for (let i = from; i < batch.values.length; i++) {
+      this.progress?.item(i);
       const o = this.one(batch.values[i], batch.attempts?.[i] ?? 0, 0, results.outs, this.lane);
       if (o instanceof Promise) {
         return o.then((settled) => {
@@ -65,7 +72,10 @@ export class BatchProcessor {
     return undefined;
   }
 
-  /** Up to `concurrency` items at once, each into its own column; gathered in item order. */
+  /**
+   * Up to `concurrency` items at once, each into its own column; gathered in item order. Which
+   * of them a hang is on cannot be told: the progress index stays unknown.
+   */
   private async concurrently(batch: Batch, results: Building): Promise<void> {
     const n = batch.values.length;
     const outcomes: Outcome[] = [];

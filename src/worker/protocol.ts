@@ -19,6 +19,8 @@ export interface Init {
   readonly t: 'init';
   readonly url: string;
   readonly name: string;
+  /** A worker thread's shared progress (see Progress): which item of which batch it is on. */
+  readonly progress?: Int32Array | undefined;
 }
 
 export type ToWorker = Init | Batch | { readonly t: 'end' };
