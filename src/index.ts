@@ -22,5 +22,5 @@ export { openStoreReadOnly, ReadOnlyStore } from './store/readonly.js';
 export { MemoryStore } from './store/memory.js';
 export type { Store, StoreStats, JournalEntry, Checkpoint, FoldedCopy, RedriveOptions, RedriveResult } from './store/store.js';
 export { fromFile, type FileSourceOptions } from './sources/file.js';
-export type { LineOptions, LinePosition, LineFormat } from './sources/lines.js';
+export type { LineOptions, LinePosition, LineFormat } from './sources/line-format.js';
 export { defineNode, type DefinedNode } from './worker/define.js';

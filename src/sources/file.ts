@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { ConsecutionError, preview } from '../errors.js';
-import { LineReader, lineOptions, type LineOptions, type LinePosition, type LineReaderOptions } from './lines.js';
+import { lineOptions, type LineOptions, type LinePosition } from './line-format.js';
+import { LineReader, type LineReaderOptions } from './lines.js';
 import { lineParser } from './parse.js';
 import type { Source } from './source.js';
 

@@ -1,6 +1,6 @@
 import { ConsecutionError, messageOf, preview } from '../errors.js';
 import type { JournalEntry } from '../store/store.js';
-import { parseLine, type LineFormat } from './lines.js';
+import { parseLine, type LineFormat } from './line-format.js';
 import type { Parsed, Source } from './source.js';
 
 function badInput(message: string, node: string, cause?: unknown): { error: ConsecutionError } {

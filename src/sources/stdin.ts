@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import { LineReader, lineOptions, type LineOptions } from './lines.js';
+import { lineOptions, type LineOptions } from './line-format.js';
+import { LineReader } from './lines.js';
 import { lineParser } from './parse.js';
 import type { Source } from './source.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Consecutor, ConsecutionError, fromFile, fromStdin, map, type SourceReader } from 'consecution';
-import { parseLine } from '../../src/sources/lines.js';
+import { parseLine } from '../../src/sources/line-format.js';
 
 const MiB = 1024 * 1024;
 
