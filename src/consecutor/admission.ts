@@ -1,0 +1,303 @@
+import type { Subscriber } from 'rxjs';
+import type { LooseAnchor } from '../acker/group.js';
+import type { Root } from '../acker/root.js';
+import type { Tracker } from '../acker/tracker.js';
+import { Envelope } from '../envelope/envelope.js';
+import { ConsecutionError, messageOf } from '../errors.js';
+import type { Source, SourceReader } from '../sources/source.js';
+import type { NodeRegistry } from '../stage/host.js';
+import type { Store } from '../store/store.js';
+import type { Stopping } from './stop.js';
+import type { Writes } from './writes.js';
+
+/** How often a run paused at maxPending looks again for a stall while work is in flight. */
+const STALL_POLL_MS = 2;
+
+/** What the admission of one run works with (see {@link Admission}). */
+export interface AdmissionParts {
+  readonly source: Source<unknown>;
+  readonly store: Store;
+  /** The run's tracker; undefined under 'none'. */
+  readonly tracker: Tracker | undefined;
+  /** The anchor of untracked items (under 'none'). */
+  readonly loose: LooseAnchor;
+  readonly maxPending: number;
+  readonly stopping: Stopping;
+  /** The stages' flushes of partial batches (see Host.onDrain); the run's own array, shared. */
+  readonly drainers: readonly (() => void)[];
+  /** The nodes, asked whether work is in flight before a stall is declared. */
+  readonly registry: NodeRegistry;
+  /** The writes the run waits for: while any is awaited, there is no stall. */
+  readonly writes: Writes;
+  /** Ends the run with an error. */
+  readonly fatal: (e: unknown) => void;
+  /** Called once when the input ends (the source ended, or the run was stopped), before the flushes. */
+  readonly drained: () => void;
+}
+
+/** The error of a store that failed: the run ends with it. */
+export function storeFailure(e: unknown): ConsecutionError {
+  return new ConsecutionError('STORE_FAILED', `the store failed: ${messageOf(e)}`, { cause: e });
+}
+
+/**
+ * The pump of one run: pulls the source while fewer than `maxPending` items are pending, journals
+ * what it read in one group commit (durable stores) before admitting it, sends replays in first,
+ * flushes partial batches when the run stalls at maxPending, and completes the input at the end.
+ *
+ * @example
+ * ```ts
+ * const admission = new Admission(parts);
+ * admission.input = subscriber;
+ * admission.reader = source.open(store.position());
+ * admission.pump();
+ * ```
+ */
+export class Admission {
+  /** The pipeline's input; undefined before it is subscribed and once it completed. */
+  input: Subscriber<Envelope<unknown>> | undefined;
+  reader: SourceReader<unknown> | undefined;
+  /** Roots to send in again (replays, and the journal's after a restart), before new reads. */
+  readonly replays: Root[] = [];
+  /** Items read under 'none' (there is no tracker to count them). */
+  untrackedIngested = 0;
+
+  private readonly source: Source<unknown>;
+  private readonly store: Store;
+  private readonly tracker: Tracker | undefined;
+  private readonly loose: LooseAnchor;
+  private readonly maxPending: number;
+  private readonly stopping: Stopping;
+  private readonly drainers: readonly (() => void)[];
+  private readonly registry: NodeRegistry;
+  private readonly writes: Writes;
+  private readonly fatal: (e: unknown) => void;
+  private readonly drained: () => void;
+  /** Roots read from the source, waiting for their journal commit before they are admitted. */
+  private batch: Root[] = [];
+  /** The last root read since the last journal write, bad input included: its position goes with the batch. */
+  private lastRead: Root | undefined;
+  /** Roots kept pending, unsent, after a stop (a replay due then): they are the next run's. */
+  private setAside = 0;
+  /** Stages holding the source back (see Host.hold). */
+  private holds = 0;
+  private sourceDone = false;
+  private reading = false;
+  private pumping = false;
+  private wakeScheduled = false;
+  private stallCheck: ReturnType<typeof setTimeout> | undefined;
+  private finished = false;
+
+  constructor(parts: AdmissionParts) {
+    this.source = parts.source;
+    this.store = parts.store;
+    this.tracker = parts.tracker;
+    this.loose = parts.loose;
+    this.maxPending = parts.maxPending;
+    this.stopping = parts.stopping;
+    this.drainers = parts.drainers;
+    this.registry = parts.registry;
+    this.writes = parts.writes;
+    this.fatal = parts.fatal;
+    this.drained = parts.drained;
+  }
+
+  hold(): void {
+    this.holds++;
+  }
+
+  release(): void {
+    if (--this.holds === 0) this.wake();
+  }
+
+  /** An item settled: the reader hears of it, and there is room again. */
+  settled(root: Root, completed: boolean): void {
+    this.reader?.confirm?.(root.position, completed);
+    this.wake();
+  }
+
+  /** An item is due again: it goes in before new reads, or is set aside after a stop. */
+  replay(root: Root): void {
+    if (this.stopping.requested) this.putAside(root);
+    else this.replays.push(root);
+    this.wake();
+  }
+
+  /** Stops reading, as if the source had ended here; a replay due now is set aside (see Run.stop). */
+  stop(): void {
+    this.reading = this.stopping.stopReading(this.reader, this.reading);
+    for (const root of this.replays.splice(0)) this.putAside(root);
+    this.endInput();
+    this.wake();
+  }
+
+  /** The run ended: nothing more is pumped, the stall check is off. */
+  close(): void {
+    this.finished = true;
+    clearTimeout(this.stallCheck);
+  }
+
+  wake(): void {
+    if (this.wakeScheduled || this.pumping || this.finished) return;
+    this.wakeScheduled = true;
+    queueMicrotask(() => {
+      this.wakeScheduled = false;
+      this.pump();
+    });
+  }
+
+  /** Pulls the source while there is room, sends replays in, and completes the input at the end. */
+  pump(): void {
+    if (this.pumping || this.finished || this.input === undefined) return;
+    this.pumping = true;
+    const input = this.input;
+    const reader = this.reader!;
+    const tracker = this.tracker;
+    const max = this.maxPending;
+    try {
+      for (;;) {
+        if (this.replays.length > 0) {
+          const root = this.replays.shift()!;
+          if (root.attempt < 0) continue;
+          tracker!.rearm(root);
+          input.next(new Envelope(root.value, root, root.xorHi, root.xorLo, root.attempt));
+          tracker!.entered(root);
+          continue;
+        }
+        if (this.reading || this.sourceDone || this.holds > 0) break;
+        if (tracker !== undefined && tracker.pending >= max) {
+          this.checkStall();
+          break;
+        }
+        let r;
+        try {
+          r = reader.read();
+        } catch (e) {
+          this.sourceFailed(e);
+          break;
+        }
+        // Readers return native promises (see SourceReader); instanceof is far cheaper than looking up `then`.
+        if (r instanceof Promise) {
+          this.reading = true;
+          r.then(
+            (res) => {
+              // A read a stop left pending: what it returns was never admitted.
+              if (this.finished || this.stopping.abandoned) return;
+              this.reading = false;
+              this.accept(res);
+              this.pump();
+            },
+            (e: unknown) => {
+              if (!this.stopping.abandoned) this.sourceFailed(e);
+            },
+          );
+          break;
+        }
+        this.accept(r);
+      }
+      if (this.lastRead !== undefined) this.journalBatch();
+      if (this.sourceDone && !this.reading && this.replays.length === 0 && (tracker === undefined || tracker.pending === this.setAside)) {
+        this.input = undefined;
+        input.complete();
+      }
+    } catch (e) {
+      this.fatal(e);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private accept(r: IteratorResult<unknown, unknown>): void {
+    if (r.done === true) {
+      this.endInput();
+      return;
+    }
+    const reader = this.reader!;
+    const tracker = this.tracker;
+    if (tracker === undefined) {
+      this.untrackedIngested++;
+      const env = new Envelope(r.value, this.loose, 0, 1, 0);
+      if (reader.error === undefined) this.input!.next(env);
+      else this.loose.failAnchor({ node: this.source.name, value: r.value, error: reader.error });
+      return;
+    }
+    const root = tracker.admit(r.value, reader.position);
+    // Bad input is dead-lettered, not journaled, but its position is: a restart resumes after it.
+    if (this.store.durable) this.lastRead = root;
+    if (reader.error !== undefined) root.failAnchor({ node: this.source.name, value: r.value, error: reader.error }, 0);
+    else if (this.store.durable) this.batch.push(root);
+    else this.enter(root);
+  }
+
+  private enter(root: Root): void {
+    this.input!.next(new Envelope(root.value, root, root.xorHi, root.xorLo, 0));
+    this.tracker!.entered(root);
+  }
+
+  /**
+   * Group commit: the items read in one pass are journaled in one transaction and admitted once it
+   * is on disk. Reading goes on meanwhile (they count toward maxPending already).
+   */
+  private journalBatch(): void {
+    const batch = this.batch;
+    const position = this.lastRead!.position;
+    this.batch = [];
+    this.lastRead = undefined;
+    this.store.journal(batch, position).then(
+      () => {
+        if (this.finished) return;
+        this.pumping = true;
+        try {
+          for (const root of batch) if (root.attempt >= 0) this.enter(root);
+        } finally {
+          this.pumping = false;
+        }
+        this.pump();
+      },
+      (e: unknown) => this.fatal(storeFailure(e)),
+    );
+  }
+
+  /** The source ended, or the run was stopped: nothing more is read, partial batches flush. */
+  private endInput(): void {
+    if (this.sourceDone) return;
+    this.sourceDone = true;
+    this.drained();
+    for (const flush of this.drainers) flush();
+  }
+
+  private putAside(root: Root): void {
+    if (root.attempt < 0) return;
+    this.tracker!.setAside(root);
+    this.setAside++;
+  }
+
+  /**
+   * The source is paused at maxPending. If no node has work in flight, nothing can settle an item
+   * but a flush: the pending items sit in partial batches that can never fill while the source
+   * is paused. Flush them then (soon, so that work just started gets its chance first). While
+   * work is in flight (an async node, a worker) look again shortly: when it is done, its items
+   * may land in a partial batch, and then nothing would call this again.
+   */
+  private checkStall(): void {
+    if (this.stallCheck !== undefined || this.drainers.length === 0) return;
+    this.stallCheck = setTimeout(() => this.stalled(), 0);
+  }
+
+  private stalled(): void {
+    this.stallCheck = undefined;
+    if (this.finished || this.tracker === undefined || this.tracker.pending < this.maxPending) return;
+    if (this.registry.nodes.some((s) => s.inFlight > 0) || this.writes.size > 0) {
+      this.stallCheck = setTimeout(() => this.stalled(), STALL_POLL_MS);
+      return;
+    }
+    for (const flush of this.drainers) flush();
+  }
+
+  private sourceFailed(e: unknown): void {
+    this.reading = false;
+    this.fatal(
+      new ConsecutionError('SOURCE_FAILED', `source "${this.source.name}" failed: ${messageOf(e)}`, { cause: e }),
+    );
+  }
+}

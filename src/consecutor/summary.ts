@@ -1,0 +1,96 @@
+import { toErrorInfo, type FailureRecord } from '../acker/failure.js';
+import type { Guarantee, Tracker } from '../acker/tracker.js';
+import type { FailureInfo } from '../envelope/envelope.js';
+import type { NodeRegistry } from '../stage/host.js';
+import type { Metrics, RunReport } from './report.js';
+
+/**
+ * The failures of a run outside any item's tree (writes given up, a drain that timed out, items
+ * failed under 'none'): counted, and the last `keep` of them kept for the report.
+ *
+ * @example
+ * ```ts
+ * const loose = new LooseFailures(options.keepFailures);
+ * loose.add({ node: 'consecutor', value: undefined, error });
+ * ```
+ */
+export class LooseFailures {
+  count = 0;
+  readonly kept: FailureRecord[] = [];
+  private readonly keep: number;
+
+  constructor(keep: number) {
+    this.keep = keep;
+  }
+
+  add(f: FailureInfo): void {
+    this.count++;
+    if (this.kept.length >= this.keep) this.kept.shift();
+    this.kept.push({ item: f.value, node: f.node, error: toErrorInfo(f.error), attempts: 1, root: -1, at: Date.now() });
+  }
+}
+
+/** What a run's metrics and report are made of (see {@link metricsOf}, {@link reportOf}). */
+export interface RunTally {
+  readonly running: boolean;
+  /** The run's tracker; undefined under 'none'. */
+  readonly tracker: Tracker | undefined;
+  /** Items read under 'none' (see Admission). */
+  readonly untrackedIngested: number;
+  readonly loose: LooseFailures;
+  readonly registry: NodeRegistry;
+}
+
+/**
+ * The counts of a run, as of now.
+ *
+ * @example
+ * ```ts
+ * const { pending, completed } = metricsOf({ running: true, tracker, untrackedIngested: 0, loose, registry });
+ * ```
+ */
+export function metricsOf(tally: RunTally): Metrics {
+  const t = tally.tracker;
+  const errors = tally.loose.count;
+  return {
+    running: tally.running,
+    pending: t?.pending ?? 0,
+    ingested: t?.ingested ?? tally.untrackedIngested,
+    completed: t?.completed ?? tally.untrackedIngested,
+    failed: t?.failed ?? errors,
+    retried: t?.retried ?? 0,
+    deadLettered: t?.deadLettered ?? 0,
+    errors: t === undefined ? 0 : errors,
+    nodes: tally.registry.snapshot(),
+  };
+}
+
+/**
+ * The report of a run that ended: its counts, and its failures (the tracker's and the loose ones) in order.
+ *
+ * @example
+ * ```ts
+ * resolve(reportOf(tally, { guarantee: 'replay', started, stopped: false }));
+ * ```
+ */
+export function reportOf(tally: RunTally, run: { guarantee: Guarantee; started: number; stopped: boolean }): RunReport {
+  const m = metricsOf(tally);
+  const t = tally.tracker;
+  const errors = tally.loose.count;
+  const failures = [...(t?.failures ?? []), ...tally.loose.kept].sort((a, b) => a.at - b.at);
+  return {
+    ok: t === undefined ? errors === 0 : t.deadLettered === 0 && errors === 0 && t.pending === 0,
+    guarantee: run.guarantee,
+    ingested: m.ingested,
+    completed: m.completed,
+    failed: m.failed,
+    retried: m.retried,
+    deadLettered: m.deadLettered,
+    errors: m.errors,
+    durationMs: Date.now() - run.started,
+    failures,
+    nodes: m.nodes,
+    stopped: run.stopped,
+    pending: m.pending,
+  };
+}
