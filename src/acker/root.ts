@@ -29,9 +29,10 @@ export class Root implements Anchor {
   deadline = 0;
   /** How many of its envelopes are waiting now (see {@link park}). */
   waiting = 0;
-  /** When `waiting` last went from 0 to 1 (the owner's coarse clock). */
-  waitSince = 0;
-  /** Time spent waiting, and not yet added to the deadline. */
+  /**
+   * Time spent waiting, and not yet added to the deadline; while `waiting > 0`, less the moment the
+   * current wait began (the owner's coarse clock), so that adding `now` gives the total.
+   */
   waited = 0;
   /** What stateful nodes folded of this item, by the node's index (see StateCell). */
   folds: (Fold | undefined)[] | undefined = undefined;
@@ -73,12 +74,12 @@ export class Root implements Anchor {
 
   park(attempt: number): void {
     if (attempt !== this.attempt) return;
-    if (this.waiting++ === 0) this.waitSince = this.owner.now;
+    if (this.waiting++ === 0) this.waited -= this.owner.now;
   }
 
   unpark(attempt: number): void {
     if (attempt !== this.attempt || this.waiting === 0) return;
-    if (--this.waiting === 0) this.waited += this.owner.now - this.waitSince;
+    if (--this.waiting === 0) this.waited += this.owner.now;
   }
 
   credit(ms: number, attempt: number): void {
@@ -95,12 +96,13 @@ export class Root implements Anchor {
    * time more, instead of failing.
    */
   takeWaited(now: number): number {
-    let w = this.waited;
-    this.waited = 0;
-    if (this.waiting > 0) {
-      w += now - this.waitSince;
-      this.waitSince = now;
+    if (this.waiting === 0) {
+      const w = this.waited;
+      this.waited = 0;
+      return w;
     }
+    const w = this.waited + now;
+    this.waited = -now;
     return w;
   }
 
