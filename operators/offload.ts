@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import { ConsecutionError, host, markStage, named, optionReader, preview, rejectUnknown, type Envelope, type Node } from '../src/core.js';
+import { ConsecutionError, host, markStage, named, optionReader, previewTyped, rejectUnknown, type Envelope, type Node } from '../src/core.js';
 import { MODES, type Mode } from '../src/consecutor/options.js';
 import { workerModule } from '../src/worker/loader.js';
 import { Pool } from '../src/worker/pool.js';
@@ -45,10 +45,10 @@ export function offload<I, O>(first: string | URL, second?: string | URL | Offlo
     );
   }
   if (!(moduleUrl instanceof URL) && (typeof moduleUrl !== 'string' || moduleUrl.length === 0)) {
-    throw new ConsecutionError('OPTIONS_INVALID', `offload(): expected a module URL or path, got ${typeof moduleUrl} ${preview(moduleUrl)}`);
+    throw new ConsecutionError('OPTIONS_INVALID', `offload(): expected a module URL or path, got ${previewTyped(moduleUrl)}`);
   }
   if (typeof options !== 'object' || options === null) {
-    throw new ConsecutionError('OPTIONS_INVALID', `offload(): options must be an object, got ${typeof options} ${preview(options)}`);
+    throw new ConsecutionError('OPTIONS_INVALID', `offload(): options must be an object, got ${previewTyped(options)}`);
   }
   rejectUnknown('offload()', options, ['parallelism', 'batch', 'mode', 'maxRestarts']);
   const url = moduleUrl instanceof URL ? moduleUrl.href : moduleUrl;

@@ -56,7 +56,7 @@ export function rejectUnknown(where: string, options: object, known: readonly st
 }
 
 /** The longest delay a Node.js timer takes (2^31 - 1 ms, about 24.8 days): a longer one fires at once. */
-export const MAX_TIMEOUT_MS = 2_147_483_647;
+const MAX_TIMEOUT_MS = 2_147_483_647;
 
 /** The checks of one options object: each value read is checked at once (see {@link optionReader}). */
 export interface OptionReader {

@@ -2,7 +2,7 @@ import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, read
 import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import type { RootDatabase } from 'lmdb';
-import { ConsecutionError, messageOf } from '../errors.js';
+import { ConsecutionError, messageOf, previewTyped } from '../errors.js';
 
 // The store directory on disk, shared by the writer (LmdbStore) and the read-only view.
 
@@ -17,6 +17,13 @@ export const CHECKPOINT = 'c';
 export const META = 'm';
 
 /** The key range of one kind. */
+/** Checks the directory argument of `fn` (openStore, openStoreReadOnly) at once. */
+export function requireDirArg(fn: string, dir: unknown): asserts dir is string {
+  if (typeof dir !== 'string' || dir.length === 0) {
+    throw new ConsecutionError('OPTIONS_INVALID', `${fn}(): expected a directory path, got ${previewTyped(dir)}`);
+  }
+}
+
 export function range(kind: string) {
   return { start: [kind], end: [String.fromCharCode(kind.charCodeAt(0) + 1)] };
 }

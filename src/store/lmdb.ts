@@ -2,7 +2,7 @@ import type { RootDatabase } from 'lmdb';
 import type { FailureRecord } from '../acker/failure.js';
 import { ConsecutionError } from '../errors.js';
 import { lockStore } from './lock.js';
-import { CHECKPOINT, DEAD, FAILURE, JOURNAL, META, openDb, prepareDir, range } from './lmdb-file.js';
+import { CHECKPOINT, DEAD, FAILURE, JOURNAL, META, openDb, prepareDir, range, requireDirArg } from './lmdb-file.js';
 import { LmdbReads, toJournaled } from './reads.js';
 import { isBadInput, type Checkpoint, type JournalEntry, type RedriveOptions, type RedriveResult, type Store } from './store.js';
 
@@ -166,8 +166,6 @@ function openLocked(dir: string): { db: RootDatabase; unlock: () => void } {
  * ```
  */
 export function openStore(dir: string): LmdbStore {
-  if (typeof dir !== 'string' || dir.length === 0) {
-    throw new ConsecutionError('OPTIONS_INVALID', `openStore(): expected a directory path, got ${JSON.stringify(dir)}`);
-  }
+  requireDirArg('openStore', dir);
   return new LmdbStore(dir);
 }

@@ -2,9 +2,8 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RootDatabase } from 'lmdb';
-import { ConsecutionError } from '../errors.js';
 import { lockOwner } from './lock.js';
-import { openDb, requireStore } from './lmdb-file.js';
+import { openDb, requireDirArg, requireStore } from './lmdb-file.js';
 import { LmdbReads } from './reads.js';
 
 /**
@@ -68,8 +67,6 @@ function openView(dir: string): { db: RootDatabase; copy: string | undefined } {
  * ```
  */
 export function openStoreReadOnly(dir: string): ReadOnlyStore {
-  if (typeof dir !== 'string' || dir.length === 0) {
-    throw new ConsecutionError('OPTIONS_INVALID', `openStoreReadOnly(): expected a directory path, got ${JSON.stringify(dir)}`);
-  }
+  requireDirArg('openStoreReadOnly', dir);
   return new ReadOnlyStore(dir);
 }

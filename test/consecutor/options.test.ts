@@ -81,3 +81,11 @@ describe('a bad pipeline or output container says what it got', () => {
     expect(thrown(() => new Consecutor(p, { outputs: { rows: undefined as never } }))).toMatch(/outputs\.rows must have an append\(\) or a push\(\) method, got undefined$/);
   });
 });
+
+describe('a store opened without a directory says what it got', () => {
+  it('openStore and openStoreReadOnly', async () => {
+    const { openStore, openStoreReadOnly } = await import('consecution');
+    expect(thrown(() => openStore(undefined as never))).toBe('openStore(): expected a directory path, got undefined');
+    expect(thrown(() => openStoreReadOnly((() => 1) as never))).toMatch(/^openStoreReadOnly\(\): expected a directory path, got \[function/);
+  });
+});
