@@ -8,7 +8,7 @@ import {
   markStage,
   preview,
   seconds,
-  tickOf,
+  slackOf,
   type Envelope,
   type Node,
 } from '../src/core.js';
@@ -42,7 +42,7 @@ export function output<T>(outputName: string, options: OutputOptions = {}): Node
       // item's tree has failed or settled elsewhere (it timed out), or an untracked one older than
       // timeoutMs, is given up on the run's tick: a container that never confirms cannot hold the run.
       const pending = new Map<Envelope<unknown>, number>();
-      const limit = h.timeoutMs + tickOf(h.timeoutMs);
+      const limit = slackOf(h.timeoutMs);
       const settle = () => {
         if (completed && stats.inFlight === 0) subscriber.complete();
       };

@@ -6,7 +6,7 @@ export { Group } from './acker/group.js';
 export { host, type Host, type OrderView } from './stage/host.js';
 export { Root } from './acker/root.js';
 export { seconds, type Blame, type Holder } from './acker/blame.js';
-export { tickOf } from './acker/tracker.js';
+export { slackOf } from './acker/tracker.js';
 export { markStage, stageOf, type BranchInfo } from './stage/stage.js';
 export { appendStep, type Step } from './stage/chain.js';
 export { ackAt, failAt, nodeError } from './stage/fail.js';

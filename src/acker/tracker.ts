@@ -61,7 +61,7 @@ export class Tracker implements RootOwner {
     this.options = options;
     this.events = events;
     this.seq = options.firstId;
-    this.deadlineSlack = options.timeoutMs + tickOf(options.timeoutMs);
+    this.deadlineSlack = slackOf(options.timeoutMs);
   }
 
   /**
@@ -238,4 +238,12 @@ export class Tracker implements RootOwner {
 /** How often the coarse clock ticks and timeouts are checked, for a given timeoutMs. */
 export function tickOf(timeoutMs: number): number {
   return Math.max(5, Math.min(1_000, Math.floor(timeoutMs / 10)));
+}
+
+/**
+ * When a limit of `timeoutMs` checked on the run's tick is past for sure: the limit plus one tick
+ * of the coarse clock, so that nothing is given up early.
+ */
+export function slackOf(timeoutMs: number): number {
+  return timeoutMs + tickOf(timeoutMs);
 }

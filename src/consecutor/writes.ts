@@ -1,5 +1,5 @@
 import { seconds, type Blame } from '../acker/blame.js';
-import { tickOf } from '../acker/tracker.js';
+import { slackOf } from '../acker/tracker.js';
 import type { Anchor, Envelope, FailureInfo } from '../envelope/envelope.js';
 import { ConsecutionError, messageOf } from '../errors.js';
 import { isPromiseLike } from '../stage/promise.js';
@@ -93,7 +93,7 @@ export class Writes {
   /** On each tick: gives up the writes that can no longer matter, or have waited too long. */
   sweep(now: number): void {
     // The coarse clock's tick more, so that a write is never given up early.
-    const limit = this.timeoutMs + tickOf(this.timeoutMs);
+    const limit = slackOf(this.timeoutMs);
     for (const [p, w] of this.writes) {
       if (w.expires ? now - w.since <= limit : w.env === undefined || w.env.anchor.live(w.env.attempt)) continue;
       this.untrack(p);

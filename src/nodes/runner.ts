@@ -1,7 +1,7 @@
 import { isEither, isLeft, rejection } from './either.js';
 import type { Subscriber } from 'rxjs';
 import { seconds, type Blame, type Holder } from '../acker/blame.js';
-import { tickOf } from '../acker/tracker.js';
+import { slackOf } from '../acker/tracker.js';
 import { Envelope, type Anchor } from '../envelope/envelope.js';
 import { childHi, childLo, newSeed, seedFrom, type SplitSeed } from '../envelope/split.js';
 import { isRetryable } from '../errors.js';
@@ -51,7 +51,7 @@ export class NodeRunner<I, O> implements Holder, ContextOwner<I, O> {
     this.options = options;
     this.seed = newSeed(stats.name);
     const limit = host.timeoutMs;
-    this.callLimit = options.timeoutMs > 0 || limit <= 0 ? 0 : limit + tickOf(limit);
+    this.callLimit = options.timeoutMs > 0 || limit <= 0 ? 0 : slackOf(limit);
     host.onTick(() => this.sweep());
     host.addHolder(this);
   }
