@@ -1,0 +1,18 @@
+import type { Batch } from './batch.js';
+
+/**
+ * A worker starts on `batch`: its items stop waiting, their timeoutMs clocks run again (see
+ * Anchor.park; an item is parked from when it joins a batch).
+ *
+ * @example
+ * ```ts
+ * env.anchor.park(env.attempt);
+ * batch.add(env);
+ * // ... the worker, loaded, starts on the batch:
+ * started(batch);
+ * ```
+ */
+export function started(batch: Batch): void {
+  const { envs } = batch;
+  for (let i = 0; i < batch.size; i++) envs[i]!.anchor.unpark(envs[i]!.attempt);
+}
