@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pipe } from 'rxjs';
-import { Consecutor, map, node, offload, ordered, output, type FailureRecord, type RunReport } from 'consecution';
+import { chunk, Consecutor, map, node, offload, ordered, output, type FailureRecord, type RunReport } from 'consecution';
 
 // A timeout blames the item that is slow, never the ones queued behind it (DESIGN §3). Real time is
 // needed (a call that never settles must be given up): timeoutMs is a generous 2 s, and only
@@ -169,4 +169,35 @@ describe('a timeout blames the item that is slow', () => {
     expect(failures.map((f) => [f.item, f.node, f.error.code])).toEqual([[7, 'hang', 'NODE_TIMEOUT']]);
     expect([...out, ...failures.map((f) => f.item as number)].sort((a, b) => a - b)).toEqual(range(20));
   });
+});
+
+describe('a batch waiting for a node lane', () => {
+  it('does not count the wait against the items in it: only the slow batch times out', async () => {
+    // The first batch is held past the run's timeoutMs (the node's own limit is far longer); the
+    // batches queued behind it at concurrency 1 wait that long too, and must not time out.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slow = node('slow-batch', {
+      timeoutMs: 60_000,
+      async process(rows: number[]) {
+        if (rows.includes(0)) await held;
+        return rows.length;
+      },
+    });
+    const c = new Consecutor(pipe(chunk<number>(2), slow), { guarantee: 'track', timeoutMs: TIMEOUT_MS });
+    const run = c.run(range(10));
+    // Let the first batch go only once its items have timed out: an event, not a race of timers.
+    const timedOut = setInterval(() => {
+      if (c.metrics().failed >= 2) {
+        clearInterval(timedOut);
+        release();
+      }
+    }, 50);
+    const report = await ended(run);
+    clearInterval(timedOut);
+    expect(report).toMatchObject({ completed: 8, deadLettered: 2 });
+    const failures = (report as RunReport).failures.map(what);
+    expect(failures.map((f) => f.item).sort()).toEqual([0, 1]);
+    expect(failures.every((f) => f.code === 'ACK_TIMEOUT')).toBe(true);
+  }, 60_000);
 });
