@@ -18,6 +18,8 @@ const cliAsync = async (...args: string[]) => {
     return { status: code, stdout, stderr };
   }
 };
+import { badLineRun } from '../store/fixtures/bad-line.js';
+
 const temp = () => mkdtempSync(join(tmpdir(), 'consecution-cli-'));
 
 describe('consecution inspect / redrive', () => {
@@ -134,17 +136,7 @@ describe('consecution inspect / redrive', () => {
   });
 
   it('skips a bad-input dead letter and says so; --include-bad-input sends it through the parsing again, where it fails again', async () => {
-    const dir = temp();
-    const file = join(dir, 'events.ndjson');
-    writeFileSync(file, '{"n":1}\nnot json\n{"n":3}\n');
-    const store = join(dir, 'state');
-    const typed: unknown[] = [];
-    const pipeline = map('double', (r: { n: number }) => {
-      typed.push(r);
-      return r.n * 2;
-    });
-    const first = await new Consecutor(pipeline, { guarantee: 'replay', store: { path: store } }).run(fromFile(file, { format: 'ndjson' }));
-    expect(first).toMatchObject({ completed: 2, deadLettered: 1 });
+    const { file, store, seen: typed, pipeline } = await badLineRun(temp(), 'events.ndjson');
     expect(JSON.parse(cli('inspect', store, '--json').stdout)).toMatchObject({ deadLetters: [{ item: 'not json', error: { code: 'BAD_INPUT' } }] });
 
     const human = cli('redrive', store);

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { pipe } from 'rxjs';
 import { Consecutor, ConsecutionError, fromFile, fromIterable, map, node, openStore, openStoreReadOnly, output, reduce, scan } from 'consecution';
 
+import { badLineRun as badLine } from './fixtures/bad-line.js';
+
 const temp = () => mkdtempSync(join(tmpdir(), 'consecution-store-'));
 
 describe('the LMDB store', () => {
@@ -193,21 +195,7 @@ describe('the LMDB store', () => {
   });
 
   describe('redrive of bad input (a line its source could not parse)', () => {
-    /** A durable run over an NDJSON file with one malformed line: that line is a BAD_INPUT dead letter. */
-    async function badLineRun() {
-      const dir = temp();
-      const file = join(dir, 'in.ndjson');
-      writeFileSync(file, '{"n":1}\nnot json\n{"n":3}\n');
-      const store = join(dir, 'state');
-      const seen: unknown[] = [];
-      const pipeline = map('double', (r: { n: number }) => {
-        seen.push(r);
-        return r.n * 2;
-      });
-      const report = await new Consecutor(pipeline, { guarantee: 'replay', store: { path: store } }).run(fromFile(file, { format: 'ndjson' }));
-      expect(report).toMatchObject({ completed: 2, deadLettered: 1 });
-      return { file, store, seen, pipeline };
-    }
+    const badLineRun = () => badLine(temp());
 
     it('is skipped by default; with includeBadInput it is moved, marked as raw input of its source', async () => {
       const { store: dir } = await badLineRun();
