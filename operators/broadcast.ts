@@ -4,7 +4,7 @@ import {
   childLo,
   ConsecutionError,
   Envelope,
-  host,
+  stageContext,
   requireFunction,
   newSeed,
   split,
@@ -34,7 +34,7 @@ export function broadcast<I, O>(...args: (string | Node<I, O>)[]): Node<I, O> {
   branches.forEach((b, i) => requireFunction('broadcast', `branch ${i}`, b));
   const k = branches.length;
   return (source) => {
-    const stats = host().register('broadcast', name);
+    const stats = stageContext().register('broadcast', name);
     const seed: SplitSeed = newSeed(stats.name);
     return fanOut(source, stats, branches, branches.map((_, i) => String(i)), (env, subs) => {
       stats.received++;

@@ -1,4 +1,4 @@
-import { appendStep, ConsecutionError, host, preview, requireFunction, type Node } from '../src/core.js';
+import { appendStep, ConsecutionError, stageContext, preview, requireFunction, type Node } from '../src/core.js';
 
 /** Options of {@link check}. */
 export interface CheckOptions {
@@ -24,7 +24,7 @@ export function check<T>(predicate: (value: T) => boolean, message: string, opti
     throw new ConsecutionError('OPTIONS_INVALID', `check(): message must be a string, got ${preview(message)}`);
   }
   return (source) => {
-    const h = host();
+    const h = stageContext();
     if (options.enabled === false || !h.checks) return source;
     const stats = h.register('check', options.name);
     const reject = (value: unknown) =>

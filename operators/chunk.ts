@@ -3,8 +3,8 @@ import {
   ConsecutionError,
   Envelope,
   failAt,
-  Group,
-  host,
+  BatchAnchor,
+  stageContext,
   markStage,
   named,
   nextEdgeHalf,
@@ -53,13 +53,13 @@ export function chunk<T>(
     );
   }
   return (source) => {
-    const h = host();
+    const h = stageContext();
     const stats = h.register('chunk', name);
     const out = new Observable<Envelope<T[]>>((subscriber) => {
       let parts: Envelope<unknown>[] = [];
       let values: T[] = [];
       let key: unknown;
-      // Whether any item of the batch is tracked: only then does the batch need a Group.
+      // Whether any item of the batch is tracked: only then does the batch need a BatchAnchor.
       let tracked = false;
       let scheduled: ReturnType<typeof setImmediate> | undefined;
       const flush = () => {
@@ -67,7 +67,7 @@ export function chunk<T>(
         scheduled = undefined;
         if (parts.length === 0) return;
         const batch = values;
-        const anchor = tracked ? new Group(parts) : h.loose;
+        const anchor = tracked ? new BatchAnchor(parts) : h.untracked;
         tracked = false;
         parts = [];
         values = [];

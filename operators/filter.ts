@@ -1,4 +1,4 @@
-import { appendStep, host, named, requireFunction, type Node } from '../src/core.js';
+import { appendStep, stageContext, named, requireFunction, type Node } from '../src/core.js';
 
 /**
  * Keeps the values for which `predicate` is true. A dropped item is acked here: it is complete.
@@ -16,5 +16,5 @@ export function filter<T>(name: string, predicate: (value: T) => boolean): Node<
 export function filter<T>(first: string | ((value: T) => boolean), second?: (value: T) => boolean): Node<T, T> {
   const [name, p] = named('filter', first, second);
   const fn = requireFunction('filter', 'predicate', p) as (value: unknown) => unknown;
-  return (source) => appendStep(source, { op: 'filter', fn, stats: host().register('filter', name) });
+  return (source) => appendStep(source, { op: 'filter', fn, stats: stageContext().register('filter', name) });
 }

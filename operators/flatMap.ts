@@ -2,7 +2,7 @@ import { Observable } from 'rxjs';
 import {
   emitChildren,
   failAt,
-  host,
+  stageContext,
   markStage,
   named,
   requireFunction,
@@ -38,7 +38,7 @@ export function expand<I, O>(
   name: string | undefined,
   fn: (value: I) => Iterable<O>,
 ): Observable<Envelope<O>> {
-  const stats = host().register(kind, name);
+  const stats = stageContext().register(kind, name);
   const out = new Observable<Envelope<O>>((subscriber) => {
     const seed: SplitSeed = newSeed(stats.name);
     return source.subscribe({

@@ -1,4 +1,4 @@
-import { appendStep, host, named, requireFunction, type Node } from '../src/core.js';
+import { appendStep, stageContext, named, requireFunction, type Node } from '../src/core.js';
 
 /**
  * Transforms each value with `fn`: a 1:1 node, so the item keeps its anchor and costs the acker
@@ -16,5 +16,5 @@ export function map<I, O>(name: string, fn: (value: I) => O): Node<I, O>;
 export function map<I, O>(first: string | ((value: I) => O), second?: (value: I) => O): Node<I, O> {
   const [name, f] = named('map', first, second);
   const fn = requireFunction('map', 'fn', f) as (value: unknown) => unknown;
-  return (source) => appendStep(source, { op: 'map', fn, stats: host().register('map', name) });
+  return (source) => appendStep(source, { op: 'map', fn, stats: stageContext().register('map', name) });
 }

@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import { ConsecutionError, host, markStage, preview, type Envelope, type Node } from '../src/core.js';
+import { ConsecutionError, stageContext, markStage, preview, type Envelope, type Node } from '../src/core.js';
 import { NodeRunner } from '../src/nodes/runner.js';
 import type { InferredOutput, InferredSpec, NodeContext, NodeSpec } from '../src/nodes/spec.js';
 import { validateSpec } from '../src/nodes/validate.js';
@@ -35,7 +35,7 @@ export function node<I, O>(first: string | NodeSpec<I, O>, second?: NodeSpec<I, 
   }
   const options = validateSpec(name ?? 'node', spec);
   return (source) => {
-    const h = host();
+    const h = stageContext();
     const stats = h.register('node', name);
     const out = new Observable<Envelope<O>>((subscriber) => {
       const runner = new NodeRunner(spec, stats, h, subscriber, options);

@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import { ConsecutionError, host, markStage, named, optionReader, previewTyped, rejectUnknown, type Envelope, type Node } from '../src/core.js';
+import { ConsecutionError, stageContext, markStage, named, optionReader, previewTyped, rejectUnknown, type Envelope, type Node } from '../src/core.js';
 import { MODES, type Mode } from '../src/consecutor/options.js';
 import { workerModule } from '../src/worker/loader.js';
 import { Pool } from '../src/worker/pool.js';
@@ -59,7 +59,7 @@ export function offload<I, O>(first: string | URL, second?: string | URL | Offlo
   const own = options.mode === undefined ? undefined : oneOf('mode', MODES, 'sync');
   const name = given ?? url.split('/').pop()!.replace(/\.[cm]?[jt]s$/, '');
   return (source) => {
-    const h = host();
+    const h = stageContext();
     const stats = h.register('offload', name);
     const mode = own ?? h.mode;
     const out = new Observable<Envelope<O>>((subscriber) => {

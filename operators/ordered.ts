@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import { ConsecutionError, host, markStage, Root, type Envelope, type Node } from '../src/core.js';
+import { ConsecutionError, stageContext, markStage, Root, type Envelope, type Node } from '../src/core.js';
 
 /** Options of {@link ordered}. */
 export interface OrderedOptions {
@@ -25,7 +25,7 @@ export interface OrderedOptions {
  */
 export function ordered<T>(options: OrderedOptions = {}): Node<T, T> {
   return (source) => {
-    const h = host();
+    const h = stageContext();
     const stats = h.register('ordered', options.name);
     const view = h.order();
     if (view === undefined) {

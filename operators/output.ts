@@ -3,7 +3,7 @@ import {
   ackAt,
   ConsecutionError,
   failAt,
-  host,
+  stageContext,
   isPromiseLike,
   markStage,
   preview,
@@ -33,7 +33,7 @@ export interface OutputOptions {
  */
 export function output<T>(outputName: string, options: OutputOptions = {}): Node<T, never> {
   return (source) => {
-    const h = host();
+    const h = stageContext();
     const stats = h.register('output', options.name ?? outputName);
     const writer = h.output(outputName, stats.name);
     const out = new Observable<Envelope<never>>((subscriber) => {

@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import { ackAt, Envelope, failAt, host, markStage, type Node, seedOf, statefulArgs, type Seed } from '../src/core.js';
+import { ackAt, Envelope, failAt, stageContext, markStage, type Node, seedOf, statefulArgs, type Seed } from '../src/core.js';
 
 /**
  * Folds all values into one, emitted when the input completes. Each input is acked once folded
@@ -26,7 +26,7 @@ export function reduce<T, A>(...args: [string | ((acc: A, value: T) => A), unkno
 /** The folding stage behind reduce and aggregate: exact state, emitted once at the end. */
 export function fold<T, A>(kind: string, name: string | undefined, fn: (acc: A, value: T) => A, seed: Seed<A>): Node<T, A> {
   return (source) => {
-    const h = host();
+    const h = stageContext();
     const stats = h.register(kind, name);
     const out = new Observable<Envelope<A>>((subscriber) => {
       let acc = seedOf(seed);
@@ -51,7 +51,7 @@ export function fold<T, A>(kind: string, name: string | undefined, fn: (acc: A, 
         error: (e: unknown) => subscriber.error(e),
         complete: () => {
           stats.emitted++;
-          subscriber.next(new Envelope(acc, h.loose, 0, 1, 0));
+          subscriber.next(new Envelope(acc, h.untracked, 0, 1, 0));
           subscriber.complete();
         },
       });

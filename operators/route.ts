@@ -1,5 +1,5 @@
 import { fanOut } from '../src/stage/fanout.js';
-import { ConsecutionError, failAt, host, preview, requireFunction, type Node, type OutputOf } from '../src/core.js';
+import { ConsecutionError, failAt, stageContext, preview, requireFunction, type Node, type OutputOf } from '../src/core.js';
 
 /** Branches of {@link route}: an array (the function returns an index) or a record (it returns a key). */
 export type Branches<I, O> = readonly Node<I, O>[] | Readonly<Record<string, Node<I, O>>>;
@@ -54,7 +54,7 @@ export function routeBy<I, O>(
   labels.forEach((l, i) => (index[l] = i));
   const fallback = byIndex ? undefined : index['default'];
   return (source) => {
-    const stats = host().register(kind, name);
+    const stats = stageContext().register(kind, name);
     return fanOut(source, stats, list, labels, (env, subs) => {
       stats.received++;
       let key: string | number;

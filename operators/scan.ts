@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import { ackAt, failAt, host, markStage, type Envelope, type Node, seedOf, statefulArgs, type Seed } from '../src/core.js';
+import { ackAt, failAt, stageContext, markStage, type Envelope, type Node, seedOf, statefulArgs, type Seed } from '../src/core.js';
 
 /**
  * Emits the running accumulation of the values: 1:1, each output keeps its input's anchor.
@@ -18,7 +18,7 @@ export function scan<T, A>(name: string, fn: (acc: A, value: T) => A, seed: Seed
 export function scan<T, A>(...args: [string | ((acc: A, value: T) => A), unknown, Seed<A>?]): Node<T, A> {
   const [name, fn, seed] = statefulArgs<T, A>('scan', args);
   return (source) => {
-    const h = host();
+    const h = stageContext();
     const stats = h.register('scan', name);
     const out = new Observable<Envelope<A>>((subscriber) => {
       let acc = seedOf(seed);

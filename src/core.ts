@@ -2,11 +2,12 @@
 export { Envelope, type Anchor, type FailureInfo, type Node, type OutputOf, type InputOf } from './envelope/envelope.js';
 export { nextEdgeHalf, nextEdgeLo } from './envelope/edge.js';
 export { split, childHi, childLo, newSeed, type SplitSeed } from './envelope/split.js';
-export { Group } from './acker/group.js';
-export { host, type Host, type OrderView } from './stage/host.js';
+export { BatchAnchor } from './acker/batch-anchor.js';
+export { UntrackedAnchor } from './acker/untracked.js';
+export { stageContext, type StageContext, type OrderView } from './stage/stage-context.js';
 export { Root } from './acker/root.js';
 export { seconds, type Blame, type Holder } from './acker/blame.js';
-export { slackOf } from './acker/tracker.js';
+export { slackOf } from './acker/acker.js';
 export { markStage, stageOf, type BranchInfo } from './stage/stage.js';
 export { appendStep, type Step } from './stage/chain.js';
 export { ackAt, failAt, nodeError } from './stage/fail.js';

@@ -3,7 +3,7 @@ export * from '../operators/index.js';
 export { Consecutor } from './consecutor/consecutor.js';
 export type { ConsecutorOptions, Mode, RunOptions } from './consecutor/options.js';
 export type { RunReport, Metrics } from './consecutor/report.js';
-export type { Guarantee } from './acker/tracker.js';
+export type { Guarantee } from './acker/acker.js';
 export type { FailureRecord, ErrorInfo } from './acker/failure.js';
 export { Envelope, type Node, type OutputOf, type InputOf } from './envelope/envelope.js';
 export { ConsecutionError, isConsecutionError, type ErrorCode } from './errors.js';

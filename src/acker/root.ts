@@ -1,6 +1,6 @@
 import type { Anchor, FailureInfo } from '../envelope/envelope.js';
 
-/** What a root reports to: the run's tracker. */
+/** What a root reports to: the run's acker. */
 export interface RootOwner {
   /** A coarse clock (epoch ms): what waiting is measured with. */
   readonly now: number;

@@ -1,11 +1,11 @@
 import type { Subscriber } from 'rxjs';
-import type { LooseAnchor } from '../acker/group.js';
+import type { UntrackedAnchor } from '../acker/untracked.js';
 import type { Root } from '../acker/root.js';
-import type { Tracker } from '../acker/tracker.js';
+import type { Acker } from '../acker/acker.js';
 import { Envelope } from '../envelope/envelope.js';
 import { ConsecutionError, messageOf } from '../errors.js';
 import type { Source, SourceReader } from '../sources/source.js';
-import type { NodeRegistry } from '../stage/host.js';
+import type { NodeRegistry } from '../stage/stage-context.js';
 import type { Store } from '../store/store.js';
 import type { Stopping } from './stop.js';
 import type { Writes } from './writes.js';
@@ -17,13 +17,13 @@ const STALL_POLL_MS = 2;
 export interface AdmissionParts {
   readonly source: Source<unknown>;
   readonly store: Store;
-  /** The run's tracker; undefined under 'none'. */
-  readonly tracker: Tracker | undefined;
+  /** The run's acker; undefined under 'none'. */
+  readonly acker: Acker | undefined;
   /** The anchor of untracked items (under 'none'). */
-  readonly loose: LooseAnchor;
+  readonly untracked: UntrackedAnchor;
   readonly maxPending: number;
   readonly stopping: Stopping;
-  /** The stages' flushes of partial batches (see Host.onDrain); the run's own array, shared. */
+  /** The stages' flushes of partial batches (see StageContext.onDrain); the run's own array, shared. */
   readonly drainers: readonly (() => void)[];
   /** The nodes, asked whether work is in flight before a stall is declared. */
   readonly registry: NodeRegistry;
@@ -59,13 +59,13 @@ export class Admission {
   reader: SourceReader<unknown> | undefined;
   /** Roots to send in again (replays, and the journal's after a restart), before new reads. */
   readonly replays: Root[] = [];
-  /** Items read under 'none' (there is no tracker to count them). */
+  /** Items read under 'none' (there is no acker to count them). */
   untrackedIngested = 0;
 
   private readonly source: Source<unknown>;
   private readonly store: Store;
-  private readonly tracker: Tracker | undefined;
-  private readonly loose: LooseAnchor;
+  private readonly acker: Acker | undefined;
+  private readonly untracked: UntrackedAnchor;
   private readonly maxPending: number;
   private readonly stopping: Stopping;
   private readonly drainers: readonly (() => void)[];
@@ -79,7 +79,7 @@ export class Admission {
   private lastRead: Root | undefined;
   /** Roots kept pending, unsent, after a stop (a replay due then): they are the next run's. */
   private setAside = 0;
-  /** Stages holding the source back (see Host.hold). */
+  /** Stages holding the source back (see StageContext.holdSource). */
   private holds = 0;
   private sourceDone = false;
   private reading = false;
@@ -91,8 +91,8 @@ export class Admission {
   constructor(parts: AdmissionParts) {
     this.source = parts.source;
     this.store = parts.store;
-    this.tracker = parts.tracker;
-    this.loose = parts.loose;
+    this.acker = parts.acker;
+    this.untracked = parts.untracked;
     this.maxPending = parts.maxPending;
     this.stopping = parts.stopping;
     this.drainers = parts.drainers;
@@ -152,20 +152,20 @@ export class Admission {
     this.pumping = true;
     const input = this.input;
     const reader = this.reader!;
-    const tracker = this.tracker;
+    const acker = this.acker;
     const max = this.maxPending;
     try {
       for (;;) {
         if (this.replays.length > 0) {
           const root = this.replays.shift()!;
           if (root.attempt < 0) continue;
-          tracker!.rearm(root);
+          acker!.rearm(root);
           input.next(new Envelope(root.value, root, root.xorHi, root.xorLo, root.attempt));
-          tracker!.entered(root);
+          acker!.entered(root);
           continue;
         }
         if (this.reading || this.sourceDone || this.holds > 0) break;
-        if (tracker !== undefined && tracker.pending >= max) {
+        if (acker !== undefined && acker.pending >= max) {
           this.checkStall();
           break;
         }
@@ -196,7 +196,7 @@ export class Admission {
         this.accept(r);
       }
       if (this.lastRead !== undefined) this.journalBatch();
-      if (this.sourceDone && !this.reading && this.replays.length === 0 && (tracker === undefined || tracker.pending === this.setAside)) {
+      if (this.sourceDone && !this.reading && this.replays.length === 0 && (acker === undefined || acker.pending === this.setAside)) {
         this.input = undefined;
         input.complete();
       }
@@ -213,15 +213,15 @@ export class Admission {
       return;
     }
     const reader = this.reader!;
-    const tracker = this.tracker;
-    if (tracker === undefined) {
+    const acker = this.acker;
+    if (acker === undefined) {
       this.untrackedIngested++;
-      const env = new Envelope(r.value, this.loose, 0, 1, 0);
+      const env = new Envelope(r.value, this.untracked, 0, 1, 0);
       if (reader.error === undefined) this.input!.next(env);
-      else this.loose.failAnchor({ node: this.source.name, value: r.value, error: reader.error });
+      else this.untracked.failAnchor({ node: this.source.name, value: r.value, error: reader.error });
       return;
     }
-    const root = tracker.admit(r.value, reader.position);
+    const root = acker.admit(r.value, reader.position);
     // Bad input is dead-lettered, not journaled, but its position is: a restart resumes after it.
     if (this.store.durable) this.lastRead = root;
     if (reader.error !== undefined) root.failAnchor({ node: this.source.name, value: r.value, error: reader.error }, 0);
@@ -231,7 +231,7 @@ export class Admission {
 
   private enter(root: Root): void {
     this.input!.next(new Envelope(root.value, root, root.xorHi, root.xorLo, 0));
-    this.tracker!.entered(root);
+    this.acker!.entered(root);
   }
 
   /**
@@ -268,7 +268,7 @@ export class Admission {
 
   private putAside(root: Root): void {
     if (root.attempt < 0) return;
-    this.tracker!.setAside(root);
+    this.acker!.setAside(root);
     this.setAside++;
   }
 
@@ -286,7 +286,7 @@ export class Admission {
 
   private stalled(): void {
     this.stallCheck = undefined;
-    if (this.finished || this.tracker === undefined || this.tracker.pending < this.maxPending) return;
+    if (this.finished || this.acker === undefined || this.acker.pending < this.maxPending) return;
     if (this.registry.nodes.some((s) => s.inFlight > 0) || this.writes.size > 0) {
       this.stallCheck = setTimeout(() => this.stalled(), STALL_POLL_MS);
       return;

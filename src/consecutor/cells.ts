@@ -1,5 +1,5 @@
 import type { Root } from '../acker/root.js';
-import type { Tracker } from '../acker/tracker.js';
+import type { Acker } from '../acker/acker.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { restoredInput } from '../sources/parse.js';
 import type { Source } from '../sources/source.js';
@@ -7,14 +7,14 @@ import { StateCell } from '../stage/state.js';
 import type { FoldedCopy, Store } from '../store/store.js';
 
 /**
- * The state cells of a run's stateful nodes (see Host.state), and what a killed run left in the
+ * The state cells of a run's stateful nodes (see StageContext.state), and what a killed run left in the
  * journal: restored, its items go back in first, each with what the nodes had folded of it.
  *
  * @example
  * ```ts
  * const cells = new StateCells(store, (e) => run.fatal(e));
  * const cell = cells.add('count', () => total, (env) => env.anchor.ackEdge(env.hi, env.lo, env.attempt));
- * cells.restoreJournal(source, tracker, replays);
+ * cells.restoreJournal(source, acker, replays);
  * ```
  */
 export class StateCells {
@@ -57,12 +57,12 @@ export class StateCells {
   }
 
   /** Pushes the items a killed run left in the journal onto `replays`, to go back in first. */
-  restoreJournal(source: Source<unknown>, tracker: Tracker, replays: Root[]): void {
+  restoreJournal(source: Source<unknown>, acker: Acker, replays: Root[]): void {
     if (!this.store.durable) return;
     for (const entry of this.store.pending()) {
       // Redriven bad input goes through the source's parsing again; what still fails, fails again.
       const input = restoredInput(source, entry);
-      const root = tracker.restore(entry.id, 'value' in input ? input.value : entry.value, entry.position);
+      const root = acker.restore(entry.id, 'value' in input ? input.value : entry.value, entry.position);
       if ('error' in input) {
         root.failAnchor({ node: source.name, value: entry.value, error: input.error }, 0);
         continue;

@@ -1,4 +1,4 @@
-import type { Guarantee } from '../acker/tracker.js';
+import type { Guarantee } from '../acker/acker.js';
 import { ConsecutionError } from '../errors.js';
 import { checkTarget, type OutputTarget } from '../outputs/channel.js';
 import { optionReader, rejectUnknown, type OptionReader } from '../stage/args.js';

@@ -1,5 +1,5 @@
 import type { FailureRecord } from '../acker/failure.js';
-import type { Guarantee } from '../acker/tracker.js';
+import type { Guarantee } from '../acker/acker.js';
 import type { NodeStats } from '../stage/stats.js';
 
 /** The counts a run keeps, in its report and in its live metrics. */

@@ -1,45 +1,45 @@
 import { Observable, type Subscription } from 'rxjs';
 import { blameOf, type Blame, type Holder } from '../acker/blame.js';
 import type { FailureRecord } from '../acker/failure.js';
-import { LooseAnchor } from '../acker/group.js';
+import { UntrackedAnchor } from '../acker/untracked.js';
 import type { Root } from '../acker/root.js';
 import type { StateCell } from '../stage/state.js';
 import type { Store } from '../store/store.js';
-import { tickOf, Tracker, type Guarantee, type TrackerEvents } from '../acker/tracker.js';
+import { tickOf, Acker, type Guarantee, type AckerEvents } from '../acker/acker.js';
 import type { Envelope, Node } from '../envelope/envelope.js';
 import { ConsecutionError, messageOf } from '../errors.js';
 import type { OutputChannel } from '../outputs/channel.js';
 import type { OutputSet } from '../outputs/set.js';
 import type { Source } from '../sources/source.js';
-import { withHost, NodeRegistry, type Host, type OrderView } from '../stage/host.js';
+import { withStageContext, NodeRegistry, type StageContext, type OrderView } from '../stage/stage-context.js';
 import type { ChainCount, NodeStats } from '../stage/stats.js';
 import { Admission, storeFailure } from './admission.js';
 import { StateCells } from './cells.js';
 import type { Mode, ResolvedOptions } from './options.js';
 import type { Metrics, RunReport } from './report.js';
 import { drainTimeout, Stopping } from './stop.js';
-import { LooseFailures, metricsOf, reportOf, type RunTally } from './summary.js';
+import { UntrackedFailures, metricsOf, reportOf, type RunTally } from './summary.js';
 import { terminalOf } from './terminal.js';
 import { Writes } from './writes.js';
 
 /**
- * One run of a pipeline over one source: the host its stages are built for, the tracker (Storm's
+ * One run of a pipeline over one source: the host its stages are built for, the acker (Storm's
  * acker), the admission that pumps the source under `maxPending` (admission.ts), the writes it
  * waits for (writes.ts), and the outputs. This file wires them and ends the run.
  */
-export class Run implements Host, TrackerEvents {
+export class Run implements StageContext, AckerEvents {
   readonly guarantee: Guarantee;
   readonly checks: boolean;
   readonly mode: Mode;
   readonly timeoutMs: number;
-  readonly loose: LooseAnchor;
+  readonly untracked: UntrackedAnchor;
   drained = false;
   /** The coarse clock (epoch ms), advanced on each tick. */
   now = Date.now();
   readonly done: Promise<RunReport>;
 
   private readonly options: ResolvedOptions;
-  private readonly tracker: Tracker | undefined;
+  private readonly acker: Acker | undefined;
   private readonly registry = new NodeRegistry();
   private readonly abort = new AbortController();
   private readonly channels: OutputSet;
@@ -49,7 +49,7 @@ export class Run implements Host, TrackerEvents {
   private readonly writes: Writes;
   /** Stages holding items' work, asked when an item times out; the run's own writes first. */
   private readonly holders: Holder[] = [{ where: (root, now) => this.writes.blame(root, now) }];
-  private readonly looseFailures: LooseFailures;
+  private readonly untrackedFailures: UntrackedFailures;
   private readonly started = Date.now();
   private readonly source: Source<unknown>;
   private readonly store: Store;
@@ -71,14 +71,14 @@ export class Run implements Host, TrackerEvents {
     this.mode = options.mode;
     this.timeoutMs = options.timeoutMs;
     this.channels = channels;
-    this.looseFailures = new LooseFailures(options.keepFailures);
-    this.loose = new LooseAnchor((f) => this.looseFailures.add(f));
-    this.writes = new Writes(this, options.timeoutMs, (f) => this.looseFailures.add(f));
+    this.untrackedFailures = new UntrackedFailures(options.keepFailures);
+    this.untracked = new UntrackedAnchor((f) => this.untrackedFailures.add(f));
+    this.writes = new Writes(this, options.timeoutMs, (f) => this.untrackedFailures.add(f));
     this.cells = new StateCells(store, (e) => this.fatal(storeFailure(e)));
-    this.tracker =
+    this.acker =
       options.guarantee === 'none'
         ? undefined
-        : new Tracker(
+        : new Acker(
             {
               guarantee: options.guarantee,
               retries: options.retries,
@@ -91,8 +91,8 @@ export class Run implements Host, TrackerEvents {
     this.admission = new Admission({
       source,
       store,
-      tracker: this.tracker,
-      loose: this.loose,
+      acker: this.acker,
+      untracked: this.untracked,
       maxPending: options.maxPending,
       stopping: this.stopping,
       drainers: this.drainers,
@@ -119,16 +119,16 @@ export class Run implements Host, TrackerEvents {
         admission.input = subscriber;
         // A run stopped before it started reads nothing, not even its journal.
         if (!this.stopping.requested) {
-          this.cells.restoreJournal(this.source, this.tracker!, admission.replays);
+          this.cells.restoreJournal(this.source, this.acker!, admission.replays);
           admission.reader = this.source.open(this.store.position());
         }
         admission.pump();
       });
-      const out = withHost(this, () => pipeline(input));
+      const out = withStageContext(this, () => pipeline(input));
       // Under 'none' too: node calls, workers and writes that never answer must not hold the run.
       this.timer = setInterval(() => this.tick(), tickOf(this.options.timeoutMs));
       const terminal = terminalOf(this.channels, this.writes);
-      this.subscription = withHost(this, () =>
+      this.subscription = withStageContext(this, () =>
         out.subscribe({
           next: terminal,
           error: (e: unknown) => this.fatal(e),
@@ -168,24 +168,24 @@ export class Run implements Host, TrackerEvents {
     const now = (this.now = Date.now());
     // Stages first: a node call past its own deadline fails with the more precise NODE_TIMEOUT.
     for (const fn of this.tickers) fn();
-    this.tracker?.expire(now);
+    this.acker?.expire(now);
     this.writes.sweep(now);
   }
 
   state(node: string, snapshot: () => unknown, release: (env: Envelope<unknown>) => void): StateCell | undefined {
-    if (this.tracker === undefined || (this.guarantee !== 'replay' && !this.store.durable)) return undefined;
+    if (this.acker === undefined || (this.guarantee !== 'replay' && !this.store.durable)) return undefined;
     return this.cells.add(node, snapshot, release);
   }
 
   order(): OrderView | undefined {
-    return this.tracker?.orderView();
+    return this.acker?.orderView();
   }
 
-  hold(): void {
+  holdSource(): void {
     this.admission.hold();
   }
 
-  release(): void {
+  releaseSource(): void {
     this.admission.release();
   }
 
@@ -197,7 +197,7 @@ export class Run implements Host, TrackerEvents {
     return blameOf(this.holders, root, now);
   }
 
-  // --- Tracker events --------------------------------------------------------------------------
+  // --- Acker events --------------------------------------------------------------------------
 
   settled(root: Root, completed: boolean): void {
     if (completed) this.store.forget(root.id);
@@ -235,8 +235,8 @@ export class Run implements Host, TrackerEvents {
   /** drainMs passed after a stop: the run ends now, and what has not settled stays pending. */
   private drainPassed(): void {
     if (this.finished) return;
-    const error = drainTimeout(this.options.drainMs, this.tracker?.pending, this.store.durable);
-    this.looseFailures.add({ node: 'consecutor', value: undefined, error });
+    const error = drainTimeout(this.options.drainMs, this.acker?.pending, this.store.durable);
+    this.untrackedFailures.add({ node: 'consecutor', value: undefined, error });
     void this.end().then(
       () => this.resolve(this.report()),
       (e: unknown) => this.reject(e),
@@ -283,7 +283,7 @@ export class Run implements Host, TrackerEvents {
   }
 
   private tally(): RunTally {
-    const { tracker, admission, looseFailures: loose, registry } = this;
-    return { running: !this.finished, tracker, untrackedIngested: admission.untrackedIngested, loose, registry };
+    const { acker, admission, untrackedFailures: untracked, registry } = this;
+    return { running: !this.finished, acker, untrackedIngested: admission.untrackedIngested, untracked, registry };
   }
 }

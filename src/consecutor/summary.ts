@@ -1,7 +1,7 @@
 import { toErrorInfo, type FailureRecord } from '../acker/failure.js';
-import type { Guarantee, Tracker } from '../acker/tracker.js';
+import type { Guarantee, Acker } from '../acker/acker.js';
 import type { FailureInfo } from '../envelope/envelope.js';
-import type { NodeRegistry } from '../stage/host.js';
+import type { NodeRegistry } from '../stage/stage-context.js';
 import type { Metrics, RunReport } from './report.js';
 
 /**
@@ -10,11 +10,11 @@ import type { Metrics, RunReport } from './report.js';
  *
  * @example
  * ```ts
- * const loose = new LooseFailures(options.keepFailures);
- * loose.add({ node: 'consecutor', value: undefined, error });
+ * const untracked = new UntrackedFailures(options.keepFailures);
+ * untracked.add({ node: 'consecutor', value: undefined, error });
  * ```
  */
-export class LooseFailures {
+export class UntrackedFailures {
   count = 0;
   readonly kept: FailureRecord[] = [];
   private readonly keep: number;
@@ -33,11 +33,11 @@ export class LooseFailures {
 /** What a run's metrics and report are made of (see {@link metricsOf}, {@link reportOf}). */
 export interface RunTally {
   readonly running: boolean;
-  /** The run's tracker; undefined under 'none'. */
-  readonly tracker: Tracker | undefined;
+  /** The run's acker; undefined under 'none'. */
+  readonly acker: Acker | undefined;
   /** Items read under 'none' (see Admission). */
   readonly untrackedIngested: number;
-  readonly loose: LooseFailures;
+  readonly untracked: UntrackedFailures;
   readonly registry: NodeRegistry;
 }
 
@@ -46,12 +46,12 @@ export interface RunTally {
  *
  * @example
  * ```ts
- * const { pending, completed } = metricsOf({ running: true, tracker, untrackedIngested: 0, loose, registry });
+ * const { pending, completed } = metricsOf({ running: true, acker, untrackedIngested: 0, untracked, registry });
  * ```
  */
 export function metricsOf(tally: RunTally): Metrics {
-  const t = tally.tracker;
-  const errors = tally.loose.count;
+  const t = tally.acker;
+  const errors = tally.untracked.count;
   return {
     running: tally.running,
     pending: t?.pending ?? 0,
@@ -66,7 +66,7 @@ export function metricsOf(tally: RunTally): Metrics {
 }
 
 /**
- * The report of a run that ended: its counts, and its failures (the tracker's and the loose ones) in order.
+ * The report of a run that ended: its counts, and its failures (the acker's and the untracked ones) in order.
  *
  * @example
  * ```ts
@@ -75,9 +75,9 @@ export function metricsOf(tally: RunTally): Metrics {
  */
 export function reportOf(tally: RunTally, run: { guarantee: Guarantee; started: number; stopped: boolean }): RunReport {
   const m = metricsOf(tally);
-  const t = tally.tracker;
-  const errors = tally.loose.count;
-  const failures = [...(t?.failures ?? []), ...tally.loose.kept].sort((a, b) => a.at - b.at);
+  const t = tally.acker;
+  const errors = tally.untracked.count;
+  const failures = [...(t?.failures ?? []), ...tally.untracked.kept].sort((a, b) => a.at - b.at);
   return {
     ok: t === undefined ? errors === 0 : t.deadLettered === 0 && errors === 0 && t.pending === 0,
     guarantee: run.guarantee,

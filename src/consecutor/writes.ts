@@ -1,5 +1,5 @@
 import { seconds, type Blame } from '../acker/blame.js';
-import { slackOf } from '../acker/tracker.js';
+import { slackOf } from '../acker/acker.js';
 import type { Anchor, Envelope, FailureInfo } from '../envelope/envelope.js';
 import { ConsecutionError, messageOf } from '../errors.js';
 import { isPromiseLike } from '../stage/promise.js';
@@ -33,7 +33,7 @@ export interface TrackHow {
  *
  * @example
  * ```ts
- * const writes = new Writes(run, timeoutMs, (f) => run.failLoose(f));
+ * const writes = new Writes(run, timeoutMs, (f) => run.failUntracked(f));
  * writes.track(channel.write(record), () => 'dead letter could not be written', { expires: true });
  * await writes.waitAll();
  * ```

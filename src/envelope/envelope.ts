@@ -27,7 +27,7 @@ export interface Anchor {
   credit(ms: number, attempt: number): void;
   /** Whether this anchor is `root` or is made of it (a batch with an item of it). */
   belongsTo(root: Anchor): boolean;
-  /** False for the loose anchor of untracked envelopes. */
+  /** False for the untracked anchor of untracked envelopes. */
   readonly tracked: boolean;
 }
 

@@ -1,9 +1,9 @@
 import { Observable } from 'rxjs';
 import type { Node } from '../envelope/envelope.js';
-import { DetachedHost, withHost, type OrderView } from '../stage/host.js';
+import { DetachedStageContext, withStageContext, type OrderView } from '../stage/stage-context.js';
 import type { OutputWriter } from '../outputs/channel.js';
 import { stageOf } from '../stage/stage.js';
-import { LooseAnchor } from '../acker/group.js';
+import { UntrackedAnchor } from '../acker/untracked.js';
 import type { NodeStats } from '../stage/stats.js';
 
 /** One node of a pipeline's graph. */
@@ -27,9 +27,9 @@ export interface Graph {
 }
 
 /** Builds a pipeline only to look at it: stages behave as if tracked, outputs accept anything. */
-class DescribeHost extends DetachedHost {
+class DescribeHost extends DetachedStageContext {
   override readonly guarantee = 'confirm';
-  override readonly loose = new LooseAnchor(() => {});
+  override readonly untracked = new UntrackedAnchor(() => {});
 
   override order(): OrderView {
     return { pending: () => false, nextId: () => 0, onSettle: () => {} };
@@ -53,7 +53,7 @@ class DescribeHost extends DetachedHost {
  */
 export function describe(pipeline: Node<never, unknown>): Graph {
   const probe = new Observable<never>();
-  const out = withHost(new DescribeHost(), () => pipeline(probe));
+  const out = withStageContext(new DescribeHost(), () => pipeline(probe));
   const nodes: GraphNode[] = [{ id: 'input', name: 'input', kind: 'source' }];
   const edges: GraphEdge[] = [];
   const ids = new Map<NodeStats, string>();

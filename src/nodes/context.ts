@@ -5,7 +5,7 @@ import { ConsecutionError, preview } from '../errors.js';
 import { isPromiseLike } from '../stage/promise.js';
 import { withTimeout } from '../stage/timeout.js';
 import { ackAt, nodeError, nodeTimeout } from '../stage/fail.js';
-import type { Host } from '../stage/host.js';
+import type { StageContext } from '../stage/stage-context.js';
 import type { NodeStats } from '../stage/stats.js';
 import type { EndContext, NodeContext } from './spec.js';
 
@@ -21,7 +21,7 @@ export interface ItemWrite {
 /** What the contexts of a node's items need of the NodeRunner that made them. */
 export interface ContextOwner<I, O> {
   readonly stats: NodeStats;
-  readonly host: Host;
+  readonly host: StageContext;
   readonly out: Subscriber<Envelope<O>>;
   /** Writes of tracked items not confirmed yet. */
   readonly writes: Set<ItemWrite>;
@@ -110,7 +110,7 @@ export class ItemContext<I, O> implements NodeContext<O> {
     );
     // Slow code still running after a timeout or an abandon is expected (its signal aborted); only
     // a call after the node itself settled the item (returned, ack, fail) is a mistake to record.
-    if (!this.cut) this.runner.host.loose.failAnchor({ node: this.node, value: this.env.value, error }, 0);
+    if (!this.cut) this.runner.host.untracked.failAnchor({ node: this.node, value: this.env.value, error }, 0);
     throw error;
   }
 
@@ -177,7 +177,7 @@ export class EndContextImpl<I, O> implements EndContext<O> {
 
   push(value: O): void {
     this.runner.stats.emitted++;
-    this.runner.out.next(new Envelope(value, this.runner.host.loose, 0, 1, 0));
+    this.runner.out.next(new Envelope(value, this.runner.host.untracked, 0, 1, 0));
   }
 
   write(output: string, value: unknown): void {
@@ -193,7 +193,7 @@ export class EndContextImpl<I, O> implements EndContext<O> {
         );
       this.writes.push(
         withTimeout(confirm, host.timeoutMs, unconfirmed).catch((e: unknown) =>
-          host.loose.failAnchor({ node: this.node, value, error: nodeError(this.node, value, e, 'OUTPUT_FAILED') }, 0),
+          host.untracked.failAnchor({ node: this.node, value, error: nodeError(this.node, value, e, 'OUTPUT_FAILED') }, 0),
         ),
       );
     }

@@ -1,14 +1,14 @@
 import { isEither, isLeft, rejection } from './either.js';
 import type { Subscriber } from 'rxjs';
 import { seconds, type Blame, type Holder } from '../acker/blame.js';
-import { slackOf } from '../acker/tracker.js';
+import { slackOf } from '../acker/acker.js';
 import { Envelope, type Anchor } from '../envelope/envelope.js';
 import { childHi, childLo, newSeed, seedFrom, type SplitSeed } from '../envelope/split.js';
 import { isRetryable } from '../errors.js';
 import { isPromiseLike } from '../stage/promise.js';
 import { withTimeout } from '../stage/timeout.js';
 import { failAt, nodeError, nodeTimeout } from '../stage/fail.js';
-import type { Host } from '../stage/host.js';
+import type { StageContext } from '../stage/stage-context.js';
 import type { NodeStats } from '../stage/stats.js';
 import { EndContextImpl, ItemContext, type ContextOwner, type ItemWrite } from './context.js';
 import type { NodeSpec } from './spec.js';
@@ -27,7 +27,7 @@ export interface RunnerOptions {
 export class NodeRunner<I, O> implements Holder, ContextOwner<I, O> {
   readonly spec: NodeSpec<I, O>;
   readonly stats: NodeStats;
-  readonly host: Host;
+  readonly host: StageContext;
   readonly out: Subscriber<Envelope<O>>;
   private readonly options: RunnerOptions;
   private readonly queue: Envelope<I>[] = [];
@@ -43,7 +43,7 @@ export class NodeRunner<I, O> implements Holder, ContextOwner<I, O> {
    */
   private readonly callLimit: number;
 
-  constructor(spec: NodeSpec<I, O>, stats: NodeStats, host: Host, out: Subscriber<Envelope<O>>, options: RunnerOptions) {
+  constructor(spec: NodeSpec<I, O>, stats: NodeStats, host: StageContext, out: Subscriber<Envelope<O>>, options: RunnerOptions) {
     this.spec = spec;
     this.stats = stats;
     this.host = host;
@@ -191,7 +191,7 @@ export class NodeRunner<I, O> implements Holder, ContextOwner<I, O> {
     };
     const fail = (e: unknown) => {
       this.stats.failed++;
-      this.host.loose.failAnchor({ node: this.stats.name, value: undefined, error: nodeError(this.stats.name, '(end)', e) }, 0);
+      this.host.untracked.failAnchor({ node: this.stats.name, value: undefined, error: nodeError(this.stats.name, '(end)', e) }, 0);
       finish();
     };
     try {

@@ -2,7 +2,7 @@ import { Observable } from 'rxjs';
 import type { Envelope } from '../envelope/envelope.js';
 import { markStage } from './stage.js';
 import type { ChainCount, NodeStats } from './stats.js';
-import { host } from './host.js';
+import { stageContext } from './stage-context.js';
 import { ackAt, failAt } from './fail.js';
 
 /** What a fusable 1:1 step does with its function's result: map, filter (drop unless true), check (fail unless true). */
@@ -40,7 +40,7 @@ export function appendStep<I, O>(source: Observable<Envelope<I>>, step: Step): O
 
 function fused(upstream: Observable<Envelope<unknown>>, steps: readonly Step[]): Observable<Envelope<unknown>> {
   const n = steps.length;
-  const h = host();
+  const h = stageContext();
   return new Observable<Envelope<unknown>>((subscriber) => {
     const count: ChainCount = { entered: 0, steps: steps.map((s) => s.stats) };
     h.countChain(count);

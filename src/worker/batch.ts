@@ -1,6 +1,6 @@
 import type { Envelope } from '../envelope/envelope.js';
 import { Column } from './column.js';
-import type { Batch as BatchMessage } from './protocol.js';
+import type { BatchMessage } from './protocol.js';
 
 /**
  * Items going to a worker in one message: their envelopes, kept on this side for the results, and

@@ -31,15 +31,15 @@ export function failHeld(stats: NodeStats, slot: Slot, why: string): void {
 
 /**
  * A worker died in end() (or before it had even loaded, once told to end): what end() would have
- * pushed is lost, and the run must say so, on `loose` (the anchor of values from no item).
+ * pushed is lost, and the run must say so, on `untracked` (the anchor of values from no item).
  *
  * @example
  * ```ts
- * if (slot.ending) failEnd(stats.name, host.loose, slot.ready, why);
+ * if (slot.ending) failEnd(stats.name, host.untracked, slot.ready, why);
  * ```
  */
-export function failEnd(node: string, loose: Anchor, ready: boolean, why: string): void {
+export function failEnd(node: string, untracked: Anchor, ready: boolean, why: string): void {
   const when = ready ? ' while it ran end()' : '';
   const error = new ConsecutionError('WORKER_CRASHED', `node "${node}": ${why}${when}`, { node });
-  loose.failAnchor({ node, value: undefined, error }, 0);
+  untracked.failAnchor({ node, value: undefined, error }, 0);
 }

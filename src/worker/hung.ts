@@ -14,7 +14,7 @@ import type { Slot } from './slot.js';
  * died, but only the item it was stuck on fails (see blameHung). So is a worker that has not
  * loaded its module (a top-level await that never settles), or not finished end(), within
  * timeoutMs: the run would never end. A batch's time is measured on the run's coarse clock from
- * when its items' clocks started, and the watch runs before the tracker's expiry in the same tick:
+ * when its items' clocks started, and the watch runs before the acker's expiry in the same tick:
  * it comes before their ACK_TIMEOUT.
  */
 

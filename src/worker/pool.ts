@@ -4,7 +4,7 @@ import type { Mode } from '../consecutor/options.js';
 import type { Anchor, Envelope } from '../envelope/envelope.js';
 import { newSeed, type SplitSeed } from '../envelope/split.js';
 import { ConsecutionError } from '../errors.js';
-import type { Host } from '../stage/host.js';
+import type { StageContext } from '../stage/stage-context.js';
 import type { NodeStats } from '../stage/stats.js';
 import { bridge, WorkerDied } from './channel.js';
 import { failEnd, failHeld } from './death.js';
@@ -72,7 +72,7 @@ export class Pool<O> implements Holder {
   constructor(
     private readonly options: PoolOptions,
     private readonly stats: NodeStats,
-    private readonly host: Host,
+    private readonly host: StageContext,
     private readonly out: Subscriber<Envelope<O>>,
   ) {
     this.seed = newSeed(stats.name);
@@ -180,8 +180,8 @@ export class Pool<O> implements Holder {
     const saturated = this.ready.size > 0 && !this.closed;
     if (saturated === this.holding) return;
     this.holding = saturated;
-    if (saturated) this.host.hold();
-    else this.host.release();
+    if (saturated) this.host.holdSource();
+    else this.host.releaseSource();
   }
 
   private newBatch(): Batch {
@@ -212,7 +212,7 @@ export class Pool<O> implements Holder {
     } else if (msg.t === 'fatal') {
       this.fail(fatal(this.stats.name, this.options.url, msg.error));
     } else if (msg.t === 'ended') {
-      emitEnded(this.out, this.stats, this.host.loose, msg);
+      emitEnded(this.out, this.stats, this.host.untracked, msg);
       this.workerEnded(slot);
     }
   }
@@ -256,7 +256,7 @@ export class Pool<O> implements Holder {
     if (this.closed) return;
     failHeld(this.stats, slot, why);
     if (slot.ending) {
-      failEnd(this.stats.name, this.host.loose, slot.ready, why);
+      failEnd(this.stats.name, this.host.untracked, slot.ready, why);
       this.workerEnded(slot);
       return;
     }

@@ -8,7 +8,7 @@ import { withTimeout } from '../stage/timeout.js';
 import { Column } from './column.js';
 import type { DefinedNode } from './define.js';
 import type { Progress } from './progress.js';
-import type { Batch, Failed, Results } from './protocol.js';
+import type { BatchMessage, Failed, Results } from './protocol.js';
 
 /** The numeric options of a node spec, defaults applied (see validateSpec). */
 export interface ProcessOptions {
@@ -49,7 +49,7 @@ export class BatchProcessor {
   }
 
   /** The results of a batch; a promise only once some item's process() is async. */
-  run(batch: Batch): Results | Promise<Results> {
+  run(batch: BatchMessage): Results | Promise<Results> {
     this.progress?.batch(++this.seq);
     const results = new Building(batch.values.length);
     const pending = this.options.concurrency > 1 ? this.concurrently(batch, results) : this.inOrder(batch, results, 0);
@@ -57,7 +57,7 @@ export class BatchProcessor {
   }
 
   /** The items from `from` on, one after the other, straight into `results`. */
-  private inOrder(batch: Batch, results: Building, from: number): Promise<void> | undefined {
+  private inOrder(batch: BatchMessage, results: Building, from: number): Promise<void> | undefined {
     for (let i = from; i < batch.values.length; i++) {
       this.progress?.item(i);
       const o = this.one(batch.values[i], batch.attempts?.[i] ?? 0, 0, results.outs, this.lane);
@@ -76,7 +76,7 @@ export class BatchProcessor {
    * Up to `concurrency` items at once, each into its own column; gathered in item order. Which
    * of them a hang is on cannot be told: the progress index stays unknown.
    */
-  private async concurrently(batch: Batch, results: Building): Promise<void> {
+  private async concurrently(batch: BatchMessage, results: Building): Promise<void> {
     const n = batch.values.length;
     const outcomes: Outcome[] = [];
     const outs: Column[] = [];

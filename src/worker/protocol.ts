@@ -6,7 +6,7 @@
 import type { ErrorInfo } from '../acker/failure.js';
 
 /** A batch of items to process. */
-export interface Batch {
+export interface BatchMessage {
   readonly t: 'batch';
   /** The items' values (a Float64Array when they are all numbers: see wire.ts). */
   readonly values: ArrayLike<unknown>;
@@ -23,7 +23,7 @@ export interface Init {
   readonly progress?: Int32Array | undefined;
 }
 
-export type ToWorker = Init | Batch | { readonly t: 'end' };
+export type ToWorker = Init | BatchMessage | { readonly t: 'end' };
 
 /** Why an item failed in a worker. */
 export interface Failed {

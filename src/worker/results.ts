@@ -69,21 +69,21 @@ function failOne(stats: NodeStats, env: Envelope<unknown>, o: Failed): void {
 }
 
 /**
- * What a worker's end() pushed, on `loose` (the anchor of values from no item), and how it failed,
+ * What a worker's end() pushed, on `untracked` (the anchor of values from no item), and how it failed,
  * if it did.
  *
  * @example
  * ```ts
- * if (msg.t === 'ended') emitEnded(out, stats, host.loose, msg);
+ * if (msg.t === 'ended') emitEnded(out, stats, host.untracked, msg);
  * ```
  */
-export function emitEnded<O>(out: Subscriber<Envelope<O>>, stats: NodeStats, loose: Anchor, msg: Ended): void {
+export function emitEnded<O>(out: Subscriber<Envelope<O>>, stats: NodeStats, untracked: Anchor, msg: Ended): void {
   for (const v of msg.outs) {
     stats.emitted++;
-    out.next(new Envelope(v as O, loose, 0, 1, 0));
+    out.next(new Envelope(v as O, untracked, 0, 1, 0));
   }
   if (msg.error !== undefined) {
-    loose.failAnchor({ node: stats.name, value: undefined, error: nodeError(stats.name, '(end)', rebuild(msg.error, stats.name)) }, 0);
+    untracked.failAnchor({ node: stats.name, value: undefined, error: nodeError(stats.name, '(end)', rebuild(msg.error, stats.name)) }, 0);
   }
 }
 

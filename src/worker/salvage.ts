@@ -2,7 +2,7 @@ import { toErrorInfo } from '../acker/failure.js';
 import type { Mode } from '../consecutor/options.js';
 import { ConsecutionError, messageOf, preview } from '../errors.js';
 import { crosses } from './clone.js';
-import type { Batch, Failed, Results } from './protocol.js';
+import type { BatchMessage, Failed, Results } from './protocol.js';
 
 /**
  * The results of a batch that could not be posted back, made sendable: an item that pushed a
@@ -11,7 +11,7 @@ import type { Batch, Failed, Results } from './protocol.js';
  * their results. If no value alone is the cause, every item that had results fails, retryable
  * (another time, in another batch, they may go). Items that had failed keep their own failure.
  */
-export function salvage(mode: Mode, results: Results, batch: Batch, node: string, e: unknown): Results {
+export function salvage(mode: Mode, results: Results, batch: BatchMessage, node: string, e: unknown): Results {
   const n = batch.values.length;
   const countOf = (i: number) => (results.counts === undefined ? 1 : results.counts[i]!);
   const bad: boolean[] = [];

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Envelope } from '../../src/envelope/envelope.js';
-import { LooseAnchor } from '../../src/acker/group.js';
+import { UntrackedAnchor } from '../../src/acker/untracked.js';
 import { Batch } from '../../src/worker/batch.js';
 
-const anchor = new LooseAnchor(() => {});
+const anchor = new UntrackedAnchor(() => {});
 const env = (value: unknown, attempt: number) => new Envelope(value, anchor, 0, 1, attempt);
 
 describe('Batch', () => {

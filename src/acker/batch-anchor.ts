@@ -8,7 +8,7 @@ import type { Anchor, Envelope, FailureInfo } from '../envelope/envelope.js';
  * the virtual completion call that sharing needs sits on the per-item path and cost about a fifth
  * of W1's throughput at the `confirm` level when measured.
  */
-export class Group implements Anchor {
+export class BatchAnchor implements Anchor {
   readonly tracked = true;
   private readonly parts: Envelope<unknown>[];
   private xorHi = 0;
@@ -67,38 +67,3 @@ export class Group implements Anchor {
   }
 }
 
-/**
- * The anchor of envelopes that belong to no input item: every envelope under `guarantee: 'none'`,
- * and values made from state (a reduce's result, what `end()` pushes). Acks cost nothing;
- * failures are still counted and reported.
- */
-export class LooseAnchor implements Anchor {
-  readonly tracked = false;
-  private readonly onFail: (failure: FailureInfo) => void;
-
-  constructor(onFail: (failure: FailureInfo) => void) {
-    this.onFail = onFail;
-  }
-
-  live(): boolean {
-    return true;
-  }
-
-  ackEdge(): void {}
-
-  addEdge(): void {}
-
-  failAnchor(failure: FailureInfo): void {
-    this.onFail(failure);
-  }
-
-  park(): void {}
-
-  unpark(): void {}
-
-  credit(): void {}
-
-  belongsTo(): boolean {
-    return false;
-  }
-}

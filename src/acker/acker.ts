@@ -7,8 +7,8 @@ import { Root, type RootOwner } from './root.js';
 /** The guarantee levels: what is tracked, and what the run promises. */
 export type Guarantee = 'none' | 'confirm' | 'track' | 'replay';
 
-/** What the tracker tells the run about. */
-export interface TrackerEvents {
+/** What the acker tells the run about. */
+export interface AckerEvents {
   /** A root left the pending set (completed or given up). */
   settled(root: Root, completed: boolean): void;
   /** A failed root is to run again: give it a fresh edge and send it in. */
@@ -21,7 +21,7 @@ export interface TrackerEvents {
   blame(root: Root, now: number): Blame | undefined;
 }
 
-export interface TrackerOptions {
+export interface AckerOptions {
   readonly guarantee: Exclude<Guarantee, 'none'>;
   readonly retries: number;
   readonly timeoutMs: number;
@@ -34,7 +34,7 @@ export interface TrackerOptions {
  * Storm's acker for one run: the pending roots in admission order, their completion, failure,
  * timeout, replay and dead-lettering, and the counts the report gives.
  */
-export class Tracker implements RootOwner {
+export class Acker implements RootOwner {
   pending = 0;
   ingested = 0;
   completed = 0;
@@ -52,12 +52,12 @@ export class Tracker implements RootOwner {
   /** Ids of pending roots, kept only when a stage needs input order (ordered()). */
   private pendingIds: Set<number> | undefined;
   private readonly settleListeners: (() => void)[] = [];
-  private readonly options: TrackerOptions;
-  private readonly events: TrackerEvents;
+  private readonly options: AckerOptions;
+  private readonly events: AckerEvents;
   /** timeoutMs plus the coarse clock's tick, so that a root never times out early. */
   private readonly deadlineSlack: number;
 
-  constructor(options: TrackerOptions, events: TrackerEvents) {
+  constructor(options: AckerOptions, events: AckerEvents) {
     this.options = options;
     this.events = events;
     this.seq = options.firstId;

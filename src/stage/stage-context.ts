@@ -1,7 +1,7 @@
-import type { Guarantee } from '../acker/tracker.js';
+import type { Guarantee } from '../acker/acker.js';
 import type { Mode } from '../consecutor/options.js';
 import type { Holder } from '../acker/blame.js';
-import { LooseAnchor } from '../acker/group.js';
+import { UntrackedAnchor } from '../acker/untracked.js';
 import type { Anchor, Envelope, FailureInfo } from '../envelope/envelope.js';
 import type { StateCell } from './state.js';
 import { ConsecutionError } from '../errors.js';
@@ -10,11 +10,11 @@ import { deriveCounts, newStats, type ChainCount, type NodeStats } from './stats
 
 /**
  * What a stage sees of the run it is built for. The consecutor builds its pipeline inside
- * {@link withHost}, so each operator captures the host of its own run when it is applied.
+ * {@link withStageContext}, so each operator captures the host of its own run when it is applied.
  * Outside a consecutor (an operator applied to a plain Observable of envelopes) a standalone
  * host applies: nothing tracked, failures thrown to the caller's error channel.
  */
-export interface Host {
+export interface StageContext {
   readonly guarantee: Guarantee;
   /** Where offloaded nodes run. */
   readonly mode: Mode;
@@ -28,7 +28,7 @@ export interface Host {
   /** Whether `check()` stages run. */
   readonly checks: boolean;
   /** The anchor of envelopes that descend from no input item. */
-  readonly loose: Anchor;
+  readonly untracked: Anchor;
   /** True once the source is drained: buffering stages then flush when idle. */
   readonly drained: boolean;
   /** Aborts when the run shuts down. */
@@ -53,16 +53,16 @@ export interface Host {
   /** The writer of a named output; throws `OUTPUT_UNKNOWN` if the run has no such output. */
   output(name: string, node: string): OutputWriter;
   /**
-   * Holds the source back (beneath `maxPending`) until {@link release}: for a stage with more
+   * Holds the source back (beneath `maxPending`) until {@link releaseSource}: for a stage with more
    * work queued than it can start, such as an offload whose workers are all busy. Only while work
    * the stage has started will settle, so that a hold always ends.
    */
-  hold(): void;
-  /** Ends one {@link hold}; the source is read again once none is left. */
-  release(): void;
+  holdSource(): void;
+  /** Ends one {@link holdSource}; the source is read again once none is left. */
+  releaseSource(): void;
 }
 
-/** What ordered() sees of the tracker. */
+/** What ordered() sees of the acker. */
 export interface OrderView {
   /** Whether the root with this id is still pending. */
   pending(id: number): boolean;
@@ -105,10 +105,10 @@ export class NodeRegistry {
 }
 
 /**
- * The host of stages built outside a consecutor: nothing tracked, no outputs, failures of loose
+ * The host of stages built outside a consecutor: nothing tracked, no outputs, failures of untracked
  * envelopes thrown to the caller. `describe()` builds pipelines on a variant of it.
  */
-export class DetachedHost implements Host {
+export class DetachedStageContext implements StageContext {
   readonly guarantee: Guarantee = 'none';
   readonly mode: Mode = 'sync';
   readonly timeoutMs = 0;
@@ -116,7 +116,7 @@ export class DetachedHost implements Host {
   readonly checks = true;
   readonly drained = false;
   readonly signal: AbortSignal = new AbortController().signal;
-  readonly loose: Anchor = new LooseAnchor((f: FailureInfo) => {
+  readonly untracked: Anchor = new UntrackedAnchor((f: FailureInfo) => {
     throw f.error;
   });
   private readonly registry = new NodeRegistry();
@@ -141,9 +141,9 @@ export class DetachedHost implements Host {
 
   countChain(): void {}
 
-  hold(): void {}
+  holdSource(): void {}
 
-  release(): void {}
+  releaseSource(): void {}
 
   output(name: string, node: string): OutputWriter {
     throw new ConsecutionError(
@@ -154,15 +154,15 @@ export class DetachedHost implements Host {
   }
 }
 
-let current: Host = new DetachedHost();
+let current: StageContext = new DetachedStageContext();
 
 /** The host of the pipeline being built now. */
-export function host(): Host {
+export function stageContext(): StageContext {
   return current;
 }
 
 /** Runs `fn` (building or subscribing a pipeline) with `h` as the current host. */
-export function withHost<T>(h: Host, fn: () => T): T {
+export function withStageContext<T>(h: StageContext, fn: () => T): T {
   const prev = current;
   current = h;
   try {
