@@ -7,8 +7,6 @@ import {
   stageContext,
   markStage,
   named,
-  nextEdgeHalf,
-  nextEdgeLo,
   previewTyped,
   requireFunction,
   type Node,
@@ -71,11 +69,11 @@ export function chunk<T>(
         tracked = false;
         parts = [];
         values = [];
-        const hi = nextEdgeHalf();
-        const lo = nextEdgeLo();
-        anchor.addEdge(hi, lo, 0);
+        // A fresh anchor's first edge need not be random (as a root's, see Acker.rearm): being
+        // fixed, it gives the batch's copies keys derived from its items' (outputs/meta.ts).
+        anchor.addEdge(0, 1, 0);
         stats.emitted++;
-        subscriber.next(new Envelope(batch, anchor, hi, lo, 0));
+        subscriber.next(new Envelope(batch, anchor, 0, 1, 0));
       };
       h.onDrain(flush);
       const sub = source.subscribe({

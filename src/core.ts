@@ -1,6 +1,5 @@
 // The one entry through which operators reach the runtime. Not exported from the package.
 export { Envelope, type Anchor, type FailureInfo, type Node, type OutputOf, type InputOf } from './envelope/envelope.js';
-export { nextEdgeHalf, nextEdgeLo } from './envelope/edge.js';
 export { split, childHi, childLo, newSeed, type SplitSeed } from './envelope/split.js';
 export { BatchAnchor } from './acker/batch-anchor.js';
 export { UntrackedAnchor } from './acker/untracked.js';

@@ -12,7 +12,9 @@ export type { Source, SourceReader, SourceLike, Parsed } from './sources/source.
 export { fromIterable, type IterableSourceOptions } from './sources/iterable.js';
 export { fromAsyncIterable, type AsyncIterableSourceOptions } from './sources/asyncIterable.js';
 export { fromStdin, type StdinSourceOptions } from './sources/stdin.js';
-export type { OutputTarget, OutputStream } from './outputs/channel.js';
+export type { OutputStream } from './outputs/channel.js';
+export type { OutputTarget } from './outputs/target.js';
+export type { WriteMeta } from './outputs/meta.js';
 export type { NodeStats } from './stage/stats.js';
 export type { Seed } from './stage/seed.js';
 export { describe, type Graph, type GraphNode, type GraphEdge } from './graph/describe.js';

@@ -10,12 +10,13 @@ import type { Anchor, Envelope, FailureInfo } from '../envelope/envelope.js';
  */
 export class BatchAnchor implements Anchor {
   readonly tracked = true;
-  private readonly parts: Envelope<unknown>[];
+  /** The envelopes it was made of, in order: they also make its copies' idempotency keys (outputs/meta.ts). */
+  readonly parts: readonly Envelope<unknown>[];
   private xorHi = 0;
   private xorLo = 0;
   private attempt = 0;
 
-  constructor(parts: Envelope<unknown>[]) {
+  constructor(parts: readonly Envelope<unknown>[]) {
     this.parts = parts;
   }
 

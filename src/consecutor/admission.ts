@@ -8,7 +8,7 @@ import type { Source, SourceReader } from '../sources/source.js';
 import type { NodeRegistry } from '../stage/stage-context.js';
 import type { Store } from '../store/store.js';
 import type { Stopping } from './stop.js';
-import type { Writes } from './writes.js';
+import type { Writes } from '../outputs/writes.js';
 
 /** How often a run paused at maxPending looks again for a stall while work is in flight. */
 const STALL_POLL_MS = 2;

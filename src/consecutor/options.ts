@@ -1,6 +1,6 @@
 import type { Guarantee } from '../acker/acker.js';
 import { ConsecutionError } from '../errors.js';
-import { checkTarget, type OutputTarget } from '../outputs/channel.js';
+import { checkTarget, type OutputTarget } from '../outputs/target.js';
 import { optionReader, rejectUnknown, type OptionReader } from '../stage/args.js';
 
 /** Where offloaded nodes run. */
@@ -26,7 +26,10 @@ export interface ConsecutorOptions {
   readonly drainMs?: number;
   /** The most input items in flight at once; the source is paused beyond it (tracked levels: `none` tracks nothing to count). @default 1000 */
   readonly maxPending?: number;
-  /** Named outputs: anything with `append()` or `push()`. `deadLetter` receives dead letters; `default` what leaves the pipeline's end. */
+  /**
+   * Named outputs: anything with `append(value, meta)` or `push(value)`, and optionally `open()` and
+   * `close()` (see {@link OutputTarget}). `deadLetter` receives dead letters; `default` what leaves the pipeline's end.
+   */
   readonly outputs?: Readonly<Record<string, OutputTarget<never>>>;
   /** How many failure records the report keeps (the last ones). @default 100 */
   readonly keepFailures?: number;

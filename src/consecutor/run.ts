@@ -1,15 +1,14 @@
-import { Observable, type Subscription } from 'rxjs';
-import { blameOf, type Blame, type Holder } from '../acker/blame.js';
-import type { FailureRecord } from '../acker/failure.js';
+import { Observable, type Subscriber, type Subscription } from 'rxjs';
+import type { Holder } from '../acker/blame.js';
 import { UntrackedAnchor } from '../acker/untracked.js';
-import type { Root } from '../acker/root.js';
 import type { StateCell } from '../stage/state.js';
 import type { Store } from '../store/store.js';
-import { tickOf, Acker, type Guarantee, type AckerEvents } from '../acker/acker.js';
+import { tickOf, Acker, type Guarantee } from '../acker/acker.js';
 import type { Envelope, Node } from '../envelope/envelope.js';
 import { ConsecutionError, messageOf } from '../errors.js';
-import type { OutputChannel } from '../outputs/channel.js';
 import type { OutputSet } from '../outputs/set.js';
+import type { OutputWriter } from '../outputs/writer.js';
+import { Writes } from '../outputs/writes.js';
 import type { Source } from '../sources/source.js';
 import { withStageContext, NodeRegistry, type StageContext, type OrderView } from '../stage/stage-context.js';
 import type { ChainCount, NodeStats } from '../stage/stats.js';
@@ -17,17 +16,18 @@ import { Admission, storeFailure } from './admission.js';
 import { StateCells } from './cells.js';
 import type { Mode, ResolvedOptions } from './options.js';
 import type { Metrics, RunReport } from './report.js';
+import { Settlement } from './settlement.js';
 import { drainTimeout, Stopping } from './stop.js';
 import { UntrackedFailures, metricsOf, reportOf, type RunTally } from './summary.js';
 import { terminalOf } from './terminal.js';
-import { Writes } from './writes.js';
 
 /**
  * One run of a pipeline over one source: the host its stages are built for, the acker (Storm's
- * acker), the admission that pumps the source under `maxPending` (admission.ts), the writes it
- * waits for (writes.ts), and the outputs. This file wires them and ends the run.
+ * acker), the admission that pumps the source under `maxPending` (admission.ts), what happens when
+ * an item settles (settlement.ts), the writes it waits for (outputs/writes.ts), and the outputs.
+ * This file wires them and ends the run.
  */
-export class Run implements StageContext, AckerEvents {
+export class Run implements StageContext {
   readonly guarantee: Guarantee;
   readonly checks: boolean;
   readonly mode: Mode;
@@ -45,10 +45,10 @@ export class Run implements StageContext, AckerEvents {
   private readonly channels: OutputSet;
   private readonly drainers: (() => void)[] = [];
   private readonly tickers: (() => void)[] = [];
-  /** Writes the run waits for before it reports (see Writes.track). */
+  /** Every write to an output (and of dead letters to the store): the run waits for them before it reports. */
   private readonly writes: Writes;
-  /** Stages holding items' work, asked when an item times out; the run's own writes first. */
-  private readonly holders: Holder[] = [{ where: (root, now) => this.writes.blame(root, now) }];
+  /** Stages holding items' work, asked when an item times out; the writers last (see constructor). */
+  private readonly holders: Holder[] = [];
   private readonly untrackedFailures: UntrackedFailures;
   private readonly started = Date.now();
   private readonly source: Source<unknown>;
@@ -73,8 +73,10 @@ export class Run implements StageContext, AckerEvents {
     this.channels = channels;
     this.untrackedFailures = new UntrackedFailures(options.keepFailures);
     this.untracked = new UntrackedAnchor((f) => this.untrackedFailures.add(f));
-    this.writes = new Writes(this, options.timeoutMs, (f) => this.untrackedFailures.add(f));
+    this.writes = new Writes(this, options.timeoutMs, this.untracked);
     this.cells = new StateCells(store, (e) => this.fatal(storeFailure(e)));
+    const { holders, writes, cells } = this;
+    const settlement = new Settlement({ store, cells, channels, writes, holders, keepFailures: options.keepFailures });
     this.acker =
       options.guarantee === 'none'
         ? undefined
@@ -86,7 +88,7 @@ export class Run implements StageContext, AckerEvents {
               keepFailures: options.keepFailures,
               firstId: store.nextId(),
             },
-            this,
+            settlement,
           );
     this.admission = new Admission({
       source,
@@ -101,6 +103,7 @@ export class Run implements StageContext, AckerEvents {
       fatal: (e) => this.fatal(e),
       drained: () => (this.drained = true),
     });
+    settlement.admission = this.admission;
     this.done = new Promise<RunReport>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -111,20 +114,22 @@ export class Run implements StageContext, AckerEvents {
     return this.abort.signal;
   }
 
-  /** Builds the pipeline for this run and starts pulling the source. */
+  /**
+   * Builds the pipeline for this run and starts pulling the source, once the outputs' targets
+   * with an `open()` have opened (at once if none has): one that fails to open fails the run, and
+   * nothing is read.
+   */
   start(pipeline: Node<unknown, unknown>): void {
     try {
+      const opening = this.channels.open(this.timeoutMs);
+      opening?.catch((e: unknown) => this.fatal(e));
       const input = new Observable<Envelope<unknown>>((subscriber) => {
-        const admission = this.admission;
-        admission.input = subscriber;
-        // A run stopped before it started reads nothing, not even its journal.
-        if (!this.stopping.requested) {
-          this.cells.restoreJournal(this.source, this.acker!, admission.replays);
-          admission.reader = this.source.open(this.store.position());
-        }
-        admission.pump();
+        if (opening === undefined) this.admit(subscriber);
+        else opening.then(() => this.admit(subscriber), noop).catch((e: unknown) => this.fatal(e));
       });
       const out = withStageContext(this, () => pipeline(input));
+      // Asked last: a stage's own account of an item (in a node call) comes before its writes'.
+      this.holders.push(this.writes);
       // Under 'none' too: node calls, workers and writes that never answer must not hold the run.
       this.timer = setInterval(() => this.tick(), tickOf(this.options.timeoutMs));
       const terminal = terminalOf(this.channels, this.writes);
@@ -142,6 +147,19 @@ export class Run implements StageContext, AckerEvents {
     } catch (e) {
       this.fatal(e);
     }
+  }
+
+  /** Starts the input: the journal's items first, then the source's. */
+  private admit(subscriber: Subscriber<Envelope<unknown>>): void {
+    if (this.finished) return;
+    const admission = this.admission;
+    admission.input = subscriber;
+    // A run stopped before it started reads nothing, not even its journal.
+    if (!this.stopping.requested) {
+      this.cells.restoreJournal(this.source, this.acker!, admission.replays);
+      admission.reader = this.source.open(this.store.position());
+    }
+    admission.pump();
   }
 
   register(kind: string, name: string | undefined): NodeStats {
@@ -189,35 +207,9 @@ export class Run implements StageContext, AckerEvents {
     this.admission.release();
   }
 
-  output(name: string, node: string): OutputChannel {
-    return this.channels.writer(name, node);
-  }
-
-  blame(root: Root, now: number): Blame | undefined {
-    return blameOf(this.holders, root, now);
-  }
-
-  // --- Acker events --------------------------------------------------------------------------
-
-  settled(root: Root, completed: boolean): void {
-    if (completed) this.store.forget(root.id);
-    this.admission.settled(root, completed);
-  }
-
-  failure(record: FailureRecord): void {
-    this.store.failure(record, this.options.keepFailures);
-  }
-
-  replay(root: Root): void {
-    this.cells.replaying(root);
-    this.admission.replay(root);
-  }
-
-  deadLetter(record: FailureRecord): void {
-    this.writes.track(this.store.deadLetter(record), () => `dead letter of item #${record.root} could not be stored`);
-    const ch = this.channels.get('deadLetter');
-    if (ch === undefined || !ch.requested) return;
-    this.writes.track(ch.write(record), () => `dead letter of item #${record.root} could not be written`, { expires: true });
+  output(name: string, node: string, stats?: NodeStats): OutputWriter {
+    const ch = this.channels.writer(name, node);
+    return stats === undefined ? this.writes.nodeWriter(ch, node) : this.writes.writer(ch, { node: stats.name, stats });
   }
 
   // --- Ending ------------------------------------------------------------------------------------
@@ -271,6 +263,7 @@ export class Run implements StageContext, AckerEvents {
     this.subscription?.unsubscribe();
     this.channels.close(error);
     await this.stopping.ended(this.admission.reader);
+    for (const e of await this.channels.closeTargets(this.timeoutMs)) this.untrackedFailures.add({ node: (e as ConsecutionError).node ?? 'consecutor', value: undefined, error: e });
     await this.store.close();
   }
 
@@ -287,3 +280,5 @@ export class Run implements StageContext, AckerEvents {
     return { running: !this.finished, acker, untrackedIngested: admission.untrackedIngested, untracked, registry };
   }
 }
+
+function noop(): void {}

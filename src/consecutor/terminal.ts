@@ -1,12 +1,11 @@
 import type { Envelope } from '../envelope/envelope.js';
-import { ConsecutionError, messageOf, preview } from '../errors.js';
 import type { OutputSet } from '../outputs/set.js';
-import { isPromiseLike } from '../stage/promise.js';
-import type { Writes } from './writes.js';
+import type { Writes } from '../outputs/writes.js';
 
 /**
- * The end of the pipeline: values that leave it are written to the `default` output (if any) and
- * acked, once the output confirms the write when it returns a promise (kept in `writes` meanwhile).
+ * The end of the pipeline: what leaves it is written to the `default` output, if anything takes
+ * its values, and acked once the write is confirmed (the confirmed-write path, see Writer);
+ * otherwise acked at once, with nothing allocated.
  *
  * @example
  * ```ts
@@ -15,43 +14,11 @@ import type { Writes } from './writes.js';
  */
 export function terminalOf(channels: OutputSet, writes: Writes): (env: Envelope<unknown>) => void {
   const ch = channels.get('default');
-  const out = ch?.requested === true ? ch : undefined;
-  return (env) => {
-    if (out === undefined) {
-      env.anchor.ackEdge(env.hi, env.lo, env.attempt);
-      return;
-    }
-    let confirm: unknown;
-    try {
-      confirm = out.write(env.value);
-    } catch (e) {
-      failOutput(env, e);
-      return;
-    }
-    if (!isPromiseLike(confirm)) env.anchor.ackEdge(env.hi, env.lo, env.attempt);
-    else {
-      writes.track(
-        confirm.then(
-          () => env.anchor.ackEdge(env.hi, env.lo, env.attempt),
-          (e: unknown) => failOutput(env, e),
-        ),
-        () => `output "default" did not confirm the write of item ${preview(env.value)}`,
-        { env, node: 'default' },
-      );
-    }
-  };
+  if (ch?.requested !== true) return ackEnd;
+  const out = writes.writer(ch, { node: 'default' });
+  return (env) => out.write(env.value, env.anchor, env.hi, env.lo, env.attempt);
 }
 
-function failOutput(env: Envelope<unknown>, e: unknown): void {
-  env.anchor.failAnchor(
-    {
-      node: 'default',
-      value: env.value,
-      error: new ConsecutionError('OUTPUT_FAILED', `output "default" failed to write: ${messageOf(e)}`, {
-        node: 'default',
-        cause: e,
-      }),
-    },
-    env.attempt,
-  );
+function ackEnd(env: Envelope<unknown>): void {
+  env.anchor.ackEdge(env.hi, env.lo, env.attempt);
 }

@@ -8,7 +8,8 @@ import type { Envelope } from './envelope.js';
 // attempt of an item, which lets stateful nodes recognise a copy they already folded (StateCell).
 // Stale acks of an earlier attempt are told apart by the attempt number, not by the edge.
 
-function fmix(h: number): number {
+/** murmur3's 32-bit finaliser: a well-mixed hash of `h`. */
+export function fmix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

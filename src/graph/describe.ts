@@ -1,7 +1,7 @@
 import { Observable } from 'rxjs';
 import type { Node } from '../envelope/envelope.js';
 import { DetachedStageContext, withStageContext, type OrderView } from '../stage/stage-context.js';
-import type { OutputWriter } from '../outputs/channel.js';
+import { discardingWriter, type OutputWriter } from '../outputs/writer.js';
 import { stageOf } from '../stage/stage.js';
 import { UntrackedAnchor } from '../acker/untracked.js';
 import type { NodeStats } from '../stage/stats.js';
@@ -36,7 +36,7 @@ class DescribeHost extends DetachedStageContext {
   }
 
   override output(): OutputWriter {
-    return { write() {} };
+    return discardingWriter;
   }
 }
 

@@ -1,30 +1,16 @@
 import type { Subscriber } from 'rxjs';
-import { Envelope, type Anchor } from '../envelope/envelope.js';
-import { nextEdgeHalf, nextEdgeLo } from '../envelope/edge.js';
-import { ConsecutionError, preview } from '../errors.js';
-import { isPromiseLike } from '../stage/promise.js';
-import { withTimeout } from '../stage/timeout.js';
-import { ackAt, nodeError, nodeTimeout } from '../stage/fail.js';
+import { Envelope } from '../envelope/envelope.js';
+import { ConsecutionError } from '../errors.js';
+import { ackAt, nodeTimeout } from '../stage/fail.js';
 import type { StageContext } from '../stage/stage-context.js';
 import type { NodeStats } from '../stage/stats.js';
 import type { EndContext, NodeContext } from './spec.js';
-
-/** A write `ctx.write()` made for an item, not confirmed yet: for blame, if the item times out. */
-export interface ItemWrite {
-  readonly anchor: Anchor;
-  readonly attempt: number;
-  readonly output: string;
-  /** When it was made (the run's coarse clock). */
-  readonly since: number;
-}
 
 /** What the contexts of a node's items need of the NodeRunner that made them. */
 export interface ContextOwner<I, O> {
   readonly stats: NodeStats;
   readonly host: StageContext;
   readonly out: Subscriber<Envelope<O>>;
-  /** Writes of tracked items not confirmed yet. */
-  readonly writes: Set<ItemWrite>;
   /** The item's call threw, rejected or timed out. */
   failed(ctx: ItemContext<I, O>, e: unknown): void;
   /** The item settled: it is no longer in flight. */
@@ -39,6 +25,8 @@ export class ItemContext<I, O> implements NodeContext<O> {
   readonly env: Envelope<I>;
   readonly tries: number;
   pushes = 0;
+  /** How many times it called ctx.write(): the index of each written child. */
+  written = 0;
   settled = false;
   /** When an async call began (the run's coarse clock). */
   startedAt = 0;
@@ -122,27 +110,8 @@ export class ItemContext<I, O> implements NodeContext<O> {
 
   write(output: string, value: unknown): void {
     this.live('write');
-    const env = this.env;
-    const confirm = this.runner.host.output(output, this.node).write(value);
-    if (!isPromiseLike(confirm)) return;
-    // The write is a child of the item: the item completes when the write is confirmed.
-    const hi = nextEdgeHalf();
-    const lo = nextEdgeLo();
-    const { anchor, attempt } = env;
-    anchor.addEdge(hi, lo, attempt);
-    const { writes } = this.runner;
-    const w: ItemWrite | undefined = anchor.tracked ? { anchor, attempt, output, since: this.runner.host.now } : undefined;
-    if (w !== undefined) writes.add(w);
-    confirm.then(
-      () => {
-        if (w !== undefined) writes.delete(w);
-        anchor.ackEdge(hi, lo, attempt);
-      },
-      (e: unknown) => {
-        if (w !== undefined) writes.delete(w);
-        anchor.failAnchor({ node: this.node, value: env.value, error: nodeError(this.node, value, e, 'OUTPUT_FAILED') }, attempt);
-      },
-    );
+    // A child of the item, confirmed through the output's writer: the item completes once it is.
+    this.runner.host.output(output, this.node).writeChild(value, this.env, this.tries, ++this.written);
   }
 
   ack(): void {
@@ -161,7 +130,6 @@ export class ItemContext<I, O> implements NodeContext<O> {
 /** The context of `end()`: what it pushes or writes belongs to no input item. */
 export class EndContextImpl<I, O> implements EndContext<O> {
   private readonly runner: ContextOwner<I, O>;
-  private readonly writes: PromiseLike<unknown>[] = [];
 
   constructor(runner: ContextOwner<I, O>) {
     this.runner = runner;
@@ -181,25 +149,7 @@ export class EndContextImpl<I, O> implements EndContext<O> {
   }
 
   write(output: string, value: unknown): void {
-    const { host } = this.runner;
-    const confirm = host.output(output, this.node).write(value);
-    if (isPromiseLike(confirm)) {
-      // A write that is never confirmed must not keep the run from ending.
-      const unconfirmed = () =>
-        new ConsecutionError(
-          'OUTPUT_FAILED',
-          `output "${output}" did not confirm the write of ${preview(value)} by node "${this.node}"'s end() within timeoutMs=${host.timeoutMs}`,
-          { node: this.node },
-        );
-      this.writes.push(
-        withTimeout(confirm, host.timeoutMs, unconfirmed).catch((e: unknown) =>
-          host.untracked.failAnchor({ node: this.node, value, error: nodeError(this.node, value, e, 'OUTPUT_FAILED') }, 0),
-        ),
-      );
-    }
-  }
-
-  async writesDone(): Promise<void> {
-    await Promise.all(this.writes);
+    // Of no item: the run waits for it before it reports, and gives it up after timeoutMs.
+    this.runner.host.output(output, this.node).writeValue(value);
   }
 }

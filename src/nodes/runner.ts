@@ -10,7 +10,7 @@ import { withTimeout } from '../stage/timeout.js';
 import { failAt, nodeError, nodeTimeout } from '../stage/fail.js';
 import type { StageContext } from '../stage/stage-context.js';
 import type { NodeStats } from '../stage/stats.js';
-import { EndContextImpl, ItemContext, type ContextOwner, type ItemWrite } from './context.js';
+import { EndContextImpl, ItemContext, type ContextOwner } from './context.js';
 import type { NodeSpec } from './spec.js';
 
 export interface RunnerOptions {
@@ -33,7 +33,6 @@ export class NodeRunner<I, O> implements Holder, ContextOwner<I, O> {
   private readonly queue: Envelope<I>[] = [];
   /** Async items in flight: swept for deadlines and for items whose tree failed meanwhile (a root timeout). */
   private readonly pending = new Set<ItemContext<I, O>>();
-  readonly writes = new Set<ItemWrite>();
   private inputDone = false;
   private ended = false;
   private readonly seed: SplitSeed;
@@ -70,8 +69,6 @@ export class NodeRunner<I, O> implements Holder, ContextOwner<I, O> {
         this.done();
       } else if (this.callLimit > 0 && now - ctx.startedAt >= this.callLimit) ctx.timeOut(this.host.timeoutMs);
     }
-    // A write never confirmed is forgotten once its item is given up on.
-    for (const w of this.writes) if (!w.anchor.live(w.attempt)) this.writes.delete(w);
   }
 
   /** Where this node holds `root`: in a call, or waiting for a lane (asked only when it times out). */
@@ -79,9 +76,6 @@ export class NodeRunner<I, O> implements Holder, ContextOwner<I, O> {
     const node = this.stats.name;
     for (const ctx of this.pending) {
       if (ctx.env.anchor.belongsTo(root)) return { node, where: `in node "${node}" for ${seconds(now - ctx.startedAt)}` };
-    }
-    for (const w of this.writes) {
-      if (w.anchor.belongsTo(root)) return { node: w.output, where: `waiting on output "${w.output}" (written by node "${node}") for ${seconds(now - w.since)}` };
     }
     if (!this.queue.some((env) => env.anchor.belongsTo(root))) return undefined;
     return { node, where: `waiting for a free lane in node "${node}" (concurrency ${this.options.concurrency}, ${this.queue.length} waiting)` };
@@ -186,9 +180,8 @@ export class NodeRunner<I, O> implements Holder, ContextOwner<I, O> {
       return;
     }
     const ctx = new EndContextImpl(this);
-    const finish = () => {
-      void ctx.writesDone().then(() => this.out.complete());
-    };
+    // What end() writes, the run waits for (see Writes), not the node.
+    const finish = () => this.out.complete();
     const fail = (e: unknown) => {
       this.stats.failed++;
       this.host.untracked.failAnchor({ node: this.stats.name, value: undefined, error: nodeError(this.stats.name, '(end)', e) }, 0);

@@ -1,18 +1,19 @@
 import { Observable, Subject } from 'rxjs';
-import { ConsecutionError, previewTyped } from '../errors.js';
 import { isPromiseLike } from '../stage/promise.js';
+import type { WriteMeta } from './meta.js';
+import type { OutputTarget } from './target.js';
 
 /**
- * Where a named output can go: anything with `append()` (a container, a file writer, a store,
- * whose promise means "confirmed") or `push()` (an array).
+ * What a write goes to: an output's channel, or the store (dead letters). `write` returns a promise
+ * when the write is confirmed later; it is given a {@link WriteMeta} only when `appends` (a target
+ * with `append()`, which gets it), so that other writes make none.
  */
-export type OutputTarget<T = unknown> =
-  | { append(value: T): unknown }
-  | { push(value: T): unknown };
-
-/** Writes one value; returns a promise when the write is confirmed later. */
-export interface OutputWriter {
-  write(value: unknown): void | PromiseLike<unknown>;
+export interface Sink {
+  /** The output's name, for errors and blame. */
+  readonly name: string;
+  /** Whether a write needs its meta (the target has `append(value, meta)`). */
+  readonly appends: boolean;
+  write(value: unknown, meta: WriteMeta | undefined): void | PromiseLike<unknown>;
 }
 
 interface Waiter {
@@ -28,7 +29,7 @@ interface Waiter {
  * consumer: nothing is lost, and `maxPending` bounds what is held. Closed with an error (the run
  * failed), its observers get the error and its readers throw it once they have taken what is queued.
  */
-export class OutputChannel implements OutputWriter {
+export class OutputChannel implements Sink {
   readonly name: string;
   private readonly target: OutputTarget | undefined;
   private readonly subject = new Subject<unknown>();
@@ -40,17 +41,19 @@ export class OutputChannel implements OutputWriter {
   private failure: Error | undefined;
   /** Whether anyone takes this output's values (a container, an observer, a reader). */
   requested: boolean;
+  readonly appends: boolean;
 
   constructor(name: string, target: OutputTarget | undefined) {
     this.name = name;
     this.target = target;
     this.requested = target !== undefined;
+    this.appends = target !== undefined && 'append' in target;
   }
 
-  write(value: unknown): void | PromiseLike<unknown> {
+  write(value: unknown, meta: WriteMeta | undefined): void | PromiseLike<unknown> {
     let confirm: unknown;
     const t = this.target;
-    if (t !== undefined) confirm = 'append' in t ? t.append(value) : t.push(value);
+    if (t !== undefined) confirm = 'append' in t ? t.append(value, meta!) : t.push(value);
     if (this.subject.observed) this.subject.next(value);
     let taken: Promise<void>[] | undefined;
     if (this.readers.size > 0) {
@@ -184,20 +187,4 @@ class Reader implements AsyncIterator<unknown> {
     for (const q of this.queue.splice(0)) q.taken();
     return Promise.resolve({ value: undefined, done: true });
   }
-}
-
-/** Validates an `outputs` entry: it must have `append()` or `push()`. */
-export function checkTarget(name: string, target: unknown): OutputTarget {
-  if (
-    target !== null &&
-    typeof target === 'object' &&
-    (typeof (target as { append?: unknown }).append === 'function' ||
-      typeof (target as { push?: unknown }).push === 'function')
-  ) {
-    return target as OutputTarget;
-  }
-  throw new ConsecutionError(
-    'OPTIONS_INVALID',
-    `outputs.${name} must have an append() or a push() method, got ${previewTyped(target)}`,
-  );
 }

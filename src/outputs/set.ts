@@ -1,6 +1,7 @@
 import { ConsecutionError } from '../errors.js';
 import { suggest } from '../stage/suggest.js';
-import { OutputChannel, type OutputStream, type OutputTarget } from './channel.js';
+import { OutputChannel, type OutputStream } from './channel.js';
+import { lifeStep, type OutputTarget } from './target.js';
 
 /** The outputs every pipeline writes: what leaves its end, and the dead-letter records. */
 const ALWAYS = ['default', 'deadLetter'];
@@ -30,9 +31,52 @@ export class OutputSet {
   /** Undefined until the pipeline is built; then whether a user node could ctx.write(). */
   private dynamic: boolean | undefined;
   private ended = false;
+  private readonly targets: ReadonlyMap<string, OutputTarget>;
+  /** Each target's open(), once called: a target whose open() failed is not closed. */
+  private readonly opening = new Map<string, Promise<boolean>>();
 
   constructor(targets: ReadonlyMap<string, OutputTarget>) {
+    this.targets = targets;
     for (const [name, target] of targets) this.channels.set(name, new OutputChannel(name, target));
+  }
+
+  /**
+   * Opens the targets that have `open()`, all at once: resolves when all have opened, rejects with
+   * the first failure (`OUTPUT_FAILED` naming the output). Undefined when no target has `open()`,
+   * so that a run without any starts at once.
+   */
+  open(timeoutMs: number): Promise<void> | undefined {
+    let all: Promise<void>[] | undefined;
+    for (const [name, target] of this.targets) {
+      const opened = lifeStep(name, target, 'open', timeoutMs);
+      if (opened === undefined) continue;
+      this.opening.set(
+        name,
+        opened.then(
+          () => true,
+          () => false,
+        ),
+      );
+      (all ??= []).push(opened);
+    }
+    return all === undefined ? undefined : Promise.all(all).then(() => undefined);
+  }
+
+  /**
+   * Closes the targets that have `close()` (those whose `open()` succeeded), all at once, once each
+   * open() has settled; resolves with the failures (`OUTPUT_FAILED` naming the output).
+   */
+  async closeTargets(timeoutMs: number): Promise<Error[]> {
+    const closing = [...this.targets].map(async ([name, target]) => {
+      if ((await this.opening.get(name)) === false) return undefined;
+      return lifeStep(name, target, 'close', timeoutMs)?.then(
+        () => undefined,
+        (e: Error) => e,
+      );
+    });
+    const errors: Error[] = [];
+    for (const e of await Promise.all(closing)) if (e !== undefined) errors.push(e);
+    return errors;
   }
 
   /** True once the run has ended: its outputs are closed, and a new stream is the next run's. */

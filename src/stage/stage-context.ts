@@ -5,7 +5,7 @@ import { UntrackedAnchor } from '../acker/untracked.js';
 import type { Anchor, Envelope, FailureInfo } from '../envelope/envelope.js';
 import type { StateCell } from './state.js';
 import { ConsecutionError } from '../errors.js';
-import type { OutputWriter } from '../outputs/channel.js';
+import type { OutputWriter } from '../outputs/writer.js';
 import { deriveCounts, newStats, type ChainCount, type NodeStats } from './stats.js';
 
 /**
@@ -50,8 +50,12 @@ export interface StageContext {
   state(node: string, snapshot: () => unknown, release: (env: Envelope<unknown>) => void): StateCell | undefined;
   /** Input order (root ids) for ordered(); undefined when nothing is tracked. */
   order(): OrderView | undefined;
-  /** The writer of a named output; throws `OUTPUT_UNKNOWN` if the run has no such output. */
-  output(name: string, node: string): OutputWriter;
+  /**
+   * The writer of a named output, for node `node`; throws `OUTPUT_UNKNOWN` if the run has no such
+   * output. An `output()` stage passes its `stats`: its writes are then its items, counted there,
+   * and failures name the stage; a user node (`ctx.write`) passes none: failures name the output.
+   */
+  output(name: string, node: string, stats?: NodeStats): OutputWriter;
   /**
    * Holds the source back (beneath `maxPending`) until {@link releaseSource}: for a stage with more
    * work queued than it can start, such as an offload whose workers are all busy. Only while work

@@ -1,0 +1,102 @@
+import { BatchAnchor } from '../acker/batch-anchor.js';
+import type { FailureRecord } from '../acker/failure.js';
+import { Root } from '../acker/root.js';
+import type { Anchor } from '../envelope/envelope.js';
+import { fmix } from '../envelope/split.js';
+
+/**
+ * What an output target's `append(value, meta)` learns about the value: which copy of which input
+ * item it is. Treat `key` as opaque: it is equal for the same copy, whatever else changes.
+ *
+ * - `key`: the copy's **idempotency key**. For a value that descends from one input item it is made
+ *   of the item's lineage id and the copy's edge, which names its path through the graph (which
+ *   branch of a broadcast, which child of a flatMap, which `ctx.write` of a node): the same in every
+ *   attempt of the item (a replay) and after a restart on a durable store, which keeps lineage ids.
+ *   Two copies of one item (the branches of a broadcast) have different keys. A node's local retry
+ *   (its own `retries`) makes new copies: what a failed try had already written keeps its own key.
+ *   A chunk's batch (and what a flatten makes of it) has a key made of its items' keys, in order:
+ *   the same when the same copies make up the batch again, which a replay does not promise. A
+ *   dead letter's key is `<root>:dead`. Values that descend from no tracked item (everything under
+ *   `guarantee: 'none'`, what a reduce or a node's `end()` emits) get a key unique within the
+ *   process (`u<n>`), **not** stable across runs.
+ * - `root`: the input item's lineage id; -1 for a batch (it descends from several) and for
+ *   untracked values.
+ * - `attempt`: the item's attempt, 0 the first time, n for its n-th replay (a batch: the highest of
+ *   its items'; untracked values: 0).
+ *
+ * @example
+ * ```ts
+ * const rows = {
+ *   async append(row: Row, meta: WriteMeta) {
+ *     await db.query('INSERT INTO rows (key, body) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [meta.key, row]);
+ *   },
+ * };
+ * ```
+ */
+export interface WriteMeta {
+  readonly key: string;
+  readonly root: number;
+  readonly attempt: number;
+}
+
+let untracked = 0;
+
+/**
+ * The meta of a copy on `anchor` with edge (hi, lo) in `attempt` (see {@link WriteMeta}).
+ *
+ * @example
+ * ```ts
+ * metaOf(env.anchor, env.hi, env.lo, env.attempt); // { key: '42:0000000000000001', root: 42, attempt: 0 }
+ * ```
+ */
+export function metaOf(anchor: Anchor, hi: number, lo: number, attempt: number): WriteMeta {
+  if (anchor instanceof Root) return { key: `${anchor.id}:${hex(hi, lo)}`, root: anchor.id, attempt };
+  if (anchor instanceof BatchAnchor) {
+    hashHi = 0x2545f491;
+    hashLo = 0x6a09e667;
+    absorb(anchor, hi, lo);
+    return { key: `b${hex(hashHi, hashLo)}:${hex(hi, lo)}`, root: -1, attempt: highestAttempt(anchor) };
+  }
+  return untrackedMeta();
+}
+
+/** The meta of a value that descends from no tracked item: a key unique within the process. */
+export function untrackedMeta(): WriteMeta {
+  return { key: `u${++untracked}`, root: -1, attempt: 0 };
+}
+
+/** The meta of a dead-letter record: one per item, so its key is the item's. */
+export function deadLetterMeta(record: FailureRecord): WriteMeta {
+  return { key: `${record.root}:dead`, root: record.root, attempt: record.attempts - 1 };
+}
+
+/** A 64-bit edge as 16 hex digits. */
+function hex(hi: number, lo: number): string {
+  return (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
+}
+
+// The hash being built by absorb(): module state, so that hashing a batch allocates nothing.
+let hashHi = 0;
+let hashLo = 0;
+
+/** Mixes into the hash a copy (hi, lo) on `anchor`: the lineage of its anchor (a batch: of its parts), then its edge. */
+function absorb(anchor: Anchor, hi: number, lo: number): void {
+  if (anchor instanceof BatchAnchor) {
+    for (const p of anchor.parts) absorb(p.anchor, p.hi, p.lo);
+  } else {
+    const id = anchor instanceof Root ? anchor.id : -1;
+    hashHi = fmix(hashHi ^ id);
+    hashLo = fmix(hashLo ^ Math.imul(id | 0, 0x9e3779b1) ^ Math.floor(id / 0x100000000));
+  }
+  hashHi = fmix(hashHi ^ hi);
+  hashLo = fmix(hashLo ^ lo);
+}
+
+function highestAttempt(batch: BatchAnchor): number {
+  let attempt = 0;
+  for (const p of batch.parts) {
+    const a = p.anchor instanceof BatchAnchor ? highestAttempt(p.anchor) : p.attempt;
+    if (a > attempt) attempt = a;
+  }
+  return attempt;
+}
