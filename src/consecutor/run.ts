@@ -77,19 +77,8 @@ export class Run implements StageContext {
     this.cells = new StateCells(store, (e) => this.fatal(storeFailure(e)));
     const { holders, writes, cells } = this;
     const settlement = new Settlement({ store, cells, channels, writes, holders, keepFailures: options.keepFailures });
-    this.acker =
-      options.guarantee === 'none'
-        ? undefined
-        : new Acker(
-            {
-              guarantee: options.guarantee,
-              retries: options.retries,
-              timeoutMs: options.timeoutMs,
-              keepFailures: options.keepFailures,
-              firstId: store.nextId(),
-            },
-            settlement,
-          );
+    const { guarantee, retries, timeoutMs, keepFailures } = options;
+    this.acker = guarantee === 'none' ? undefined : new Acker({ guarantee, retries, timeoutMs, keepFailures, firstId: store.nextId() }, settlement);
     this.admission = new Admission({
       source,
       store,
@@ -263,7 +252,7 @@ export class Run implements StageContext {
     this.subscription?.unsubscribe();
     this.channels.close(error);
     await this.stopping.ended(this.admission.reader);
-    for (const e of await this.channels.closeTargets(this.timeoutMs)) this.untrackedFailures.add({ node: (e as ConsecutionError).node ?? 'consecutor', value: undefined, error: e });
+    for (const f of await this.channels.closeTargets(this.timeoutMs)) this.untrackedFailures.add(f);
     await this.store.close();
   }
 

@@ -1,3 +1,4 @@
+import type { FailureInfo } from '../envelope/envelope.js';
 import { ConsecutionError } from '../errors.js';
 import { suggest } from '../stage/suggest.js';
 import { OutputChannel, type OutputStream } from './channel.js';
@@ -64,19 +65,17 @@ export class OutputSet {
 
   /**
    * Closes the targets that have `close()` (those whose `open()` succeeded), all at once, once each
-   * open() has settled; resolves with the failures (`OUTPUT_FAILED` naming the output).
+   * open() has settled; resolves with the failures (`OUTPUT_FAILED`, naming the output).
    */
-  async closeTargets(timeoutMs: number): Promise<Error[]> {
-    const closing = [...this.targets].map(async ([name, target]) => {
+  async closeTargets(timeoutMs: number): Promise<FailureInfo[]> {
+    const closing = [...this.targets].map(async ([name, target]): Promise<FailureInfo | undefined> => {
       if ((await this.opening.get(name)) === false) return undefined;
       return lifeStep(name, target, 'close', timeoutMs)?.then(
         () => undefined,
-        (e: Error) => e,
+        (error: unknown) => ({ node: name, value: undefined, error }),
       );
     });
-    const errors: Error[] = [];
-    for (const e of await Promise.all(closing)) if (e !== undefined) errors.push(e);
-    return errors;
+    return (await Promise.all(closing)).filter((f) => f !== undefined);
   }
 
   /** True once the run has ended: its outputs are closed, and a new stream is the next run's. */

@@ -181,7 +181,7 @@ export class Writer implements OutputWriter, Holder {
   sweep(now: number, limit: number): void {
     if (this.writes.size === 0) return;
     for (const w of this.writes) {
-      if (w.anchor.tracked ? w.anchor.live(w.attempt) : !this.expires || now - w.since < limit) continue;
+      if (w.anchor.tracked ? w.anchor.live(w.attempt) : !this.expires || now - w.since <= limit) continue;
       this.forget(w);
       if (!w.anchor.tracked) this.fail(w.value, w.anchor, w.attempt, this.unconfirmed(w));
     }
