@@ -36,6 +36,7 @@ export interface SettlementParts {
 export class Settlement implements AckerEvents {
   /** The run's admission; set once, before the run starts (it needs the acker, which needs this). */
   admission!: Admission;
+  private readonly store: Store;
   private readonly parts: SettlementParts;
   /** The store's writes of dead letters: never given up (the store's own writes are always awaited). */
   private readonly stored: Writer;
@@ -43,18 +44,18 @@ export class Settlement implements AckerEvents {
 
   constructor(parts: SettlementParts) {
     this.parts = parts;
-    const { store } = parts;
+    const store = (this.store = parts.store);
     const sink = { name: 'store', appends: false, write: (r: unknown) => store.deadLetter(r as FailureRecord) };
     this.stored = parts.writes.writer(sink, { node: 'consecutor', expires: false, says: deadLetter('stored') });
   }
 
   settled(root: Root, completed: boolean): void {
-    if (completed) this.parts.store.forget(root.id);
+    if (completed) this.store.forget(root.id);
     this.admission.settled(root, completed);
   }
 
   failure(record: FailureRecord): void {
-    this.parts.store.failure(record, this.parts.keepFailures);
+    this.store.failure(record, this.parts.keepFailures);
   }
 
   replay(root: Root): void {
