@@ -47,7 +47,7 @@ export class Run implements StageContext {
   private readonly tickers: (() => void)[] = [];
   /** Every write to an output (and of dead letters to the store): the run waits for them before it reports. */
   private readonly writes: Writes;
-  /** Stages holding items' work, asked when an item times out; the writers last (see constructor). */
+  /** Where items' work is held, asked when an item times out: the writers, then the stages. */
   private readonly holders: Holder[] = [];
   private readonly untrackedFailures: UntrackedFailures;
   private readonly started = Date.now();
@@ -76,6 +76,7 @@ export class Run implements StageContext {
     this.writes = new Writes(this, options.timeoutMs, this.untracked);
     this.cells = new StateCells(store, (e) => this.fatal(storeFailure(e)));
     const { holders, writes, cells } = this;
+    holders.push(writes);
     const settlement = new Settlement({ store, cells, channels, writes, holders, keepFailures: options.keepFailures });
     const { guarantee, retries, timeoutMs, keepFailures } = options;
     this.acker = guarantee === 'none' ? undefined : new Acker({ guarantee, retries, timeoutMs, keepFailures, firstId: store.nextId() }, settlement);
@@ -117,8 +118,6 @@ export class Run implements StageContext {
         else opening.then(() => this.admit(subscriber), noop).catch((e: unknown) => this.fatal(e));
       });
       const out = withStageContext(this, () => pipeline(input));
-      // Asked last: a stage's own account of an item (in a node call) comes before its writes'.
-      this.holders.push(this.writes);
       // Under 'none' too: node calls, workers and writes that never answer must not hold the run.
       this.timer = setInterval(() => this.tick(), tickOf(this.options.timeoutMs));
       const terminal = terminalOf(this.channels, this.writes);

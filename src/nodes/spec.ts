@@ -17,7 +17,12 @@ export interface NodeContext<O> {
   readonly signal: AbortSignal;
   /** Emits a value downstream, anchored to this item. */
   push(value: O): void;
-  /** Writes a value to a named output of the consecutor; the item waits for the write's confirmation. */
+  /**
+   * Writes a value to a named output of the consecutor; the item waits for the write's
+   * confirmation, and fails with `OUTPUT_FAILED` if it is rejected. Each write is a copy of the
+   * item of its own, with an idempotency key (the target's `meta.key`) that is the same when the
+   * item is replayed.
+   */
   write(output: string, value: unknown): void;
   /** Acks the item now (normally `process` returning does). */
   ack(): void;
@@ -30,6 +35,7 @@ export interface EndContext<O> {
   readonly node: string;
   readonly signal: AbortSignal;
   push(value: O): void;
+  /** Writes a value to a named output; the run waits for its confirmation (at most timeoutMs) before it reports. */
   write(output: string, value: unknown): void;
 }
 

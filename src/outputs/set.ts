@@ -20,7 +20,7 @@ const ALWAYS = ['default', 'deadLetter'];
  * @example
  * ```ts
  * const outputs = new OutputSet(new Map([['rows', []]]));
- * outputs.writer('rows', 'output').write(1); // what an output('rows') stage does
+ * outputs.writer('rows', 'output'); // the channel an output('rows') stage writes (see Writer)
  * outputs.built(false);
  * outputs.stream('row'); // errors with OUTPUT_UNKNOWN: ... did you mean "rows"?
  * ```
