@@ -22,7 +22,7 @@ export { toMermaid } from './graph/mermaid.js';
 export { openStore, LmdbStore } from './store/lmdb.js';
 export { openStoreReadOnly, ReadOnlyStore } from './store/readonly.js';
 export { MemoryStore } from './store/memory.js';
-export type { Store, StoreStats, JournalEntry, Checkpoint, FoldedCopy, RedriveOptions, RedriveResult } from './store/store.js';
+export type { Store, Journal, StoreAdmin, StoreView, StoreStats, JournalEntry, Checkpoint, FoldedCopy, RedriveOptions, RedriveResult } from './store/store.js';
 export { fromFile, type FileSourceOptions } from './sources/file.js';
 export type { LineOptions, LinePosition, LineFormat } from './sources/line-format.js';
 export { defineNode, type DefinedNode } from './worker/define.js';

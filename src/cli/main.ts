@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { isConsecutionError } from '../errors.js';
-import { formatInspection, formatRedrive, inspect, redrive } from './store-commands.js';
+import { formatInspection, formatMigration, formatRedrive, inspect, migrate, redrive } from './store-commands.js';
 
 const program = new Command()
   .name('consecution')
@@ -27,6 +27,16 @@ program
   .action(async (dir: string, options: { json?: boolean; includeBadInput?: boolean }) => {
     const r = await redrive(dir, { includeBadInput: options.includeBadInput === true });
     console.log(options.json === true ? JSON.stringify({ path: dir, ...r }) : formatRedrive(dir, r));
+  });
+
+program
+  .command('migrate')
+  .description('convert a store written in an older layout (1: key prefixes) to the current one, in place')
+  .argument('<dir>', 'the store directory')
+  .option('--json', 'print JSON for scripts')
+  .action(async (dir: string, options: { json?: boolean }) => {
+    const m = await migrate(dir);
+    console.log(options.json === true ? JSON.stringify({ path: dir, ...m }) : formatMigration(dir, m));
   });
 
 try {

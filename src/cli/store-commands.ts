@@ -3,8 +3,9 @@ import { isConsecutionError, ConsecutionError } from '../errors.js';
 import { lockOwner } from '../store/lock.js';
 import { openStore } from '../store/lmdb.js';
 import { requireStore } from '../store/lmdb-file.js';
+import { migrateStore, type Migration } from '../store/migrate.js';
 import { openStoreReadOnly } from '../store/readonly.js';
-import { isBadInput, type RedriveOptions, type RedriveResult } from '../store/store.js';
+import { isBadInput, type RedriveOptions, type RedriveResult, type StoreAdmin, type StoreView } from '../store/store.js';
 
 /** What `consecution inspect` prints, as data. */
 export interface Inspection {
@@ -20,7 +21,9 @@ export interface Inspection {
 
 /** Reads a store without changing it, creating anything, or taking its lock: a live run's too. */
 export async function inspect(path: string): Promise<Inspection> {
-  const store = openStoreReadOnly(path);
+  const view = openStoreReadOnly(path);
+  const { heldBy } = view;
+  const store: StoreView = view;
   try {
     const s = store.stats();
     return {
@@ -30,7 +33,7 @@ export async function inspect(path: string): Promise<Inspection> {
       failures: s.failures,
       checkpoints: s.checkpoints,
       position: s.position,
-      heldBy: store.heldBy ?? null,
+      heldBy: heldBy ?? null,
     };
   } finally {
     await store.close();
@@ -40,23 +43,43 @@ export async function inspect(path: string): Promise<Inspection> {
 /** Moves a store's dead letters back to pending (see Store.redrive). Refuses a store a run holds. */
 export async function redrive(path: string, options: RedriveOptions = {}): Promise<RedriveResult> {
   requireStore(path);
-  let store;
+  let store: StoreAdmin;
   try {
     store = openStore(path);
   } catch (e) {
-    if (!isConsecutionError(e, 'STORE_LOCKED')) throw e;
-    const pid = lockOwner(path);
-    throw new ConsecutionError(
-      'STORE_LOCKED',
-      `cannot redrive store ${path}: it is in use by ${pid === undefined ? 'another process' : `process ${pid}`}, and redrive writes to it: stop that run first (\`consecution inspect ${path}\` reads a live store)`,
-      { cause: e },
-    );
+    throw explainLocked(path, 'redrive', e);
   }
   try {
     return await store.redrive(options);
   } finally {
     await store.close();
   }
+}
+
+/** Converts a store in the old layout (1) to the current one, in place (see migrateStore). Refuses a store a run holds. */
+export async function migrate(path: string): Promise<Migration> {
+  try {
+    return await migrateStore(path);
+  } catch (e) {
+    throw explainLocked(path, 'migrate', e);
+  }
+}
+
+/** A STORE_LOCKED of a writing command, told as which process holds the store and what to do. */
+function explainLocked(path: string, command: string, e: unknown): unknown {
+  if (!isConsecutionError(e, 'STORE_LOCKED')) return e;
+  const pid = lockOwner(path);
+  return new ConsecutionError(
+    'STORE_LOCKED',
+    `cannot ${command} store ${path}: it is in use by ${pid === undefined ? 'another process' : `process ${pid}`}, and ${command} writes to it: stop that run first (\`consecution inspect ${path}\` reads a live store)`,
+    { cause: e },
+  );
+}
+
+/** The human-readable form of what a migration did. */
+export function formatMigration(path: string, m: Migration): string {
+  if (m.from === m.to) return `store ${path} is in layout ${m.to} already: nothing to do`;
+  return `store ${path} converted from layout ${m.from} to layout ${m.to} (${m.moved} record(s) moved)`;
 }
 
 /** The human-readable form of what a redrive did. */

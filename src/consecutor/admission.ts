@@ -6,7 +6,7 @@ import { Envelope } from '../envelope/envelope.js';
 import { ConsecutionError, messageOf } from '../errors.js';
 import type { Source, SourceReader } from '../sources/source.js';
 import type { NodeRegistry } from '../stage/stage-context.js';
-import type { Store } from '../store/store.js';
+import type { Journal } from '../store/store.js';
 import type { Stopping } from './stop.js';
 import type { Writes } from '../outputs/writes.js';
 
@@ -16,7 +16,7 @@ const STALL_POLL_MS = 2;
 /** What the admission of one run works with (see {@link Admission}). */
 export interface AdmissionParts {
   readonly source: Source<unknown>;
-  readonly store: Store;
+  readonly store: Journal;
   /** The run's acker; undefined under 'none'. */
   readonly acker: Acker | undefined;
   /** The anchor of untracked items (under 'none'). */
@@ -63,7 +63,7 @@ export class Admission {
   untrackedIngested = 0;
 
   private readonly source: Source<unknown>;
-  private readonly store: Store;
+  private readonly store: Journal;
   private readonly acker: Acker | undefined;
   private readonly untracked: UntrackedAnchor;
   private readonly maxPending: number;

@@ -4,7 +4,7 @@ import type { Envelope } from '../envelope/envelope.js';
 import { restoredInput } from '../sources/parse.js';
 import type { Source } from '../sources/source.js';
 import { StateCell } from '../stage/state.js';
-import type { FoldedCopy, Store } from '../store/store.js';
+import type { FoldedCopy, Journal } from '../store/store.js';
 
 /**
  * The state cells of a run's stateful nodes (see StageContext.state), and what a killed run left in the
@@ -21,10 +21,10 @@ export class StateCells {
   private readonly cells: StateCell[] = [];
   /** Restored lineage id → what each stateful node (by index) had folded of it before a restart. */
   private readonly restoredFolds = new Map<number, [number, readonly FoldedCopy[]][]>();
-  private readonly store: Store;
+  private readonly store: Journal;
   private readonly onError: (e: unknown) => void;
 
-  constructor(store: Store, onError: (e: unknown) => void) {
+  constructor(store: Journal, onError: (e: unknown) => void) {
     this.store = store;
     this.onError = onError;
   }

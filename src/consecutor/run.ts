@@ -2,7 +2,7 @@ import { Observable, type Subscriber, type Subscription } from 'rxjs';
 import type { Holder } from '../acker/blame.js';
 import { UntrackedAnchor } from '../acker/untracked.js';
 import type { StateCell } from '../stage/state.js';
-import type { Store } from '../store/store.js';
+import type { Journal } from '../store/store.js';
 import { tickOf, Acker, type Guarantee } from '../acker/acker.js';
 import type { Envelope, Node } from '../envelope/envelope.js';
 import { ConsecutionError, messageOf } from '../errors.js';
@@ -52,7 +52,7 @@ export class Run implements StageContext {
   private readonly untrackedFailures: UntrackedFailures;
   private readonly started = Date.now();
   private readonly source: Source<unknown>;
-  private readonly store: Store;
+  private readonly store: Journal;
   private readonly cells: StateCells;
   private readonly stopping = new Stopping();
   private readonly admission: Admission;
@@ -62,7 +62,7 @@ export class Run implements StageContext {
   private resolve!: (r: RunReport) => void;
   private reject!: (e: unknown) => void;
 
-  constructor(source: Source<unknown>, options: ResolvedOptions, channels: OutputSet, store: Store) {
+  constructor(source: Source<unknown>, options: ResolvedOptions, channels: OutputSet, store: Journal) {
     this.source = source;
     this.store = store;
     this.options = options;

@@ -6,13 +6,13 @@ import { deadLetterMeta } from '../outputs/meta.js';
 import type { OutputSet } from '../outputs/set.js';
 import type { Writer } from '../outputs/writer.js';
 import type { Writes } from '../outputs/writes.js';
-import type { Store } from '../store/store.js';
+import type { Journal } from '../store/store.js';
 import type { Admission } from './admission.js';
 import type { StateCells } from './cells.js';
 
 /** What the settlement of one run works with (see {@link Settlement}). */
 export interface SettlementParts {
-  readonly store: Store;
+  readonly store: Journal;
   readonly cells: StateCells;
   readonly channels: OutputSet;
   readonly writes: Writes;
@@ -36,7 +36,7 @@ export interface SettlementParts {
 export class Settlement implements AckerEvents {
   /** The run's admission; set once, before the run starts (it needs the acker, which needs this). */
   admission!: Admission;
-  private readonly store: Store;
+  private readonly store: Journal;
   private readonly parts: SettlementParts;
   /** The store's writes of dead letters: never given up (the store's own writes are always awaited). */
   private readonly stored: Writer;

@@ -1,6 +1,6 @@
 import { Root } from '../acker/root.js';
 import type { Envelope } from '../envelope/envelope.js';
-import type { Checkpoint, FoldedCopy, Store } from '../store/store.js';
+import type { Checkpoint, FoldedCopy, Journal } from '../store/store.js';
 
 /**
  * The state of one stateful node (reduce, scan) in one run, made exact across replays and
@@ -22,7 +22,7 @@ export class StateCell {
   /** The restored state, if the store had a checkpoint. */
   readonly restored: { readonly state: unknown } | undefined;
   private readonly index: number;
-  private readonly store: Store;
+  private readonly store: Journal;
   private readonly snapshot: () => unknown;
   private readonly release: (env: Envelope<unknown>) => void;
   private readonly onError: (e: unknown) => void;
@@ -43,7 +43,7 @@ export class StateCell {
   constructor(options: {
     node: string;
     index: number;
-    store: Store;
+    store: Journal;
     restored: Checkpoint | undefined;
     snapshot: () => unknown;
     release: (env: Envelope<unknown>) => void;

@@ -3,34 +3,16 @@ import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import type { RootDatabase } from 'lmdb';
 import { ConsecutionError, messageOf, previewTyped } from '../errors.js';
+import { ENCODER, MAX_DBS, fail, openLayout, type StoreDbs } from './layout.js';
 
-// The store directory on disk, shared by the writer (LmdbStore) and the read-only view.
+// The store directory on disk and its LMDB file, shared by the writer (LmdbStore), the read-only
+// view and the migration. What the file holds inside is layout.ts's.
 
-const FORMAT = 'consecution-store/1';
-
-// Keys are ordered arrays: [kind, ...]. Each kind is one letter; a range over kind k ends at the
-// next letter.
-export const JOURNAL = 'j';
-export const DEAD = 'd';
-export const FAILURE = 'f';
-export const CHECKPOINT = 'c';
-export const META = 'm';
-
-/** The key range of one kind. */
 /** Checks the directory argument of `fn` (openStore, openStoreReadOnly) at once. */
 export function requireDirArg(fn: string, dir: unknown): asserts dir is string {
   if (typeof dir !== 'string' || dir.length === 0) {
     throw new ConsecutionError('OPTIONS_INVALID', `${fn}(): expected a directory path, got ${previewTyped(dir)}`);
   }
-}
-
-export function range(kind: string) {
-  return { start: [kind], end: [String.fromCharCode(kind.charCodeAt(0) + 1)] };
-}
-
-/** A STORE_FAILED error that names the store and says why. */
-export function fail(dir: string, why: string, cause?: unknown): ConsecutionError {
-  return new ConsecutionError('STORE_FAILED', `cannot open store ${dir}: ${why}`, cause === undefined ? {} : { cause });
 }
 
 /** Makes the store directory if it is missing, and checks that it is a writable directory. */
@@ -98,41 +80,30 @@ function checkDataFile(dir: string, file: string): void {
 let lmdb: typeof import('lmdb') | undefined;
 
 /**
- * Opens the LMDB file of a store, after checking it is one, and checks its format. Read-only, it
- * writes nothing (and needs no writer's lock: LMDB readers run beside a writer); the file at
- * `path` defaults to the store's own `data.mdb`.
+ * Opens the LMDB file of a store, after checking it is one, and the store in it (see
+ * openLayout). Read-only, it writes nothing (and needs no writer's lock: LMDB readers run beside
+ * a writer); the file at `path` defaults to the store's own `data.mdb`.
  */
-export function openDb(dir: string, how: { readOnly: boolean; path?: string }): RootDatabase {
+export function openDb(dir: string, how: { readOnly: boolean; path?: string }): StoreDbs {
+  const root = openRoot(dir, how);
+  try {
+    return openLayout(root, dir, how.readOnly);
+  } catch (e) {
+    void root.close();
+    throw e;
+  }
+}
+
+/** Opens the LMDB environment of a store's data file, whatever its layout (see openDb). */
+export function openRoot(dir: string, how: { readOnly: boolean; path?: string }): RootDatabase {
   const path = how.path ?? join(dir, 'data.mdb');
   checkDataFile(dir, path);
   lmdb ??= createRequire(import.meta.url)('lmdb') as typeof import('lmdb');
-  let db: RootDatabase;
   try {
-    db = lmdb.open({ path, readOnly: how.readOnly, encoder: { structuredClone: true } });
-    db.getCount(); // reading fails at once on a file that is not LMDB
+    const root = lmdb.open({ path, readOnly: how.readOnly, maxDbs: MAX_DBS, encoder: ENCODER });
+    root.getCount(); // reading fails at once on a file that is not LMDB
+    return root;
   } catch (e) {
     throw fail(dir, `data.mdb is corrupted or not an LMDB file (${messageOf(e)})`, e);
   }
-  try {
-    checkFormat(db, dir, how.readOnly);
-  } catch (e) {
-    void db.close();
-    throw e;
-  }
-  return db;
-}
-
-/** Refuses an LMDB file that holds something else; stamps an empty one (unless read-only). */
-function checkFormat(db: RootDatabase, dir: string, readOnly: boolean): void {
-  let format: unknown;
-  try {
-    format = db.get([META, 'format']);
-  } catch (e) {
-    throw fail(dir, `it holds data that is not a consecution store (${messageOf(e)})`, e);
-  }
-  if (format === FORMAT) return;
-  if (format !== undefined || db.getCount() > 0) {
-    throw fail(dir, `it holds data that is not a consecution store (format ${JSON.stringify(format ?? null)})`);
-  }
-  if (!readOnly) db.putSync([META, 'format'], FORMAT);
 }

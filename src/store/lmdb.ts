@@ -1,15 +1,17 @@
-import type { RootDatabase } from 'lmdb';
 import type { FailureRecord } from '../acker/failure.js';
 import { ConsecutionError } from '../errors.js';
+import type { StoreDbs } from './layout.js';
 import { lockStore } from './lock.js';
-import { CHECKPOINT, DEAD, FAILURE, JOURNAL, META, openDb, prepareDir, range, requireDirArg } from './lmdb-file.js';
+import { openDb, prepareDir, requireDirArg } from './lmdb-file.js';
 import { LmdbReads, toJournaled } from './reads.js';
 import { isBadInput, type Checkpoint, type JournalEntry, type RedriveOptions, type RedriveResult, type Store } from './store.js';
 
 /**
  * The durable store on LMDB (lmdb-js). Writes are grouped into shared transactions and resolve
  * only once flushed to disk (`db.flushed`: with overlappingSync a committed transaction is not yet
- * durable). The directory holds `data.mdb` and a lock file naming the process that has it open.
+ * durable). Writes that must land together go in one `batch()`, a transaction across the store's
+ * databases (layout.ts). The directory holds `data.mdb` and a lock file naming the process that
+ * has it open.
  *
  * @example
  * ```ts
@@ -28,23 +30,27 @@ export class LmdbStore extends LmdbReads implements Store {
   private forgotten: number[] = [];
 
   constructor(dir: string) {
-    const { db, unlock } = openLocked(dir);
-    super(dir, db);
+    const { dbs, unlock } = openLocked(dir);
+    super(dir, dbs);
     this.unlock = unlock;
-    this.failureKeys = [...this.db.getKeys(range(FAILURE))].map((k) => (k as [string, number])[1]);
+    this.failureKeys = [...dbs.failures.getKeys()] as number[];
     this.failureSeq = (this.failureKeys.at(-1) ?? -1) + 1;
   }
 
   async journal(entries: readonly JournalEntry[], position: unknown): Promise<void> {
     this.open();
-    this.removeForgotten();
-    let last: Promise<unknown> | undefined;
-    for (const e of entries) last = this.db.put([JOURNAL, e.id], toJournaled(e));
-    // Same transaction as `last`: if any write of it fails, `last` rejects. The position goes even
-    // without entries: bad input read last is dead-lettered, not journaled, and is not read again.
-    if (entries.length > 0) void this.db.put([META, 'next'], entries[entries.length - 1]!.id + 1);
-    last = this.db.put([META, 'position'], position);
-    await this.durably(last);
+    const { root, journal, meta } = this.dbs;
+    // One transaction: the entries, the next id and the position land together or not at all. The
+    // position goes even without entries: bad input read last is dead-lettered, not journaled, and
+    // is not read again.
+    await this.durably(
+      root.batch(() => {
+        this.removeForgotten();
+        for (const e of entries) void journal.put(e.id, toJournaled(e));
+        if (entries.length > 0) void meta.put('next', entries[entries.length - 1]!.id + 1);
+        void meta.put('position', position);
+      }),
+    );
   }
 
   forget(id: number): void {
@@ -53,30 +59,37 @@ export class LmdbStore extends LmdbReads implements Store {
 
   /**
    * Issues the removes of completed items in the transaction being built. A remove lost in a crash
-   * only means that item is replayed once more after a restart (at-least-once); its write shares
-   * the fate (and the awaited promise) of the transaction it joins.
+   * only means that item is replayed once more after a restart (at-least-once).
    */
   private removeForgotten(): void {
     const ids = this.forgotten;
     if (ids.length === 0) return;
     this.forgotten = [];
-    for (const id of ids) void this.db.remove([JOURNAL, id]);
+    const journal = this.dbs.journal;
+    for (const id of ids) void journal.remove(id);
   }
 
   async deadLetter(record: FailureRecord): Promise<void> {
     this.open();
-    void this.db.put([DEAD, record.root], record); // same transaction as the remove awaited below
+    const { root, journal, dead, meta } = this.dbs;
     // Bad input is dead-lettered without a journal entry: its id must not be handed out again.
-    if (record.root >= this.nextId()) void this.db.put([META, 'next'], record.root + 1);
-    await this.durably(this.db.remove([JOURNAL, record.root]));
+    const next = record.root >= this.nextId() ? record.root + 1 : undefined;
+    await this.durably(
+      root.batch(() => {
+        void dead.put(record.root, record);
+        if (next !== undefined) void meta.put('next', next);
+        void journal.remove(record.root);
+      }),
+    );
   }
 
   failure(record: FailureRecord, keep: number): void {
     if (this.closed) return;
+    const failures = this.dbs.failures;
     const key = this.failureSeq++;
-    void this.db.put([FAILURE, key], record);
+    void failures.put(key, record);
     this.failureKeys.push(key);
-    while (this.failureKeys.length > keep) void this.db.remove([FAILURE, this.failureKeys.shift()!]);
+    while (this.failureKeys.length > keep) void failures.remove(this.failureKeys.shift()!);
   }
 
   async checkpoint(node: string, checkpoint: Checkpoint): Promise<void> {
@@ -84,54 +97,57 @@ export class LmdbStore extends LmdbReads implements Store {
     // A checkpoint no longer lists the folds of items that completed since the last one: their
     // journal entries must go in the same transaction (or an earlier one). Were the checkpoint on
     // disk first, a crash would replay those items into a state that already holds them.
-    this.removeForgotten();
-    await this.durably(this.db.put([CHECKPOINT, node], checkpoint));
+    await this.durably(
+      this.dbs.root.batch(() => {
+        this.removeForgotten();
+        void this.dbs.checkpoints.put(node, checkpoint);
+      }),
+    );
   }
 
-  /**
-   * Moves dead letters back to the journal, in one transaction. Bad input (a line its source could
-   * not parse: its item is the raw text) goes only with `includeBadInput`, marked as raw input of
-   * its source, so that the next run parses it again instead of sending the text in as a value.
-   */
   async redrive(options: RedriveOptions = {}): Promise<RedriveResult> {
     this.open();
-    let last: Promise<unknown> | undefined;
+    const { root, journal, dead } = this.dbs;
     let redriven = 0;
     let skipped = 0;
-    for (const r of this.deadLetters()) {
-      const bad = isBadInput(r);
-      if (bad && options.includeBadInput !== true) {
-        skipped++;
-        continue;
+    const moved = root.batch(() => {
+      for (const r of this.deadLetters()) {
+        const bad = isBadInput(r);
+        if (bad && options.includeBadInput !== true) {
+          skipped++;
+          continue;
+        }
+        void journal.put(r.root, toJournaled({ id: r.root, value: r.item, position: undefined, ...(bad ? { rawOf: r.node } : {}) }));
+        void dead.remove(r.root);
+        redriven++;
       }
-      const entry = { id: r.root, value: r.item, position: undefined, ...(bad ? { rawOf: r.node } : {}) };
-      void this.db.put([JOURNAL, r.root], toJournaled(entry)); // same transaction as `last`
-      last = this.db.remove([DEAD, r.root]);
-      redriven++;
-    }
-    await this.durably(last);
+    });
+    await this.durably(moved);
     return { redriven, skipped };
   }
 
   async flush(): Promise<void> {
     if (this.closed) return;
-    this.removeForgotten();
-    await this.db.put([META, 'flushed'], Date.now());
-    await this.db.flushed;
+    // A write of its own, so that a transaction takes the removes, and `flushed` covers it.
+    await this.dbs.root.batch(() => {
+      this.removeForgotten();
+      void this.dbs.meta.put('flushed', Date.now());
+    });
+    await this.dbs.root.flushed;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     await this.flush();
     this.closed = true;
-    await this.db.close();
+    await this.dbs.root.close();
     this.unlock();
   }
 
-  /** Resolves once the transaction of `last` is committed AND flushed to disk. */
-  private async durably(last: Promise<unknown> | undefined): Promise<void> {
-    if (last !== undefined) await last;
-    await this.db.flushed;
+  /** Resolves once the transaction of `commit` is committed AND flushed to disk. */
+  private async durably(commit: Promise<unknown>): Promise<void> {
+    await commit;
+    await this.dbs.root.flushed;
   }
 
   /** Throws STORE_CLOSED (a rejection, in the async writes) once the store is closed. */
@@ -141,11 +157,11 @@ export class LmdbStore extends LmdbReads implements Store {
 }
 
 /** Takes the store's lock, then opens it: the lock is released if the opening fails. */
-function openLocked(dir: string): { db: RootDatabase; unlock: () => void } {
+function openLocked(dir: string): { dbs: StoreDbs; unlock: () => void } {
   prepareDir(dir);
   const unlock = lockStore(dir);
   try {
-    return { db: openDb(dir, { readOnly: false }), unlock };
+    return { dbs: openDb(dir, { readOnly: false }), unlock };
   } catch (e) {
     unlock();
     throw e;

@@ -5,6 +5,13 @@ import type { Checkpoint, JournalEntry, RedriveResult, Store, StoreStats } from 
  * The default store: keeps nothing beyond the process. The journal is not kept at all (a
  * process that dies takes its items with it); dead letters and failure records are kept for
  * inspection while the store lives.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryStore(); // what a Consecutor without store: { path } uses
+ * await store.journal([{ id: 0, value: 'a', position: 0 }], 0); // kept nowhere: nothing to replay
+ * store.stats(); // { pending: 0, deadLetters: 0, failures: 0, checkpoints: 0, position: 0 }
+ * ```
  */
 export class MemoryStore implements Store {
   readonly durable = false;

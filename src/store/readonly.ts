@@ -1,17 +1,18 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RootDatabase } from 'lmdb';
+import type { StoreDbs } from './layout.js';
 import { lockOwner } from './lock.js';
 import { openDb, requireDirArg, requireStore } from './lmdb-file.js';
 import { LmdbReads } from './reads.js';
+import type { StoreView } from './store.js';
 
 /**
  * A store opened read-only: its reads, and who holds it. It takes no lock and writes nothing, so
  * it may look at a store while a run has it open (LMDB readers need no writer's lock); the
  * numbers are then a snapshot of a store that is changing.
  */
-export class ReadOnlyStore extends LmdbReads {
+export class ReadOnlyStore extends LmdbReads implements StoreView {
   /** The pid of the live process that holds the store (a run), or undefined when none does. */
   readonly heldBy: number | undefined;
   /** The temporary directory of a copy read instead of the store (see openView), if any. */
@@ -20,8 +21,8 @@ export class ReadOnlyStore extends LmdbReads {
 
   constructor(dir: string) {
     requireStore(dir);
-    const { db, copy } = openView(dir);
-    super(dir, db);
+    const { dbs, copy } = openView(dir);
+    super(dir, dbs);
     this.copy = copy;
     this.heldBy = lockOwner(dir);
   }
@@ -29,7 +30,7 @@ export class ReadOnlyStore extends LmdbReads {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.db.close();
+    await this.dbs.root.close();
     if (this.copy !== undefined) rmSync(this.copy, { recursive: true, force: true });
   }
 }
@@ -40,13 +41,13 @@ export class ReadOnlyStore extends LmdbReads {
  * the store open, and the look goes to a copy in a temporary directory, so that the store
  * directory stays exactly as it was.
  */
-function openView(dir: string): { db: RootDatabase; copy: string | undefined } {
+function openView(dir: string): { dbs: StoreDbs; copy: string | undefined } {
   const data = join(dir, 'data.mdb');
-  if (existsSync(`${data}-lock`)) return { db: openDb(dir, { readOnly: true }), copy: undefined };
+  if (existsSync(`${data}-lock`)) return { dbs: openDb(dir, { readOnly: true }), copy: undefined };
   const copy = mkdtempSync(join(tmpdir(), 'consecution-inspect-'));
   try {
     copyFileSync(data, join(copy, 'data.mdb'));
-    return { db: openDb(dir, { readOnly: true, path: join(copy, 'data.mdb') }), copy };
+    return { dbs: openDb(dir, { readOnly: true, path: join(copy, 'data.mdb') }), copy };
   } catch (e) {
     rmSync(copy, { recursive: true, force: true });
     throw e;

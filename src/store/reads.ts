@@ -1,9 +1,8 @@
-import type { RootDatabase } from 'lmdb';
 import type { FailureRecord } from '../acker/failure.js';
-import { CHECKPOINT, DEAD, FAILURE, JOURNAL, META, range } from './lmdb-file.js';
-import type { Checkpoint, JournalEntry, StoreStats } from './store.js';
+import type { StoreDbs } from './layout.js';
+import type { Checkpoint, JournalEntry, StoreStats, StoreView } from './store.js';
 
-/** A journal entry as it is on disk. `r` (JournalEntry.rawOf) is absent in older stores: a value. */
+/** A journal entry as it is on disk. `r` (JournalEntry.rawOf) is absent but for redriven bad input. */
 export interface Journaled {
   readonly v: unknown;
   readonly p: unknown;
@@ -19,26 +18,27 @@ export function toJournaled(e: JournalEntry): Journaled {
  * The reads of a store on LMDB: synchronous, each one a consistent snapshot. Shared by the
  * writer ({@link LmdbStore}) and the read-only store ({@link ReadOnlyStore}).
  */
-export abstract class LmdbReads {
+export abstract class LmdbReads implements StoreView {
   readonly dir: string;
-  protected readonly db: RootDatabase;
+  protected readonly dbs: StoreDbs;
 
-  protected constructor(dir: string, db: RootDatabase) {
+  protected constructor(dir: string, dbs: StoreDbs) {
     this.dir = dir;
-    this.db = db;
+    this.dbs = dbs;
   }
+
+  abstract close(): Promise<void>;
 
   /** The last checkpoint of a stateful node. */
   restore(node: string): Checkpoint | undefined {
-    return this.db.get([CHECKPOINT, node]) as Checkpoint | undefined;
+    return this.dbs.checkpoints.get(node) as Checkpoint | undefined;
   }
 
   /** The items still pending (the next run replays them first), oldest first. */
   pending(): JournalEntry[] {
     const out: JournalEntry[] = [];
-    for (const { key, value } of this.db.getRange(range(JOURNAL))) {
+    for (const { key: id, value } of this.dbs.journal.getRange()) {
       const j = value as Journaled;
-      const id = (key as [string, number])[1];
       out.push(j.r === undefined ? { id, value: j.v, position: j.p } : { id, value: j.v, position: j.p, rawOf: j.r });
     }
     return out;
@@ -46,28 +46,29 @@ export abstract class LmdbReads {
 
   /** The position of the last journaled item, to resume the source after. */
   position(): unknown {
-    return this.db.get([META, 'position']);
+    return this.dbs.meta.get('position');
   }
 
   /** The next free lineage id. */
   nextId(): number {
-    return (this.db.get([META, 'next']) as number | undefined) ?? 0;
+    return (this.dbs.meta.get('next') as number | undefined) ?? 0;
   }
 
   deadLetters(): FailureRecord[] {
-    return [...this.db.getRange(range(DEAD))].map((e) => e.value as FailureRecord);
+    return [...this.dbs.dead.getRange()].map((e) => e.value as FailureRecord);
   }
 
   failures(): FailureRecord[] {
-    return [...this.db.getRange(range(FAILURE))].map((e) => e.value as FailureRecord);
+    return [...this.dbs.failures.getRange()].map((e) => e.value as FailureRecord);
   }
 
   stats(): StoreStats {
+    const { journal, dead, failures, checkpoints } = this.dbs;
     return {
-      pending: this.db.getCount(range(JOURNAL)),
-      deadLetters: this.db.getCount(range(DEAD)),
-      failures: this.db.getCount(range(FAILURE)),
-      checkpoints: this.db.getCount(range(CHECKPOINT)),
+      pending: journal.getCount(),
+      deadLetters: dead.getCount(),
+      failures: failures.getCount(),
+      checkpoints: checkpoints.getCount(),
       position: this.position(),
     };
   }

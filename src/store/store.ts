@@ -53,39 +53,98 @@ export interface StoreStats {
 }
 
 /**
- * Where a run keeps what must survive a crash: the journal of items in flight, dead letters,
- * failure records, the source's position and stateful nodes' checkpoints. Writes resolve when
- * DURABLE; many writes share one commit (group commit). Reads are synchronous.
+ * What a run needs of its store, on its hot path: the journal of items in flight (written before
+ * they are admitted, forgotten once they settle), the source's position, the next lineage id,
+ * failure records, dead letters and stateful nodes' checkpoints. Writes resolve when DURABLE;
+ * many writes share one commit (group commit). Reads are synchronous. The run (consecutor/,
+ * stage/) sees its store only through this interface.
+ *
+ * @example
+ * ```ts
+ * const journal: Journal = openStore('./state');
+ * await journal.journal([{ id: journal.nextId(), value: 'a', position: 0 }], 0); // on disk now
+ * journal.forget(0); // completed: removed with the next commit
+ * await journal.close();
+ * ```
  */
-export interface Store {
+export interface Journal {
   /** Whether writes survive the process (false for the memory store: nothing to replay). */
   readonly durable: boolean;
   /** Journals items (and the source position reached) before they are admitted. */
   journal(entries: readonly JournalEntry[], position: unknown): Promise<void>;
   /** Forgets a completed or dead-lettered root (batched; durable with the next commit). */
   forget(id: number): void;
-  /** Keeps a dead letter; its journal entry goes in the same commit. */
-  deadLetter(record: FailureRecord): Promise<void>;
-  /** Keeps a failure record, keeping at most `keep` of them. */
-  failure(record: FailureRecord, keep: number): void;
-  /** Saves a stateful node's checkpoint. */
-  checkpoint(node: string, checkpoint: Checkpoint): Promise<void>;
-  /** The last checkpoint of a node. */
-  restore(node: string): Checkpoint | undefined;
   /** The items still pending (to replay first, after a restart), oldest first. */
   pending(): JournalEntry[];
   /** The position of the last journaled item, to resume the source after. */
   position(): unknown;
   /** The next free lineage id. */
   nextId(): number;
+  /** Keeps a dead letter; its journal entry goes in the same commit. */
+  deadLetter(record: FailureRecord): Promise<void>;
+  /** Keeps a failure record, keeping at most `keep` of them. */
+  failure(record: FailureRecord, keep: number): void;
+  /** Saves a stateful node's checkpoint, with the journal removes of the items forgotten before it. */
+  checkpoint(node: string, checkpoint: Checkpoint): Promise<void>;
+  /** The last checkpoint of a node. */
+  restore(node: string): Checkpoint | undefined;
+  /** Waits for every write so far to be durable, then closes. */
+  close(): Promise<void>;
+}
+
+/**
+ * The reads of a store that `consecution inspect` shows: what is pending, the dead letters and
+ * failure records, counts. What a read-only view ({@link openStoreReadOnly}) offers.
+ *
+ * @example
+ * ```ts
+ * const view: StoreView = openStoreReadOnly('./state');
+ * console.log(view.stats().pending, view.deadLetters().length);
+ * await view.close();
+ * ```
+ */
+export interface StoreView {
+  /** The items still pending (the next run replays them first), oldest first. */
+  pending(): JournalEntry[];
   deadLetters(): FailureRecord[];
   failures(): FailureRecord[];
+  stats(): StoreStats;
+  close(): Promise<void>;
+}
+
+/**
+ * The admin side of a store, apart from any run: its reads ({@link StoreView}) and the repair
+ * `consecution redrive` makes. The CLI sees a store only through this interface.
+ *
+ * @example
+ * ```ts
+ * const admin: StoreAdmin = openStore('./state');
+ * if (admin.stats().deadLetters > 0) await admin.redrive(); // { redriven: 2, skipped: 0 }
+ * await admin.close();
+ * ```
+ */
+export interface StoreAdmin extends StoreView {
   /**
    * Moves dead letters back to the journal: the next run replays them first. Bad input is left,
    * and counted as skipped, unless `includeBadInput` is set.
    */
   redrive(options?: RedriveOptions): Promise<RedriveResult>;
-  stats(): StoreStats;
+}
+
+/**
+ * Where a run keeps what must survive a crash: both sides in one, what {@link openStore} returns
+ * and what the memory store is. A run uses it as its {@link Journal}, the CLI as a
+ * {@link StoreAdmin}.
+ *
+ * @example
+ * ```ts
+ * const store: Store = openStore('./state');
+ * console.log(store.stats()); // { pending: 0, deadLetters: 2, ... }
+ * await store.flush();
+ * await store.close();
+ * ```
+ */
+export interface Store extends Journal, StoreAdmin {
   /** Waits for every write so far to be durable. */
   flush(): Promise<void>;
   close(): Promise<void>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -19,6 +19,7 @@ const cliAsync = async (...args: string[]) => {
   }
 };
 import { badLineRun } from '../store/fixtures/bad-line.js';
+import { layout1Message, writeLayout1Store } from '../store/fixtures/layout-1.js';
 
 const temp = () => mkdtempSync(join(tmpdir(), 'consecution-cli-'));
 
@@ -155,5 +156,37 @@ describe('consecution inspect / redrive', () => {
     expect(typed).toEqual([]); // the raw line never reached the typed pipeline
     expect(next).toMatchObject({ ingested: 1, completed: 0, deadLettered: 1, failures: [{ item: 'not json', node: 'events.ndjson', error: { code: 'BAD_INPUT' } }] });
     expect(JSON.parse(cli('inspect', store, '--json').stdout)).toMatchObject({ pending: 0, deadLetters: [{ item: 'not json', error: { code: 'BAD_INPUT' } }] });
+  });
+
+  it('refuses a store in the old layout, naming its version and the way out; migrate converts it, once', async () => {
+    const dir = temp();
+    await writeLayout1Store(dir);
+    for (const command of ['inspect', 'redrive']) {
+      const r = cli(command, dir);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`consecution: ${layout1Message(dir)}`);
+    }
+    // A run of the old version holds it (its lock file names a live process): migrate refuses, exit 3.
+    writeFileSync(join(dir, 'consecution.lock'), String(process.pid));
+    const busy = cli('migrate', dir);
+    expect(busy.status).toBe(3);
+    expect(busy.stderr).toContain(`consecution: cannot migrate store ${dir}: it is in use by process ${process.pid}, and migrate writes to it`);
+    rmSync(join(dir, 'consecution.lock'));
+
+    const m = cli('migrate', dir);
+    expect(m.status).toBe(0);
+    expect(m.stdout).toContain(`store ${dir} converted from layout 1 to layout 2 (9 record(s) moved)`);
+    expect(JSON.parse(cli('migrate', dir, '--json').stdout)).toEqual({ path: dir, from: 2, to: 2, moved: 0 });
+    expect(JSON.parse(cli('inspect', dir, '--json').stdout)).toMatchObject({
+      pending: 2,
+      deadLetters: [{ item: 2, node: 'picky', attempts: 2 }],
+      failures: 2,
+      checkpoints: 1,
+      position: 4,
+      heldBy: null,
+    });
+    const missing = cli('migrate', join(dir, 'nowhere'));
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain(`consecution: cannot open store ${join(dir, 'nowhere')}: it does not exist`);
   });
 });
