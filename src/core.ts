@@ -26,3 +26,4 @@ export type { InferredOutput, InferredSpec, NodeContext, NodeSpec } from './node
 export { MODES, type Mode } from './consecutor/options.js';
 export { workerModule } from './worker/loader.js';
 export { Pool } from './worker/pool.js';
+export { merge } from './sources/merge.js';

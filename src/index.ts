@@ -12,6 +12,7 @@ export type { Source, SourceReader, SourceLike, Parsed } from './sources/source.
 export { fromIterable, type IterableSourceOptions } from './sources/iterable.js';
 export { fromAsyncIterable, type AsyncIterableSourceOptions } from './sources/asyncIterable.js';
 export { fromStdin, type StdinSourceOptions } from './sources/stdin.js';
+export { merge } from './sources/merge.js';
 export type { OutputTarget, OutputStream } from './outputs/channel.js';
 export type { NodeStats } from './stage/stats.js';
 export type { Seed } from './stage/seed.js';
