@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 
 export default defineConfig(
   {
@@ -47,6 +48,38 @@ export default defineConfig(
     files: ['src/cli/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/store/*'], importNames: ['Store', 'Journal'], message: 'the CLI uses a store as a StoreAdmin (or StoreView)' }] }],
+      },
+    },
+  },
+  {
+    // No import cycles in the library: a module's imports are read before it, always.
+    files: ['src/**/*.ts', 'operators/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      // Sources import each other as './x.js' (NodeNext): resolve that to x.ts.
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } })],
+    },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+    },
+  },
+  {
+    // Operators reach the runtime through one entry, so the core can move behind it freely.
+    files: ['operators/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./src/(?!core\\.js$)',
+              message: "Operators import the core only through '../src/core.js'.",
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -1,10 +1,9 @@
-import { fanOut } from '../src/stage/fanout.js';
 import {
   childHi,
   childLo,
   ConsecutionError,
   Envelope,
-  stageContext,
+  fanOut,
   requireFunction,
   newSeed,
   split,
@@ -33,16 +32,16 @@ export function broadcast<I, O>(...args: (string | Node<I, O>)[]): Node<I, O> {
   if (branches.length === 0) throw new ConsecutionError('OPTIONS_INVALID', 'broadcast(): give at least one branch');
   branches.forEach((b, i) => requireFunction('broadcast', `branch ${i}`, b));
   const k = branches.length;
-  return (source) => {
-    const stats = stageContext().register('broadcast', name);
+  const labels = branches.map((_, i) => String(i));
+  return fanOut<I, O>('broadcast', name, branches, labels, (_ctx, stats) => {
     const seed: SplitSeed = newSeed(stats.name);
-    return fanOut(source, stats, branches, branches.map((_, i) => String(i)), (env, subs) => {
+    return (env, subs) => {
       stats.received++;
       stats.emitted += k;
       const { value, anchor, attempt } = env;
       split(env, k, seed);
       subs[0]!.next(env);
       for (let i = 1; i < k; i++) subs[i]!.next(new Envelope(value, anchor, childHi(seed, i), childLo(seed, i), attempt));
-    });
-  };
+    };
+  });
 }

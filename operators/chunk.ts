@@ -1,12 +1,11 @@
-import { Observable } from 'rxjs';
 import {
+  BatchAnchor,
+  callOrFail,
   ConsecutionError,
   Envelope,
-  failAt,
-  BatchAnchor,
-  stageContext,
-  markStage,
+  FAILED,
   named,
+  operate,
   previewTyped,
   requireFunction,
   type Node,
@@ -50,65 +49,53 @@ export function chunk<T>(
       `chunk(): expected a batch size (an integer >= 1) or a key function, got ${previewTyped(by)}`,
     );
   }
-  return (source) => {
-    const h = stageContext();
-    const stats = h.register('chunk', name);
-    const out = new Observable<Envelope<T[]>>((subscriber) => {
-      let parts: Envelope<unknown>[] = [];
-      let values: T[] = [];
-      let key: unknown;
-      // Whether any item of the batch is tracked: only then does the batch need a BatchAnchor.
-      let tracked = false;
-      let scheduled: ReturnType<typeof setImmediate> | undefined;
-      const flush = () => {
-        if (scheduled !== undefined) clearImmediate(scheduled);
-        scheduled = undefined;
-        if (parts.length === 0) return;
-        const batch = values;
-        const anchor = tracked ? new BatchAnchor(parts) : h.untracked;
-        tracked = false;
-        parts = [];
-        values = [];
-        // A fresh anchor's first edge need not be random (as a root's, see Acker.rearm): being
-        // fixed, it gives the batch's copies keys derived from its items' (outputs/meta.ts).
-        anchor.addEdge(0, 1, 0);
-        stats.emitted++;
-        subscriber.next(new Envelope(batch, anchor, 0, 1, 0));
-      };
-      h.onDrain(flush);
-      const sub = source.subscribe({
-        next(env) {
-          stats.received++;
-          if (keyOf !== undefined) {
-            let k: unknown;
-            try {
-              k = keyOf(env.value);
-            } catch (e) {
-              failAt(stats, env, env.value, e);
-              return;
-            }
-            if (parts.length > 0 && !Object.is(k, key)) flush();
-            key = k;
-          }
-          parts.push(env);
-          values.push(env.value);
-          tracked ||= env.anchor.tracked;
-          if (parts.length >= size) flush();
-          else if (h.drained && scheduled === undefined) scheduled = setImmediate(flush);
-        },
-        error: (e: unknown) => subscriber.error(e),
-        complete: () => {
-          flush();
-          subscriber.complete();
-        },
-      });
-      return () => {
-        sub.unsubscribe();
+  return operate<T, T[]>('chunk', name, (h, stats) => (out) => {
+    let parts: Envelope<unknown>[] = [];
+    let values: T[] = [];
+    let key: unknown;
+    // Whether any item of the batch is tracked: only then does the batch need a BatchAnchor.
+    let tracked = false;
+    let scheduled: ReturnType<typeof setImmediate> | undefined;
+    const flush = () => {
+      if (scheduled !== undefined) clearImmediate(scheduled);
+      scheduled = undefined;
+      if (parts.length === 0) return;
+      const batch = values;
+      const anchor = tracked ? new BatchAnchor(parts) : h.untracked;
+      tracked = false;
+      parts = [];
+      values = [];
+      // A fresh anchor's first edge need not be random (as a root's, see Acker.rearm): being
+      // fixed, it gives the batch's copies keys derived from its items' (outputs/meta.ts).
+      anchor.addEdge(0, 1, 0);
+      stats.emitted++;
+      out.next(new Envelope(batch, anchor, 0, 1, 0));
+    };
+    h.onDrain(flush);
+    return {
+      next(env) {
+        stats.received++;
+        if (keyOf !== undefined) {
+          const k = callOrFail(stats, env, keyOf, env.value);
+          if (k === FAILED) return;
+          if (parts.length > 0 && !Object.is(k, key)) flush();
+          key = k;
+        }
+        parts.push(env);
+        values.push(env.value);
+        tracked ||= env.anchor.tracked;
+        if (parts.length >= size) flush();
+        else if (h.drained && scheduled === undefined) scheduled = setImmediate(flush);
+      },
+      complete() {
+        flush();
+        out.complete();
+      },
+      finalize() {
         if (scheduled !== undefined) clearImmediate(scheduled);
         parts = [];
         values = [];
-      };
-    });
-    return markStage(out, { nodes: [stats], upstream: source });
-  };
+      },
+    };
+  });
 }

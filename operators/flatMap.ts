@@ -1,15 +1,12 @@
-import { Observable } from 'rxjs';
 import {
+  callOrFail,
   emitChildren,
-  failAt,
-  stageContext,
-  markStage,
+  FAILED,
   named,
-  requireFunction,
   newSeed,
-  type Envelope,
+  operate,
+  requireFunction,
   type Node,
-  type NodeStats,
   type SplitSeed,
 } from '../src/core.js';
 
@@ -28,43 +25,30 @@ export function flatMap<I, O>(name: string, fn: (value: I) => Iterable<O>): Node
 export function flatMap<I, O>(first: string | ((value: I) => Iterable<O>), second?: (value: I) => Iterable<O>): Node<I, O> {
   const [name, f] = named('flatMap', first, second);
   const fn = requireFunction('flatMap', 'fn', f);
-  return (source) => expand(source, 'flatMap', name, fn);
+  return expand('flatMap', name, fn);
 }
 
 /** The 1:k stage behind flatMap and flatten. */
-export function expand<I, O>(
-  source: Observable<Envelope<I>>,
-  kind: string,
-  name: string | undefined,
-  fn: (value: I) => Iterable<O>,
-): Observable<Envelope<O>> {
-  const stats = stageContext().register(kind, name);
-  const out = new Observable<Envelope<O>>((subscriber) => {
+export function expand<I, O>(kind: string, name: string | undefined, fn: (value: I) => Iterable<O>): Node<I, O> {
+  return operate<I, O>(kind, name, (_ctx, stats) => (out) => {
     const seed: SplitSeed = newSeed(stats.name);
-    return source.subscribe({
+    return {
       next(env) {
         stats.received++;
-        const values = childrenOf(stats, env, fn);
-        if (values !== undefined) emitChildren(subscriber, stats, env, values, seed);
+        const values = callOrFail(stats, env, childrenOf, fn, env.value);
+        if (values !== FAILED) emitChildren(out, stats, env, values, seed);
       },
-      error: (e: unknown) => subscriber.error(e),
-      complete: () => subscriber.complete(),
-    });
+    };
   });
-  return markStage(out, { nodes: [stats], upstream: source });
 }
 
-function childrenOf<I, O>(stats: NodeStats, env: Envelope<I>, fn: (value: I) => Iterable<O>): readonly O[] | undefined {
-  try {
-    const r = fn(env.value);
-    if (Array.isArray(r)) return r as O[];
-    if (r === null || typeof (r as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function') {
-      const got = r === null ? 'null' : r instanceof Promise ? 'a Promise (for async work use node())' : typeof r;
-      throw new TypeError(`expected an array or an iterable, got ${got}`);
-    }
-    return Array.from(r);
-  } catch (e) {
-    failAt(stats, env, env.value, e);
-    return undefined;
+/** What `fn` made of a value, as an array; anything but an iterable is an error. */
+function childrenOf<I, O>(fn: (value: I) => Iterable<O>, value: I): readonly O[] {
+  const r = fn(value);
+  if (Array.isArray(r)) return r as O[];
+  if (r === null || typeof (r as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function') {
+    const got = r === null ? 'null' : r instanceof Promise ? 'a Promise (for async work use node())' : typeof r;
+    throw new TypeError(`expected an array or an iterable, got ${got}`);
   }
+  return Array.from(r);
 }

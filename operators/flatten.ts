@@ -11,7 +11,7 @@ import { expand } from './flatMap.js';
  * ```
  */
 export function flatten<T>(name?: string): Node<Iterable<T>, T> {
-  return (source) => expand(source, 'flatten', name, identity);
+  return expand('flatten', name, identity);
 }
 
 function identity<T>(value: Iterable<T>): Iterable<T> {

@@ -9,7 +9,8 @@ export { chunk } from './chunk.js';
 export { broadcast } from './broadcast.js';
 export { route, type Branches } from './route.js';
 export { partition } from './partition.js';
-export { merge } from './merge.js';
+// A source, not an operator (src/sources/merge.ts); also here, where it has always been importable from.
+export { merge } from '../src/core.js';
 export { node } from './node.js';
 export { output, type OutputOptions } from './output.js';
 export { check, type CheckOptions } from './check.js';

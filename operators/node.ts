@@ -1,8 +1,15 @@
-import { Observable } from 'rxjs';
-import { ConsecutionError, stageContext, markStage, preview, type Envelope, type Node } from '../src/core.js';
-import { NodeRunner } from '../src/nodes/runner.js';
-import type { InferredOutput, InferredSpec, NodeContext, NodeSpec } from '../src/nodes/spec.js';
-import { validateSpec } from '../src/nodes/validate.js';
+import {
+  ConsecutionError,
+  NodeRunner,
+  operate,
+  preview,
+  validateSpec,
+  type InferredOutput,
+  type InferredSpec,
+  type Node,
+  type NodeContext,
+  type NodeSpec,
+} from '../src/core.js';
 
 /**
  * A user node (Storm's bolt) from a spec or a {@link BaseNode} instance: `process(value, ctx)`,
@@ -34,17 +41,8 @@ export function node<I, O>(first: string | NodeSpec<I, O>, second?: NodeSpec<I, 
     throw new ConsecutionError('OPTIONS_INVALID', `node(${name === undefined ? '' : `"${name}"`}): expected a spec with a process() method, got ${preview(spec)}`);
   }
   const options = validateSpec(name ?? 'node', spec);
-  return (source) => {
-    const h = stageContext();
-    const stats = h.register('node', name);
-    const out = new Observable<Envelope<O>>((subscriber) => {
-      const runner = new NodeRunner(spec, stats, h, subscriber, options);
-      return source.subscribe({
-        next: (env) => runner.next(env),
-        error: (e: unknown) => subscriber.error(e),
-        complete: () => runner.complete(),
-      });
-    });
-    return markStage(out, { nodes: [stats], upstream: source });
-  };
+  return operate<I, O>('node', name, (h, stats) => (out) => {
+    const runner = new NodeRunner(spec, stats, h, out, options);
+    return { next: (env) => runner.next(env), complete: () => runner.complete() };
+  });
 }

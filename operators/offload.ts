@@ -1,8 +1,16 @@
-import { Observable } from 'rxjs';
-import { ConsecutionError, stageContext, markStage, named, optionReader, previewTyped, rejectUnknown, type Envelope, type Node } from '../src/core.js';
-import { MODES, type Mode } from '../src/consecutor/options.js';
-import { workerModule } from '../src/worker/loader.js';
-import { Pool } from '../src/worker/pool.js';
+import {
+  ConsecutionError,
+  MODES,
+  named,
+  operate,
+  optionReader,
+  Pool,
+  previewTyped,
+  rejectUnknown,
+  workerModule,
+  type Mode,
+  type Node,
+} from '../src/core.js';
 
 /** Options of {@link offload}. */
 export interface OffloadOptions {
@@ -58,24 +66,13 @@ export function offload<I, O>(first: string | URL, second?: string | URL | Offlo
   const maxRestarts = integer('maxRestarts', 0, 5);
   const own = options.mode === undefined ? undefined : oneOf('mode', MODES, 'sync');
   const name = given ?? url.split('/').pop()!.replace(/\.[cm]?[jt]s$/, '');
-  return (source) => {
-    const h = stageContext();
-    const stats = h.register('offload', name);
+  return operate<I, O>('offload', name, (h, stats) => {
     const mode = own ?? h.mode;
-    const out = new Observable<Envelope<O>>((subscriber) => {
+    return (out) => {
       // A worker loads `./score.js` that exists only as score.ts as tsx would; inline, the importer's loader does.
       const module = mode === 'sync' ? url : workerModule(url);
-      const pool = new Pool<O>({ url: module, mode, parallelism, batch, maxRestarts, windowMs: 10_000 }, stats, h, subscriber);
-      const sub = source.subscribe({
-        next: (env) => pool.next(env),
-        error: (e: unknown) => subscriber.error(e),
-        complete: () => pool.complete(),
-      });
-      return () => {
-        sub.unsubscribe();
-        pool.close();
-      };
-    });
-    return markStage(out, { nodes: [stats], upstream: source });
-  };
+      const pool = new Pool<O>({ url: module, mode, parallelism, batch, maxRestarts, windowMs: 10_000 }, stats, h, out);
+      return { next: (env) => pool.next(env), complete: () => pool.complete(), finalize: () => pool.close() };
+    };
+  });
 }

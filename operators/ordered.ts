@@ -1,5 +1,4 @@
-import { Observable } from 'rxjs';
-import { ConsecutionError, stageContext, markStage, Root, type Envelope, type Node } from '../src/core.js';
+import { ConsecutionError, operate, Root, type Envelope, type Node } from '../src/core.js';
 
 /** Options of {@link ordered}. */
 export interface OrderedOptions {
@@ -24,23 +23,21 @@ export interface OrderedOptions {
  * ```
  */
 export function ordered<T>(options: OrderedOptions = {}): Node<T, T> {
-  return (source) => {
-    const h = stageContext();
-    const stats = h.register('ordered', options.name);
+  return operate<T, T>('ordered', options.name, (h, stats) => {
     const view = h.order();
     if (view === undefined) {
       throw new ConsecutionError('OPTIONS_INVALID', `ordered "${stats.name}" needs a tracked guarantee: under 'none' input order is not known`, {
         node: stats.name,
       });
     }
-    const out = new Observable<Envelope<T>>((subscriber) => {
+    return (out) => {
       // Held items by root id; the ids of roots released here that may still be pending.
       const held = new Map<number, Envelope<T>[]>();
       const released = new Set<number>();
       let cursor = 0;
       let completed = false;
       // Releasing an item acks it downstream, which can settle its root, which calls drain() again
-      // from within subscriber.next: that inner call only asks the running loop to go round once
+      // from within out.next: that inner call only asks the running loop to go round once
       // more, so the stack stays flat however many items are held.
       let draining = false;
       let again = false;
@@ -50,7 +47,7 @@ export function ordered<T>(options: OrderedOptions = {}): Node<T, T> {
         for (const env of list) {
           env.anchor.unpark(env.attempt);
           stats.emitted++;
-          subscriber.next(env);
+          out.next(env);
         }
       };
       // Each step moves the cursor or releases a root, so all calls together are O(items).
@@ -83,7 +80,7 @@ export function ordered<T>(options: OrderedOptions = {}): Node<T, T> {
           } while (again);
           if (completed) {
             releaseRest();
-            subscriber.complete();
+            out.complete();
           }
         } finally {
           draining = false;
@@ -98,14 +95,14 @@ export function ordered<T>(options: OrderedOptions = {}): Node<T, T> {
             ? { node: stats.name, where: `held in ordered "${stats.name}" until item #${cursor} is done` }
             : undefined,
       });
-      return source.subscribe({
+      return {
         next(env) {
           stats.received++;
           const root = env.anchor;
           // Items of no single root (batches, state), and replays of items already released, go at once.
           if (!(root instanceof Root) || root.id < cursor || released.has(root.id)) {
             stats.emitted++;
-            subscriber.next(env);
+            out.next(env);
             return;
           }
           // Waiting here for older items is not its fault: its clock stops until it is released.
@@ -115,13 +112,11 @@ export function ordered<T>(options: OrderedOptions = {}): Node<T, T> {
           else list.push(env);
           drain();
         },
-        error: (e: unknown) => subscriber.error(e),
-        complete: () => {
+        complete() {
           completed = true;
           drain();
         },
-      });
-    });
-    return markStage(out, { nodes: [stats], upstream: source });
-  };
+      };
+    };
+  });
 }

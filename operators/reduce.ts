@@ -1,5 +1,4 @@
-import { Observable } from 'rxjs';
-import { ackAt, Envelope, failAt, stageContext, markStage, type Node, seedOf, statefulArgs, type Seed } from '../src/core.js';
+import { ackAt, callOrFail, Envelope, FAILED, operate, seedOf, statefulArgs, type Node, type Seed } from '../src/core.js';
 
 /**
  * Folds all values into one, emitted when the input completes. Each input is acked once folded
@@ -25,37 +24,28 @@ export function reduce<T, A>(...args: [string | ((acc: A, value: T) => A), unkno
 
 /** The folding stage behind reduce and aggregate: exact state, emitted once at the end. */
 export function fold<T, A>(kind: string, name: string | undefined, fn: (acc: A, value: T) => A, seed: Seed<A>): Node<T, A> {
-  return (source) => {
-    const h = stageContext();
-    const stats = h.register(kind, name);
-    const out = new Observable<Envelope<A>>((subscriber) => {
-      let acc = seedOf(seed);
-      const cell = h.state(stats.name, () => acc, (env) => ackAt(stats, env));
-      if (cell?.restored !== undefined) acc = cell.restored.state as A;
-      return source.subscribe({
-        next(env) {
-          stats.received++;
-          if (cell !== undefined && (cell.stale(env) || cell.seen(env))) {
-            ackAt(stats, env);
-            return;
-          }
-          try {
-            acc = fn(acc, env.value);
-          } catch (e) {
-            failAt(stats, env, env.value, e);
-            return;
-          }
-          if (cell === undefined) ackAt(stats, env);
-          else cell.folded(env);
-        },
-        error: (e: unknown) => subscriber.error(e),
-        complete: () => {
-          stats.emitted++;
-          subscriber.next(new Envelope(acc, h.untracked, 0, 1, 0));
-          subscriber.complete();
-        },
-      });
-    });
-    return markStage(out, { nodes: [stats], upstream: source });
-  };
+  return operate<T, A>(kind, name, (h, stats) => (out) => {
+    let acc = seedOf(seed);
+    const cell = h.state(stats.name, () => acc, (env) => ackAt(stats, env));
+    if (cell?.restored !== undefined) acc = cell.restored.state as A;
+    return {
+      next(env) {
+        stats.received++;
+        if (cell !== undefined && (cell.stale(env) || cell.seen(env))) {
+          ackAt(stats, env);
+          return;
+        }
+        const next = callOrFail(stats, env, fn, acc, env.value);
+        if (next === FAILED) return;
+        acc = next;
+        if (cell === undefined) ackAt(stats, env);
+        else cell.folded(env);
+      },
+      complete() {
+        stats.emitted++;
+        out.next(new Envelope(acc, h.untracked, 0, 1, 0));
+        out.complete();
+      },
+    };
+  });
 }

@@ -1,5 +1,14 @@
-import { fanOut } from '../src/stage/fanout.js';
-import { ConsecutionError, failAt, stageContext, preview, requireFunction, type Node, type OutputOf } from '../src/core.js';
+import {
+  callOrFail,
+  ConsecutionError,
+  FAILED,
+  failAt,
+  fanOut,
+  preview,
+  requireFunction,
+  type Node,
+  type OutputOf,
+} from '../src/core.js';
 
 /** Branches of {@link route}: an array (the function returns an index) or a record (it returns a key). */
 export type Branches<I, O> = readonly Node<I, O>[] | Readonly<Record<string, Node<I, O>>>;
@@ -53,34 +62,22 @@ export function routeBy<I, O>(
   const index: Record<string, number> = Object.create(null) as Record<string, number>;
   labels.forEach((l, i) => (index[l] = i));
   const fallback = byIndex ? undefined : index['default'];
-  return (source) => {
-    const stats = stageContext().register(kind, name);
-    return fanOut(source, stats, list, labels, (env, subs) => {
-      stats.received++;
-      let key: string | number;
-      try {
-        key = pick(env.value);
-      } catch (e) {
-        failAt(stats, env, env.value, e);
-        return;
-      }
-      const i = byIndex ? (Number.isInteger(key) ? (key as number) : -1) : (index[key] ?? fallback ?? -1);
-      const sub = subs[i];
-      if (sub === undefined) {
-        failAt(
-          stats,
-          env,
-          env.value,
-          new ConsecutionError(
-            'ROUTE_UNMATCHED',
-            `${kind} "${stats.name}": ${preview(key)} for item ${preview(env.value)} matches no branch (branches: ${labels.join(', ')})`,
-            { node: stats.name, retryable: false },
-          ),
-        );
-        return;
-      }
-      stats.emitted++;
-      sub.next(env);
-    });
-  };
+  return fanOut(kind, name, list, labels, (_ctx, stats) => (env, subs) => {
+    stats.received++;
+    const key = callOrFail(stats, env, pick, env.value);
+    if (key === FAILED) return;
+    const i = byIndex ? (Number.isInteger(key) ? (key as number) : -1) : (index[key] ?? fallback ?? -1);
+    const sub = subs[i];
+    if (sub === undefined) {
+      const error = new ConsecutionError(
+        'ROUTE_UNMATCHED',
+        `${kind} "${stats.name}": ${preview(key)} for item ${preview(env.value)} matches no branch (branches: ${labels.join(', ')})`,
+        { node: stats.name, retryable: false },
+      );
+      failAt(stats, env, env.value, error);
+      return;
+    }
+    stats.emitted++;
+    sub.next(env);
+  });
 }

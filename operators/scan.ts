@@ -1,5 +1,4 @@
-import { Observable } from 'rxjs';
-import { ackAt, failAt, stageContext, markStage, type Envelope, type Node, seedOf, statefulArgs, type Seed } from '../src/core.js';
+import { ackAt, callOrFail, FAILED, operate, seedOf, statefulArgs, type Envelope, type Node, type Seed } from '../src/core.js';
 
 /**
  * Emits the running accumulation of the values: 1:1, each output keeps its input's anchor.
@@ -17,45 +16,35 @@ export function scan<T, A>(fn: (acc: A, value: T) => A, seed: Seed<A>): Node<T, 
 export function scan<T, A>(name: string, fn: (acc: A, value: T) => A, seed: Seed<A>): Node<T, A>;
 export function scan<T, A>(...args: [string | ((acc: A, value: T) => A), unknown, Seed<A>?]): Node<T, A> {
   const [name, fn, seed] = statefulArgs<T, A>('scan', args);
-  return (source) => {
-    const h = stageContext();
-    const stats = h.register('scan', name);
-    const out = new Observable<Envelope<A>>((subscriber) => {
-      let acc = seedOf(seed);
-      const emit = (env: Envelope<unknown>) => {
-        stats.emitted++;
-        subscriber.next(env as Envelope<A>);
-      };
-      const cell = h.state(stats.name, () => acc, emit);
-      if (cell?.restored !== undefined) acc = cell.restored.state as A;
-      return source.subscribe({
-        next(env) {
-          stats.received++;
-          const o = env as unknown as Envelope<A>;
-          if (cell?.stale(env) === true) {
-            ackAt(stats, env);
-            return;
-          }
-          if (cell?.seen(env) === true) {
-            // Folded in an earlier attempt: emit again what it emitted then, fold nothing.
-            o.value = cell.emitted() as A;
-            emit(o);
-            return;
-          }
-          try {
-            acc = fn(acc, env.value);
-          } catch (e) {
-            failAt(stats, env, env.value, e);
-            return;
-          }
-          o.value = acc;
-          if (cell === undefined) emit(o);
-          else cell.folded(o);
-        },
-        error: (e: unknown) => subscriber.error(e),
-        complete: () => subscriber.complete(),
-      });
-    });
-    return markStage(out, { nodes: [stats], upstream: source });
-  };
+  return operate<T, A>('scan', name, (h, stats) => (out) => {
+    let acc = seedOf(seed);
+    const emit = (env: Envelope<unknown>) => {
+      stats.emitted++;
+      out.next(env as Envelope<A>);
+    };
+    const cell = h.state(stats.name, () => acc, emit);
+    if (cell?.restored !== undefined) acc = cell.restored.state as A;
+    return {
+      next(env) {
+        stats.received++;
+        const o = env as unknown as Envelope<A>;
+        if (cell?.stale(env) === true) {
+          ackAt(stats, env);
+          return;
+        }
+        if (cell?.seen(env) === true) {
+          // Folded in an earlier attempt: emit again what it emitted then, fold nothing.
+          o.value = cell.emitted() as A;
+          emit(o);
+          return;
+        }
+        const next = callOrFail(stats, env, fn, acc, env.value);
+        if (next === FAILED) return;
+        acc = next;
+        o.value = acc;
+        if (cell === undefined) emit(o);
+        else cell.folded(o);
+      },
+    };
+  });
 }

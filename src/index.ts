@@ -12,6 +12,7 @@ export type { Source, SourceReader, SourceLike, Parsed } from './sources/source.
 export { fromIterable, type IterableSourceOptions } from './sources/iterable.js';
 export { fromAsyncIterable, type AsyncIterableSourceOptions } from './sources/asyncIterable.js';
 export { fromStdin, type StdinSourceOptions } from './sources/stdin.js';
+export { merge } from './sources/merge.js';
 export type { OutputStream } from './outputs/channel.js';
 export type { OutputTarget } from './outputs/target.js';
 export type { WriteMeta } from './outputs/meta.js';

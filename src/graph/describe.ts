@@ -2,7 +2,7 @@ import { Observable } from 'rxjs';
 import type { Node } from '../envelope/envelope.js';
 import { DetachedStageContext, withStageContext, type OrderView } from '../stage/stage-context.js';
 import { discardingWriter, type OutputWriter } from '../outputs/writer.js';
-import { stageOf } from '../stage/stage.js';
+import { recordStages, stageOf } from '../stage/stage.js';
 import { UntrackedAnchor } from '../acker/untracked.js';
 import type { NodeStats } from '../stage/stats.js';
 
@@ -53,7 +53,17 @@ class DescribeHost extends DetachedStageContext {
  */
 export function describe(pipeline: Node<never, unknown>): Graph {
   const probe = new Observable<never>();
-  const out = withStageContext(new DescribeHost(), () => pipeline(probe));
+  const { result: out, built: stages } = recordStages(() => withStageContext(new DescribeHost(), () => pipeline(probe)));
+  // Everything built, in build order (the probe first), and what of it a stage reads.
+  const built = [probe, ...stages];
+  const at = new Map(built.map((o, i) => [o, i]));
+  const read = new Set<Observable<unknown>>([out]);
+  for (const o of built) {
+    const info = stageOf(o);
+    if (info === undefined) continue;
+    read.add(info.upstream);
+    for (const b of info.branches ?? []) read.add(b.output);
+  }
   const nodes: GraphNode[] = [{ id: 'input', name: 'input', kind: 'source' }];
   const edges: GraphEdge[] = [];
   const ids = new Map<NodeStats, string>();
@@ -66,45 +76,60 @@ export function describe(pipeline: Node<never, unknown>): Graph {
     }
     return id;
   };
-  // Walks back from `obs` to `start`; returns the ids of the last nodes (those that feed what follows).
-  const walk = (obs: Observable<unknown>, start: Observable<unknown>, startIds: readonly string[]): string[] => {
+  /**
+   * What feeds `obs`, an Observable that is no stage of ours (a plain RxJS operator, which does
+   * not say what it reads): the last thing built before its reader (index `before`), in the
+   * segment from `start` (index `from`), that no stage reads and that does not read `obs` itself.
+   * Stages are built after what they read and after their branches, so that is the stage just
+   * before the RxJS operator in the pipe, or the segment's start.
+   */
+  const feederOf = (obs: Observable<unknown>, from: number, before: number, start: Observable<unknown>): Observable<unknown> => {
+    for (let i = before - 1; i >= from; i--) {
+      const o = built[i]!;
+      if (!read.has(o) && stageOf(o)?.upstream !== obs) return o;
+    }
+    return start;
+  };
+  // Where a stage's own building began: at its first branch's input, else where it was built.
+  const beginOf = (obs: Observable<unknown>): number => {
+    const first = stageOf(obs)?.branches?.[0];
+    return at.get(first?.input ?? obs) ?? built.length;
+  };
+  // Walks back from `obs` (read by what was built at `before`) to `start`, built at `from`;
+  // returns the ids of the last nodes (those that feed what follows).
+  const walk = (obs: Observable<unknown>, before: number, start: Observable<unknown>, from: number, startIds: readonly string[]): string[] => {
     if (obs === start) return [...startIds];
     const info = stageOf(obs);
-    const upstream = info?.upstream ?? (obs as { source?: Observable<unknown> }).source;
-    if (upstream === undefined) {
-      const id = `n${ids.size + 1}_opaque`;
-      nodes.push({ id, name: 'rxjs', kind: 'opaque' });
+    if (info === undefined) {
+      const feeds = walk(feederOf(obs, from, before, start), before, start, from, startIds);
+      const id = `rx${nodes.length}`;
+      nodes.push({ id, name: 'rxjs', kind: 'rxjs' });
+      for (const f of feeds) edges.push({ from: f, to: id });
       return [id];
     }
-    let feeds = walk(upstream, start, startIds);
-    const stages = info?.nodes ?? [];
-    for (const s of stages) {
+    const begin = beginOf(obs);
+    let feeds = walk(info.upstream, begin, start, from, startIds);
+    for (const s of info.nodes) {
       const id = idOf(s);
       for (const f of feeds) edges.push({ from: f, to: id });
       feeds = [id];
     }
-    if (info === undefined) {
-      const id = `rx${nodes.length}`;
-      nodes.push({ id, name: 'rxjs', kind: 'rxjs' });
-      for (const f of feeds) edges.push({ from: f, to: id });
-      feeds = [id];
-    }
-    if (info?.branches !== undefined) {
-      const fan = feeds;
-      const ends: string[] = [];
-      for (const b of info.branches) {
-        const before = edges.length;
-        const last = walk(b.output, b.input, fan);
-        // Label the first edge of each branch with the branch's name.
-        const first = edges.findIndex((e, i) => i >= before && fan.includes(e.from));
-        if (first >= 0) edges[first] = { ...edges[first]!, label: b.label };
-        ends.push(...last.filter((id) => !fan.includes(id)));
-      }
-      feeds = ends;
-    }
-    return feeds;
+    if (info.branches === undefined) return feeds;
+    const fan = feeds;
+    const ends: string[] = [];
+    info.branches.forEach((b, i) => {
+      const before = edges.length;
+      const input = at.get(b.input)!;
+      const next = info.branches![i + 1];
+      const last = walk(b.output, next === undefined ? at.get(obs)! : at.get(next.input)!, b.input, input, fan);
+      // Label the first edge of each branch with the branch's name.
+      const first = edges.findIndex((e, j) => j >= before && fan.includes(e.from));
+      if (first >= 0) edges[first] = { ...edges[first]!, label: b.label };
+      ends.push(...last.filter((id) => !fan.includes(id)));
+    });
+    return ends;
   };
-  const last = walk(out, probe, ['input']);
+  const last = walk(out, built.length, probe, 0, ['input']);
   nodes.push({ id: 'end', name: 'end', kind: 'end' });
   for (const f of last) edges.push({ from: f, to: 'end' });
   return { nodes, edges };

@@ -20,13 +20,38 @@ export interface StageInfo {
   readonly branches?: readonly BranchInfo[];
 }
 
+// While describe() builds a pipeline: every stage and branch input, in the order they are built.
+let built: Observable<unknown>[] | undefined;
+
 /** Marks `obs` as a consecution stage. */
 export function markStage<T>(obs: Observable<T>, info: StageInfo): Observable<T> {
   (obs as unknown as Record<symbol, StageInfo>)[STAGE] = info;
+  built?.push(obs);
+  return obs;
+}
+
+/** Notes where a branch of a fan-out starts (before the branch is built on it), for `describe()`. */
+export function markBranchInput<T>(obs: Observable<T>): Observable<T> {
+  built?.push(obs);
   return obs;
 }
 
 /** The stage info of an Observable built by a consecution operator, if it is one. */
 export function stageOf(obs: Observable<unknown>): StageInfo | undefined {
   return (obs as unknown as Record<symbol, StageInfo | undefined>)[STAGE];
+}
+
+/**
+ * Runs `build` and returns what it returned with every stage and branch input made meanwhile, in
+ * build order: a stage comes after the stages it reads from and after everything in its branches.
+ */
+export function recordStages<T>(build: () => T): { readonly result: T; readonly built: readonly Observable<unknown>[] } {
+  const prev = built;
+  const list: Observable<unknown>[] = [];
+  built = list;
+  try {
+    return { result: build(), built: list };
+  } finally {
+    built = prev;
+  }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { pipe } from 'rxjs';
-import { broadcast, chunk, describe as describePipeline, map, node, output, route, toMermaid } from 'consecution';
+import { filter as rxFilter, map as rxMap, pipe, tap } from 'rxjs';
+import { broadcast, chunk, describe as describePipeline, map, node, output, route, toMermaid, type Envelope } from 'consecution';
 
 const pipeline = pipe(
   map('parse', (s: string) => Number(s)),
@@ -54,5 +54,36 @@ describe('describe', () => {
     expect(m).toContain('g_n5 -->|big| g_n6');
     expect(m).toContain('g_end(["end"])');
     expect(m.match(/g_n5\[/g)).toHaveLength(1);
+  });
+
+  it('shows plain RxJS operators as "rxjs" nodes, in place, from our own stage descriptors only', () => {
+    const log = tap<Envelope<number>>(() => {});
+    const g = describePipeline(
+      pipe(
+        map('p', (x: number) => x),
+        rxMap((e) => e),
+        rxFilter(() => true),
+        broadcast('fan', pipe(map('q', (x: number) => x), log), pipe(log, map('r', (x: number) => x))),
+        log,
+        map('c', (x: number) => x),
+      ),
+    );
+    // The RxJS nodes are told apart by the order they appear in.
+    const rx = g.nodes.filter((n) => n.kind === 'rxjs').map((n) => n.id);
+    const name = (id: string) => (rx.includes(id) ? `rxjs${rx.indexOf(id) + 1}` : g.nodes.find((n) => n.id === id)!.name);
+    // One "rxjs" node stands for each run of RxJS operators (RxJS does not say what an operator reads).
+    expect(g.edges.map((e) => `${name(e.from)}->${name(e.to)}${e.label ? `|${e.label}` : ''}`)).toEqual([
+      'input->p',
+      'p->rxjs1',
+      'rxjs1->fan',
+      'fan->q|0',
+      'q->rxjs2',
+      'fan->rxjs3|1',
+      'rxjs3->r',
+      'rxjs2->rxjs4',
+      'r->rxjs4',
+      'rxjs4->c',
+      'c->end',
+    ]);
   });
 });

@@ -1,6 +1,7 @@
-import { ConsecutionError, isPromiseLike } from '../src/core.js';
-import type { Source, SourceLike, SourceReader } from '../src/sources/source.js';
-import { toSource } from '../src/sources/toSource.js';
+import { ConsecutionError } from '../errors.js';
+import { isPromiseLike } from '../stage/promise.js';
+import type { Source, SourceLike, SourceReader } from './source.js';
+import { toSource } from './toSource.js';
 
 /**
  * One input stream made of several: the sources are read side by side (round-robin while each
