@@ -48,7 +48,6 @@ export default defineConfig(
     files: ['src/cli/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/store/*'], importNames: ['Store', 'Journal'], message: 'the CLI uses a store as a StoreAdmin (or StoreView)' }] }],
-      },
     },
   },
   {
