@@ -21,6 +21,7 @@ import { drainTimeout, Stopping } from './stop.js';
 import { UntrackedFailures, metricsOf, reportOf, type RunTally } from './summary.js';
 import { terminalOf } from './terminal.js';
 import { Writes } from './writes.js';
+import type { Clock, TimerHandle } from '../types.js';
 
 /**
  * One run of a pipeline over one source: the host its stages are built for, the acker (Storm's
@@ -34,8 +35,9 @@ export class Run implements StageContext, AckerEvents {
   readonly timeoutMs: number;
   readonly untracked: UntrackedAnchor;
   drained = false;
+  readonly clock: Clock;
   /** The coarse clock (epoch ms), advanced on each tick. */
-  now = Date.now();
+  now: number;
   readonly done: Promise<RunReport>;
 
   private readonly options: ResolvedOptions;
@@ -50,14 +52,14 @@ export class Run implements StageContext, AckerEvents {
   /** Stages holding items' work, asked when an item times out; the run's own writes first. */
   private readonly holders: Holder[] = [{ where: (root, now) => this.writes.blame(root, now) }];
   private readonly untrackedFailures: UntrackedFailures;
-  private readonly started = Date.now();
+  private readonly started: number;
   private readonly source: Source<unknown>;
   private readonly store: Store;
   private readonly cells: StateCells;
-  private readonly stopping = new Stopping();
+  private readonly stopping: Stopping;
   private readonly admission: Admission;
   private subscription: Subscription | undefined;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private timer: TimerHandle | undefined;
   private finished = false;
   private resolve!: (r: RunReport) => void;
   private reject!: (e: unknown) => void;
@@ -66,12 +68,15 @@ export class Run implements StageContext, AckerEvents {
     this.source = source;
     this.store = store;
     this.options = options;
+    this.clock = options.clock;
+    this.now = this.started = options.clock.now();
+    this.stopping = new Stopping(options.clock);
     this.guarantee = options.guarantee;
     this.checks = options.checks;
     this.mode = options.mode;
     this.timeoutMs = options.timeoutMs;
     this.channels = channels;
-    this.untrackedFailures = new UntrackedFailures(options.keepFailures);
+    this.untrackedFailures = new UntrackedFailures(options.keepFailures, options.clock);
     this.untracked = new UntrackedAnchor((f) => this.untrackedFailures.add(f));
     this.writes = new Writes(this, options.timeoutMs, (f) => this.untrackedFailures.add(f));
     this.cells = new StateCells(store, (e) => this.fatal(storeFailure(e)));
@@ -85,12 +90,14 @@ export class Run implements StageContext, AckerEvents {
               timeoutMs: options.timeoutMs,
               keepFailures: options.keepFailures,
               firstId: store.nextId(),
+              clock: options.clock,
             },
             this,
           );
     this.admission = new Admission({
       source,
       store,
+      clock: options.clock,
       acker: this.acker,
       untracked: this.untracked,
       maxPending: options.maxPending,
@@ -126,7 +133,7 @@ export class Run implements StageContext, AckerEvents {
       });
       const out = withStageContext(this, () => pipeline(input));
       // Under 'none' too: node calls, workers and writes that never answer must not hold the run.
-      this.timer = setInterval(() => this.tick(), tickOf(this.options.timeoutMs));
+      this.timer = this.clock.setInterval(() => this.tick(), tickOf(this.options.timeoutMs));
       const terminal = terminalOf(this.channels, this.writes);
       this.subscription = withStageContext(this, () =>
         out.subscribe({
@@ -165,7 +172,7 @@ export class Run implements StageContext, AckerEvents {
   }
 
   private tick(): void {
-    const now = (this.now = Date.now());
+    const now = (this.now = this.clock.now());
     // Stages first: a node call past its own deadline fails with the more precise NODE_TIMEOUT.
     for (const fn of this.tickers) fn();
     this.acker?.expire(now);
@@ -265,7 +272,7 @@ export class Run implements StageContext, AckerEvents {
   /** Shuts the run down; its outputs end with `error` if it failed. */
   private async end(error?: Error): Promise<void> {
     this.finished = true;
-    clearInterval(this.timer);
+    this.clock.clearInterval(this.timer);
     this.admission.close();
     this.abort.abort();
     this.subscription?.unsubscribe();
@@ -279,7 +286,7 @@ export class Run implements StageContext, AckerEvents {
   }
 
   private report(): RunReport {
-    return reportOf(this.tally(), { guarantee: this.guarantee, started: this.started, stopped: this.stopping.requested });
+    return reportOf(this.tally(), { guarantee: this.guarantee, started: this.started, ended: this.clock.now(), stopped: this.stopping.requested });
   }
 
   private tally(): RunTally {

@@ -7,6 +7,7 @@ import { withTimeout } from '../stage/timeout.js';
 import { ackAt, nodeError, nodeTimeout } from '../stage/fail.js';
 import type { StageContext } from '../stage/stage-context.js';
 import type { NodeStats } from '../stage/stats.js';
+import type { TimerHandle } from '../types.js';
 import type { EndContext, NodeContext } from './spec.js';
 
 /** A write `ctx.write()` made for an item, not confirmed yet: for blame, if the item times out. */
@@ -46,7 +47,7 @@ export class ItemContext<I, O> implements NodeContext<O> {
   cut = false;
   private readonly runner: ContextOwner<I, O>;
   private controller: AbortController | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: TimerHandle | undefined;
 
   constructor(runner: ContextOwner<I, O>, env: Envelope<I>, tries: number) {
     this.runner = runner;
@@ -71,7 +72,7 @@ export class ItemContext<I, O> implements NodeContext<O> {
   }
 
   arm(ms: number): void {
-    this.timer = setTimeout(() => this.timeOut(ms), ms);
+    this.timer = this.runner.host.clock.setTimeout(() => this.timeOut(ms), ms);
   }
 
   /** Its deadline (`ms`) passed: the call fails with NODE_TIMEOUT, its signal aborts, its lane is freed. */
@@ -84,7 +85,7 @@ export class ItemContext<I, O> implements NodeContext<O> {
   settle(): void {
     this.settled = true;
     this.runner.forget(this);
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.runner.host.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
 
@@ -192,7 +193,7 @@ export class EndContextImpl<I, O> implements EndContext<O> {
           { node: this.node },
         );
       this.writes.push(
-        withTimeout(confirm, host.timeoutMs, unconfirmed).catch((e: unknown) =>
+        withTimeout(confirm, host.timeoutMs, unconfirmed, host.clock).catch((e: unknown) =>
           host.untracked.failAnchor({ node: this.node, value, error: nodeError(this.node, value, e, 'OUTPUT_FAILED') }, 0),
         ),
       );
