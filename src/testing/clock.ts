@@ -12,6 +12,9 @@ interface VirtualTimer {
   cleared: boolean;
 }
 
+/** Where a {@link VirtualClock} starts unless told: 2000-01-01T00:00:00Z. */
+const VIRTUAL_EPOCH = Date.UTC(2000, 0, 1);
+
 /** Node.js's rule: a delay below 1 ms, above 2147483647 or not a number is 1 ms. */
 function delayOf(ms: number): number {
   return ms >= 1 && ms <= 2_147_483_647 ? Math.trunc(ms) : 1;
@@ -47,8 +50,11 @@ export class VirtualClock implements Clock {
   private queue: VirtualTimer[] = [];
   private live = 0;
 
-  /** @param start The time it starts at (epoch ms). @default 0 */
-  constructor(start = 0) {
+  /**
+   * @param start The time it starts at, in epoch ms as `Date.now()` gives (the run takes 0 for
+   * "not yet"). @default 946684800000 (2000-01-01T00:00:00Z)
+   */
+  constructor(start = VIRTUAL_EPOCH) {
     this.time = start;
   }
 
