@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { pipe } from 'rxjs';
-import { chunk, Consecutor, map, node, offload, ordered, output, type ConsecutorOptions, type FailureRecord, type Node, type RunReport } from 'consecution';
-import { VirtualClock } from 'consecution/testing';
+import { pipe, Subject } from 'rxjs';
+import { chunk, Consecutor, Envelope, map, node, offload, ordered, output, type ConsecutorOptions, type FailureRecord, type Node, type RunReport } from 'consecution';
+import { RecordingAnchor, VirtualClock } from 'consecution/testing';
+import { blameOf, type Holder } from '../../src/acker/blame.js';
+import { DetachedStageContext, withStageContext, type StageContext } from '../../src/stage/stage-context.js';
 import { runThroughHangs, WorkerLog } from '../worker/log.js';
 
 // A timeout blames the item that is slow, never the ones queued behind it (DESIGN §3). The runs
@@ -228,5 +230,26 @@ describe('a batch waiting for a node lane', () => {
     const failures = (report as RunReport).failures.map(what);
     expect(failures.map((f) => f.item).sort()).toEqual([0, 1]);
     expect(failures.every((f) => f.code === 'ACK_TIMEOUT')).toBe(true);
+  });
+});
+
+describe('where a node holds an item, as a timeout would name it', () => {
+  // A live item never times out while it waits for a lane (its clock is stopped then, see
+  // root.test.ts), so a run cannot show this message: the node's holder is asked directly.
+  it('an item queued for a busy node is waiting for a free lane; the one in its call is in the node', () => {
+    const holders: Holder[] = [];
+    const host: StageContext = new DetachedStageContext();
+    host.addHolder = (h) => void holders.push(h);
+    const input = new Subject<Envelope<string>>();
+    const lane = node('lane', { concurrency: 1, process: (x: string) => (x === 'first' ? never() : x) });
+    withStageContext(host, () => lane(input).subscribe());
+    const [first, second, third] = [new RecordingAnchor(), new RecordingAnchor(), new RecordingAnchor()];
+    input.next(new Envelope('first', first, 0, 1, 0));
+    input.next(new Envelope('second', second, 0, 1, 0));
+    input.next(new Envelope('third', third, 0, 1, 0));
+    // The detached host's coarse clock is 0: the call began at 0.
+    expect(blameOf(holders, first, 12_300)).toEqual({ node: 'lane', where: 'in node "lane" for 12.3 s' });
+    expect(blameOf(holders, second, 12_300)).toEqual({ node: 'lane', where: 'waiting for a free lane in node "lane" (concurrency 1, 2 waiting)' });
+    expect(blameOf(holders, new RecordingAnchor(), 12_300)).toBeUndefined();
   });
 });
