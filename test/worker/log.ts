@@ -20,7 +20,7 @@ process.env.CONSECUTION_TEST_LOG = dir;
 export interface WorkerEvent {
   /** The worker: a thread id, or a process id. */
   readonly worker: number;
-  readonly event: 'start' | 'spin';
+  readonly event: 'start' | 'spin' | 'ready';
   readonly item: number;
   readonly attempt: number;
 }
@@ -45,6 +45,11 @@ export class WorkerLog {
       });
   }
 
+  /** The workers that have said they are ready (see fixtures/log.ts logReady). */
+  ready(): Set<number> {
+    return new Set(this.events().flatMap((e) => (e.event === 'ready' ? [e.worker] : [])));
+  }
+
   /** The spins so far, in order. */
   spins(): WorkerEvent[] {
     return this.events().filter((e) => e.event === 'spin');
@@ -60,8 +65,8 @@ export async function waitFor(what: string, done: () => boolean, boundMs = 60_00
   }
 }
 
-/** A few turns of the event loop: what a worker said before it began to spin is taken in. */
-async function turns(n: number): Promise<void> {
+/** A few turns of the event loop: what a worker said before it logged something is taken in. */
+export async function turns(n: number): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
