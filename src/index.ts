@@ -2,6 +2,8 @@
 export * from '../operators/index.js';
 export { Consecutor } from './consecutor/consecutor.js';
 export type { ConsecutorOptions, Mode, RunOptions } from './consecutor/options.js';
+export type { Clock, TimerHandle } from './types.js';
+export { systemClock } from './clock/system.js';
 export type { RunReport, Metrics } from './consecutor/report.js';
 export type { Guarantee } from './acker/acker.js';
 export type { FailureRecord, ErrorInfo } from './acker/failure.js';

@@ -1,5 +1,6 @@
 import type { FailureInfo } from '../envelope/envelope.js';
 import { ConsecutionError, isRetryable } from '../errors.js';
+import type { Clock } from '../types.js';
 import type { Blame } from './blame.js';
 import { reasonOf, toErrorInfo, type FailureRecord } from './failure.js';
 import { Root, type RootOwner } from './root.js';
@@ -28,6 +29,8 @@ export interface AckerOptions {
   readonly keepFailures: number;
   /** The first lineage id: lineage ids never repeat across restarts of one store. */
   readonly firstId: number;
+  /** The run's clock: read when the acker is made and for a failure record's `at`, not per item. */
+  readonly clock: Clock;
 }
 
 /**
@@ -43,8 +46,8 @@ export class Acker implements RootOwner {
   deadLettered = 0;
   /** The last `keepFailures` failure records (track and replay levels). */
   readonly failures: FailureRecord[] = [];
-  /** A coarse clock (epoch ms), advanced by {@link expire}: reading Date.now per item costs too much. */
-  now = Date.now();
+  /** A coarse clock (epoch ms), advanced by {@link expire}: reading the clock per item costs too much. */
+  now: number;
 
   private head: Root | null = null;
   private tail: Root | null = null;
@@ -61,6 +64,7 @@ export class Acker implements RootOwner {
     this.options = options;
     this.events = events;
     this.seq = options.firstId;
+    this.now = options.clock.now();
     this.deadlineSlack = slackOf(options.timeoutMs);
   }
 
@@ -208,7 +212,7 @@ export class Acker implements RootOwner {
       ...reasonOf(failure.error),
       attempts: root.attempt + 1,
       root: root.id,
-      at: Date.now(),
+      at: this.options.clock.now(),
     };
   }
 

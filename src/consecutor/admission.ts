@@ -7,6 +7,7 @@ import { ConsecutionError, messageOf } from '../errors.js';
 import type { Source, SourceReader } from '../sources/source.js';
 import type { NodeRegistry } from '../stage/stage-context.js';
 import type { Journal } from '../store/store.js';
+import type { Clock, TimerHandle } from '../types.js';
 import type { Stopping } from './stop.js';
 import type { Writes } from '../outputs/writes.js';
 
@@ -17,6 +18,8 @@ const STALL_POLL_MS = 2;
 export interface AdmissionParts {
   readonly source: Source<unknown>;
   readonly store: Journal;
+  /** The run's clock: the stall check is a timer on it. */
+  readonly clock: Clock;
   /** The run's acker; undefined under 'none'. */
   readonly acker: Acker | undefined;
   /** The anchor of untracked items (under 'none'). */
@@ -64,6 +67,7 @@ export class Admission {
 
   private readonly source: Source<unknown>;
   private readonly store: Journal;
+  private readonly clock: Clock;
   private readonly acker: Acker | undefined;
   private readonly untracked: UntrackedAnchor;
   private readonly maxPending: number;
@@ -85,12 +89,13 @@ export class Admission {
   private reading = false;
   private pumping = false;
   private wakeScheduled = false;
-  private stallCheck: ReturnType<typeof setTimeout> | undefined;
+  private stallCheck: TimerHandle | undefined;
   private finished = false;
 
   constructor(parts: AdmissionParts) {
     this.source = parts.source;
     this.store = parts.store;
+    this.clock = parts.clock;
     this.acker = parts.acker;
     this.untracked = parts.untracked;
     this.maxPending = parts.maxPending;
@@ -134,7 +139,7 @@ export class Admission {
   /** The run ended: nothing more is pumped, the stall check is off. */
   close(): void {
     this.finished = true;
-    clearTimeout(this.stallCheck);
+    this.clock.clearTimeout(this.stallCheck);
   }
 
   wake(): void {
@@ -281,14 +286,14 @@ export class Admission {
    */
   private checkStall(): void {
     if (this.stallCheck !== undefined || this.drainers.length === 0) return;
-    this.stallCheck = setTimeout(() => this.stalled(), 0);
+    this.stallCheck = this.clock.setTimeout(() => this.stalled(), 0);
   }
 
   private stalled(): void {
     this.stallCheck = undefined;
     if (this.finished || this.acker === undefined || this.acker.pending < this.maxPending) return;
     if (this.registry.nodes.some((s) => s.inFlight > 0) || this.writes.size > 0) {
-      this.stallCheck = setTimeout(() => this.stalled(), STALL_POLL_MS);
+      this.stallCheck = this.clock.setTimeout(() => this.stalled(), STALL_POLL_MS);
       return;
     }
     for (const flush of this.drainers) flush();

@@ -1,7 +1,9 @@
 import type { Guarantee } from '../acker/acker.js';
+import { systemClock } from '../clock/system.js';
 import { ConsecutionError } from '../errors.js';
 import { checkTarget, type OutputTarget } from '../outputs/target.js';
 import { optionReader, rejectUnknown, type OptionReader } from '../stage/args.js';
+import type { Clock } from '../types.js';
 
 /** Where offloaded nodes run. */
 export type Mode = 'sync' | 'thread' | 'process';
@@ -43,6 +45,19 @@ export interface ConsecutorOptions {
    * Needs a tracked guarantee. @default in memory: nothing survives the process
    */
   readonly store?: { readonly path: string };
+  /**
+   * Where the run reads the time and sets its timers (timeouts, the drain after a stop, worker
+   * restarts): for tests and simulations, which pass a virtual clock (`VirtualClock` from
+   * `consecution/testing`) and move time on themselves. Offloaded nodes' workers keep real time.
+   * @default the system clock (`Date.now()` and Node.js timers)
+   *
+   * @example
+   * ```ts
+   * const clock = new VirtualClock();
+   * const report = await clock.runUntil(new Consecutor(pipeline, { clock, timeoutMs: 5_000 }).run(items));
+   * ```
+   */
+  readonly clock?: Clock;
 }
 
 export interface ResolvedOptions {
@@ -56,12 +71,14 @@ export interface ResolvedOptions {
   readonly checks: boolean;
   readonly mode: Mode;
   readonly store: { readonly path: string } | undefined;
+  readonly clock: Clock;
 }
 
 const GUARANTEES: readonly Guarantee[] = ['none', 'confirm', 'track', 'replay'];
 /** The values of the `mode` option (the Consecutor's, and an offload's own). */
 export const MODES: readonly Mode[] = ['sync', 'thread', 'process'];
-const KNOWN = ['guarantee', 'retries', 'timeoutMs', 'drainMs', 'maxPending', 'outputs', 'keepFailures', 'checks', 'mode', 'store'];
+const KNOWN = ['guarantee', 'retries', 'timeoutMs', 'drainMs', 'maxPending', 'outputs', 'keepFailures', 'checks', 'mode', 'store', 'clock'];
+const CLOCK_METHODS = ['now', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] as const;
 
 /** Validates options at once, with messages that show the bad value. */
 export function resolveOptions(options: ConsecutorOptions | undefined): ResolvedOptions {
@@ -93,6 +110,7 @@ export function resolveOptions(options: ConsecutorOptions | undefined): Resolved
     store = { path };
   }
   const timeoutMs = r.timeout('timeoutMs', 30_000);
+  const clock = o.clock === undefined ? systemClock : checkClock(o.clock, r);
   return {
     guarantee,
     store,
@@ -104,7 +122,17 @@ export function resolveOptions(options: ConsecutorOptions | undefined): Resolved
     checks: o.checks !== false,
     mode: r.oneOf('mode', MODES, 'sync'),
     outputs,
+    clock,
   };
+}
+
+/** A clock option: anything with the methods of a Clock. */
+function checkClock(clock: unknown, r: OptionReader): Clock {
+  const c = clock as Record<string, unknown> | null;
+  if (c === null || typeof c !== 'object' || CLOCK_METHODS.some((m) => typeof c[m] !== 'function')) {
+    r.bad('clock', `a Clock (an object with methods ${CLOCK_METHODS.join(', ')})`, clock);
+  }
+  return clock as Clock;
 }
 
 /** Options of one `Consecutor.run()`. */

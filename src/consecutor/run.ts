@@ -20,6 +20,7 @@ import { Settlement } from './settlement.js';
 import { drainTimeout, Stopping } from './stop.js';
 import { UntrackedFailures, metricsOf, reportOf, type RunTally } from './summary.js';
 import { terminalOf } from './terminal.js';
+import type { Clock, TimerHandle } from '../types.js';
 
 /**
  * One run of a pipeline over one source: the host its stages are built for, the acker (Storm's
@@ -34,8 +35,9 @@ export class Run implements StageContext {
   readonly timeoutMs: number;
   readonly untracked: UntrackedAnchor;
   drained = false;
+  readonly clock: Clock;
   /** The coarse clock (epoch ms), advanced on each tick. */
-  now = Date.now();
+  now: number;
   readonly done: Promise<RunReport>;
 
   private readonly options: ResolvedOptions;
@@ -50,14 +52,14 @@ export class Run implements StageContext {
   /** Where items' work is held, asked when an item times out: the writers, then the stages. */
   private readonly holders: Holder[] = [];
   private readonly untrackedFailures: UntrackedFailures;
-  private readonly started = Date.now();
+  private readonly started: number;
   private readonly source: Source<unknown>;
   private readonly store: Journal;
   private readonly cells: StateCells;
-  private readonly stopping = new Stopping();
+  private readonly stopping: Stopping;
   private readonly admission: Admission;
   private subscription: Subscription | undefined;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private timer: TimerHandle | undefined;
   private finished = false;
   private resolve!: (r: RunReport) => void;
   private reject!: (e: unknown) => void;
@@ -66,23 +68,27 @@ export class Run implements StageContext {
     this.source = source;
     this.store = store;
     this.options = options;
+    this.clock = options.clock;
+    this.now = this.started = options.clock.now();
+    this.stopping = new Stopping(options.clock);
     this.guarantee = options.guarantee;
     this.checks = options.checks;
     this.mode = options.mode;
     this.timeoutMs = options.timeoutMs;
     this.channels = channels;
-    this.untrackedFailures = new UntrackedFailures(options.keepFailures);
+    this.untrackedFailures = new UntrackedFailures(options.keepFailures, options.clock);
     this.untracked = new UntrackedAnchor((f) => this.untrackedFailures.add(f));
     this.writes = new Writes(this, options.timeoutMs, this.untracked);
     this.cells = new StateCells(store, (e) => this.fatal(storeFailure(e)));
     const { holders, writes, cells } = this;
     holders.push(writes);
     const settlement = new Settlement({ store, cells, channels, writes, holders, keepFailures: options.keepFailures });
-    const { guarantee, retries, timeoutMs, keepFailures } = options;
-    this.acker = guarantee === 'none' ? undefined : new Acker({ guarantee, retries, timeoutMs, keepFailures, firstId: store.nextId() }, settlement);
+    const { guarantee, retries, timeoutMs, keepFailures, clock } = options;
+    this.acker = guarantee === 'none' ? undefined : new Acker({ guarantee, retries, timeoutMs, keepFailures, firstId: store.nextId(), clock }, settlement);
     this.admission = new Admission({
       source,
       store,
+      clock: options.clock,
       acker: this.acker,
       untracked: this.untracked,
       maxPending: options.maxPending,
@@ -111,7 +117,7 @@ export class Run implements StageContext {
    */
   start(pipeline: Node<unknown, unknown>): void {
     try {
-      const opening = this.channels.open(this.timeoutMs);
+      const opening = this.channels.open(this.timeoutMs, this.clock);
       opening?.catch((e: unknown) => this.fatal(e));
       const input = new Observable<Envelope<unknown>>((subscriber) => {
         if (opening === undefined) this.admit(subscriber);
@@ -119,7 +125,7 @@ export class Run implements StageContext {
       });
       const out = withStageContext(this, () => pipeline(input));
       // Under 'none' too: node calls, workers and writes that never answer must not hold the run.
-      this.timer = setInterval(() => this.tick(), tickOf(this.options.timeoutMs));
+      this.timer = this.clock.setInterval(() => this.tick(), tickOf(this.options.timeoutMs));
       const terminal = terminalOf(this.channels, this.writes);
       this.subscription = withStageContext(this, () =>
         out.subscribe({
@@ -171,7 +177,7 @@ export class Run implements StageContext {
   }
 
   private tick(): void {
-    const now = (this.now = Date.now());
+    const now = (this.now = this.clock.now());
     // Stages first: a node call past its own deadline fails with the more precise NODE_TIMEOUT.
     for (const fn of this.tickers) fn();
     this.acker?.expire(now);
@@ -245,13 +251,13 @@ export class Run implements StageContext {
   /** Shuts the run down; its outputs end with `error` if it failed. */
   private async end(error?: Error): Promise<void> {
     this.finished = true;
-    clearInterval(this.timer);
+    this.clock.clearInterval(this.timer);
     this.admission.close();
     this.abort.abort();
     this.subscription?.unsubscribe();
     this.channels.close(error);
     await this.stopping.ended(this.admission.reader);
-    for (const f of await this.channels.closeTargets(this.timeoutMs)) this.untrackedFailures.add(f);
+    for (const f of await this.channels.closeTargets(this.timeoutMs, this.clock)) this.untrackedFailures.add(f);
     await this.store.close();
   }
 
@@ -260,7 +266,7 @@ export class Run implements StageContext {
   }
 
   private report(): RunReport {
-    return reportOf(this.tally(), { guarantee: this.guarantee, started: this.started, stopped: this.stopping.requested });
+    return reportOf(this.tally(), { guarantee: this.guarantee, started: this.started, ended: this.clock.now(), stopped: this.stopping.requested });
   }
 
   private tally(): RunTally {

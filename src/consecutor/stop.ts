@@ -1,5 +1,6 @@
 import { ConsecutionError } from '../errors.js';
 import type { SourceReader } from '../sources/source.js';
+import type { Clock, TimerHandle } from '../types.js';
 
 /**
  * The stop of one run (see `Consecutor.stop()`): asked for once, it gives what is in flight
@@ -8,7 +9,7 @@ import type { SourceReader } from '../sources/source.js';
  *
  * @example
  * ```ts
- * const stopping = new Stopping();
+ * const stopping = new Stopping(systemClock);
  * stopping.request(5_000, () => console.log('drainMs passed: end at once'));
  * stopping.stopReading(reader, false); // at once: no item is read again
  * await stopping.ended(reader);        // at the run's end: waits for that close, not past the deadline
@@ -19,16 +20,21 @@ export class Stopping {
   requested = false;
   /** Whether the stop left a read pending: what it returns is dropped, and its close is not waited for. */
   abandoned = false;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: TimerHandle | undefined;
   private closing: Promise<void> | undefined;
   private reach: (() => void) | undefined;
   private readonly deadline = new Promise<void>((resolve) => (this.reach = resolve));
+  private readonly clock: Clock;
+
+  constructor(clock: Clock) {
+    this.clock = clock;
+  }
 
   /** Starts the drain: `passed` is called once `drainMs` have passed. False if already asked. */
   request(drainMs: number, passed: () => void): boolean {
     if (this.requested) return false;
     this.requested = true;
-    this.timer = setTimeout(() => {
+    this.timer = this.clock.setTimeout(() => {
       this.reach?.();
       passed();
     }, drainMs);
@@ -71,7 +77,7 @@ export class Stopping {
       const closed = this.close(reader);
       await (this.requested ? Promise.race([closed, this.deadline]) : closed);
     } finally {
-      clearTimeout(this.timer);
+      this.clock.clearTimeout(this.timer);
       this.reach?.();
     }
   }

@@ -2,6 +2,7 @@ import { toErrorInfo, type FailureRecord } from '../acker/failure.js';
 import type { Guarantee, Acker } from '../acker/acker.js';
 import type { FailureInfo } from '../envelope/envelope.js';
 import type { NodeRegistry } from '../stage/stage-context.js';
+import type { Clock } from '../types.js';
 import type { Metrics, RunReport } from './report.js';
 
 /**
@@ -10,7 +11,7 @@ import type { Metrics, RunReport } from './report.js';
  *
  * @example
  * ```ts
- * const untracked = new UntrackedFailures(options.keepFailures);
+ * const untracked = new UntrackedFailures(options.keepFailures, options.clock);
  * untracked.add({ node: 'consecutor', value: undefined, error });
  * ```
  */
@@ -18,15 +19,18 @@ export class UntrackedFailures {
   count = 0;
   readonly kept: FailureRecord[] = [];
   private readonly keep: number;
+  /** Gives each record its `at`. */
+  private readonly clock: Clock;
 
-  constructor(keep: number) {
+  constructor(keep: number, clock: Clock) {
     this.keep = keep;
+    this.clock = clock;
   }
 
   add(f: FailureInfo): void {
     this.count++;
     if (this.kept.length >= this.keep) this.kept.shift();
-    this.kept.push({ item: f.value, node: f.node, error: toErrorInfo(f.error), attempts: 1, root: -1, at: Date.now() });
+    this.kept.push({ item: f.value, node: f.node, error: toErrorInfo(f.error), attempts: 1, root: -1, at: this.clock.now() });
   }
 }
 
@@ -70,10 +74,10 @@ export function metricsOf(tally: RunTally): Metrics {
  *
  * @example
  * ```ts
- * resolve(reportOf(tally, { guarantee: 'replay', started, stopped: false }));
+ * resolve(reportOf(tally, { guarantee: 'replay', started, ended: clock.now(), stopped: false }));
  * ```
  */
-export function reportOf(tally: RunTally, run: { guarantee: Guarantee; started: number; stopped: boolean }): RunReport {
+export function reportOf(tally: RunTally, run: { guarantee: Guarantee; started: number; ended: number; stopped: boolean }): RunReport {
   const m = metricsOf(tally);
   const t = tally.acker;
   const errors = tally.untracked.count;
@@ -87,7 +91,7 @@ export function reportOf(tally: RunTally, run: { guarantee: Guarantee; started: 
     retried: m.retried,
     deadLettered: m.deadLettered,
     errors: m.errors,
-    durationMs: Date.now() - run.started,
+    durationMs: run.ended - run.started,
     failures,
     nodes: m.nodes,
     stopped: run.stopped,

@@ -4,6 +4,7 @@ import { ConsecutionError } from '../errors.js';
 import { ackAt, nodeTimeout } from '../stage/fail.js';
 import type { StageContext } from '../stage/stage-context.js';
 import type { NodeStats } from '../stage/stats.js';
+import type { TimerHandle } from '../types.js';
 import type { EndContext, NodeContext } from './spec.js';
 
 /** What the contexts of a node's items need of the NodeRunner that made them. */
@@ -34,7 +35,7 @@ export class ItemContext<I, O> implements NodeContext<O> {
   cut = false;
   private readonly runner: ContextOwner<I, O>;
   private controller: AbortController | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: TimerHandle | undefined;
 
   constructor(runner: ContextOwner<I, O>, env: Envelope<I>, tries: number) {
     this.runner = runner;
@@ -59,7 +60,7 @@ export class ItemContext<I, O> implements NodeContext<O> {
   }
 
   arm(ms: number): void {
-    this.timer = setTimeout(() => this.timeOut(ms), ms);
+    this.timer = this.runner.host.clock.setTimeout(() => this.timeOut(ms), ms);
   }
 
   /** Its deadline (`ms`) passed: the call fails with NODE_TIMEOUT, its signal aborts, its lane is freed. */
@@ -72,7 +73,7 @@ export class ItemContext<I, O> implements NodeContext<O> {
   settle(): void {
     this.settled = true;
     this.runner.forget(this);
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.runner.host.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
 

@@ -202,7 +202,7 @@ export class NodeRunner<I, O> implements Holder, ContextOwner<I, O> {
    */
   private awaitEnd(r: PromiseLike<unknown>, finish: () => void, fail: (e: unknown) => void): void {
     const limit = this.host.timeoutMs;
-    withTimeout(r, limit, () => nodeTimeout(this.stats.name, '(end)', limit)).then(finish, fail);
+    withTimeout(r, limit, () => nodeTimeout(this.stats.name, '(end)', limit), this.host.clock).then(finish, fail);
   }
 
   forget(ctx: ItemContext<I, O>): void {

@@ -2,6 +2,7 @@ import type { FailureInfo } from '../envelope/envelope.js';
 import { ConsecutionError } from '../errors.js';
 import { suggest } from '../stage/suggest.js';
 import { OutputChannel, type OutputStream } from './channel.js';
+import type { Clock } from '../types.js';
 import { lifeStep, type OutputTarget } from './target.js';
 
 /** The outputs every pipeline writes: what leaves its end, and the dead-letter records. */
@@ -46,10 +47,10 @@ export class OutputSet {
    * the first failure (`OUTPUT_FAILED` naming the output). Undefined when no target has `open()`,
    * so that a run without any starts at once.
    */
-  open(timeoutMs: number): Promise<void> | undefined {
+  open(timeoutMs: number, clock: Clock): Promise<void> | undefined {
     let all: Promise<void>[] | undefined;
     for (const [name, target] of this.targets) {
-      const opened = lifeStep(name, target, 'open', timeoutMs);
+      const opened = lifeStep(name, target, 'open', timeoutMs, clock);
       if (opened === undefined) continue;
       this.opening.set(
         name,
@@ -67,10 +68,10 @@ export class OutputSet {
    * Closes the targets that have `close()` (those whose `open()` succeeded), all at once, once each
    * open() has settled; resolves with the failures (`OUTPUT_FAILED`, naming the output).
    */
-  async closeTargets(timeoutMs: number): Promise<FailureInfo[]> {
+  async closeTargets(timeoutMs: number, clock: Clock): Promise<FailureInfo[]> {
     const closing = [...this.targets].map(async ([name, target]): Promise<FailureInfo | undefined> => {
       if ((await this.opening.get(name)) === false) return undefined;
-      return lifeStep(name, target, 'close', timeoutMs)?.then(
+      return lifeStep(name, target, 'close', timeoutMs, clock)?.then(
         () => undefined,
         (error: unknown) => ({ node: name, value: undefined, error }),
       );

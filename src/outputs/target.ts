@@ -1,5 +1,6 @@
 import { ConsecutionError, messageOf, previewTyped } from '../errors.js';
 import { withTimeout } from '../stage/timeout.js';
+import type { Clock } from '../types.js';
 import type { WriteMeta } from './meta.js';
 
 /**
@@ -48,7 +49,7 @@ export function checkTarget(name: string, target: unknown): OutputTarget {
  * `OUTPUT_FAILED` naming the output when it throws, rejects or does not settle within `timeoutMs`.
  * Undefined when the target has no such method.
  */
-export function lifeStep(name: string, target: OutputTarget, step: 'open' | 'close', timeoutMs: number): Promise<void> | undefined {
+export function lifeStep(name: string, target: OutputTarget, step: 'open' | 'close', timeoutMs: number, clock: Clock): Promise<void> | undefined {
   const fn = target[step];
   if (fn === undefined) return undefined;
   const failed = (e: unknown) =>
@@ -61,7 +62,7 @@ export function lifeStep(name: string, target: OutputTarget, step: 'open' | 'clo
   }
   let late: ConsecutionError | undefined;
   const timedOut = () => (late = new ConsecutionError('OUTPUT_FAILED', `output "${name}" did not ${step} within timeoutMs=${timeoutMs}`, { node: name }));
-  return withTimeout(Promise.resolve(r), timeoutMs, timedOut).then(
+  return withTimeout(Promise.resolve(r), timeoutMs, timedOut, clock).then(
     () => undefined,
     (e: unknown) => {
       throw e === late ? e : failed(e);

@@ -2,10 +2,12 @@ import type { Guarantee } from '../acker/acker.js';
 import type { Mode } from '../consecutor/options.js';
 import type { Holder } from '../acker/blame.js';
 import { UntrackedAnchor } from '../acker/untracked.js';
+import { systemClock } from '../clock/system.js';
 import type { Anchor, Envelope, FailureInfo } from '../envelope/envelope.js';
 import type { StateCell } from './state.js';
 import { ConsecutionError } from '../errors.js';
 import type { OutputWriter } from '../outputs/writer.js';
+import type { Clock } from '../types.js';
 import { deriveCounts, newStats, type ChainCount, type NodeStats } from './stats.js';
 
 /**
@@ -23,8 +25,10 @@ export interface StageContext {
    * call without a timeoutMs of its own, or an output write not confirmed by then (every level).
    */
   readonly timeoutMs: number;
-  /** The run's coarse clock (epoch ms), advanced on each tick: cheaper than Date.now per item. */
+  /** The run's coarse clock (epoch ms), advanced on each tick: cheaper than reading {@link clock} per item. */
   readonly now: number;
+  /** The run's clock (see the `clock` option), for timers: read it on a tick or a timer, never per item. */
+  readonly clock: Clock;
   /** Whether `check()` stages run. */
   readonly checks: boolean;
   /** The anchor of envelopes that descend from no input item. */
@@ -117,6 +121,7 @@ export class DetachedStageContext implements StageContext {
   readonly mode: Mode = 'sync';
   readonly timeoutMs = 0;
   readonly now = 0;
+  readonly clock: Clock = systemClock;
   readonly checks = true;
   readonly drained = false;
   readonly signal: AbortSignal = new AbortController().signal;

@@ -1,19 +1,22 @@
+import { systemClock } from '../clock/system.js';
+import type { Clock } from '../types.js';
+
 /**
- * `p`, unless it has not settled within `ms`: then the result rejects with what `timedOut()`
- * returns, called once at that moment (to abort, to retire a context). No limit when `ms` <= 0.
- * Free of imports, so a worker can use it too.
+ * `p`, unless it has not settled within `ms` on `clock`: then the result rejects with what
+ * `timedOut()` returns, called once at that moment (to abort, to retire a context). No limit when
+ * `ms` <= 0. Imports only the system clock, so a worker can use it too (on real time).
  */
-export function withTimeout<T>(p: PromiseLike<T>, ms: number, timedOut: () => unknown): Promise<T> {
+export function withTimeout<T>(p: PromiseLike<T>, ms: number, timedOut: () => unknown, clock: Clock = systemClock): Promise<T> {
   if (ms <= 0) return Promise.resolve(p);
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(timedOut()), ms);
+    const timer = clock.setTimeout(() => reject(timedOut()), ms);
     p.then(
       (v) => {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         resolve(v);
       },
       (e: unknown) => {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         reject(e);
       },
     );

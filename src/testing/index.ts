@@ -24,3 +24,4 @@ export async function collect<I, O>(
   return { values, report };
 }
 export { RecordingAnchor, runNode } from './envelopes.js';
+export { VirtualClock, type RunUntilOptions } from './clock.js';

@@ -78,7 +78,7 @@ export class Pool<O> implements Holder {
     this.seed = newSeed(stats.name);
     this.sizer = new BatchSizer(options.batch, host.timeoutMs > 0 ? Math.min(BATCH_MS, host.timeoutMs / 10) : BATCH_MS);
     this.open = this.newBatch();
-    this.restarts = new Restarts(stats.name, options.maxRestarts, options.windowMs);
+    this.restarts = new Restarts(stats.name, options.maxRestarts, options.windowMs, host.clock);
     this.requeue = { stats, kind: workerKind(options.mode), add: (env) => this.add(env), suspect: (env) => this.suspect(env) };
     this.slots = Array.from({ length: options.mode === 'sync' ? 1 : options.parallelism }, () => new Slot());
     this.slots.forEach((s) => this.start(s));
@@ -135,7 +135,7 @@ export class Pool<O> implements Holder {
       next: (msg) => this.received(slot, msg),
       error: (e: unknown) => this.died(slot, e instanceof WorkerDied ? e.message : String(e)),
     });
-    slot.up(outgoing, this.options.mode);
+    slot.up(outgoing, this.options.mode, this.host.clock.now());
     outgoing.next({ t: 'init', url: this.options.url, name: this.stats.name, progress: slot.progress?.shared });
   }
 
@@ -190,7 +190,7 @@ export class Pool<O> implements Holder {
 
   private received(slot: Slot, msg: FromWorker): void {
     if (this.closed) return;
-    slot.progressAt = Date.now();
+    slot.progressAt = this.host.clock.now();
     if (msg.t === 'ready') {
       slot.ready = true;
       this.sizer.parallel(msg.concurrency);
@@ -225,7 +225,7 @@ export class Pool<O> implements Holder {
   private watch(): void {
     const limit = this.host.timeoutMs;
     if (this.closed || limit <= 0) return;
-    // The clock batches are started on (set to Date.now() just before this tick's watchers).
+    // The clock batches are started on (read from the run's clock just before this tick's watchers).
     const now = this.host.now;
     for (const slot of this.slots) {
       if (slot.channel === undefined) continue;
@@ -260,7 +260,7 @@ export class Pool<O> implements Holder {
       this.workerEnded(slot);
       return;
     }
-    const giveUp = this.restarts.died(Date.now(), why);
+    const giveUp = this.restarts.died(this.host.clock.now(), why);
     if (giveUp !== undefined) {
       this.fail(giveUp);
       return;
@@ -280,7 +280,7 @@ export class Pool<O> implements Holder {
     if (!this.inputDone || this.ready.size > 0 || this.suspects.size > 0 || this.open.size > 0 || this.slots.some((s) => s.inflight.size > 0 || s.ending)) return;
     for (const s of this.slots) {
       s.ending = true;
-      s.progressAt = Date.now();
+      s.progressAt = this.host.clock.now();
       if (s.channel === undefined) this.workerEnded(s);
       else s.channel.next({ t: 'end' });
     }

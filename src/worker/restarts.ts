@@ -1,4 +1,5 @@
 import { ConsecutionError } from '../errors.js';
+import type { Clock, TimerHandle } from '../types.js';
 
 /**
  * A pool's restart policy for workers that die: restarted with back-off (50 ms, 100 ms, 200 ms
@@ -7,8 +8,8 @@ import { ConsecutionError } from '../errors.js';
  *
  * @example
  * ```ts
- * const restarts = new Restarts('parse', 3, 60_000);
- * const giveUp = restarts.died(Date.now(), 'exit code 1');
+ * const restarts = new Restarts('parse', 3, 60_000, systemClock);
+ * const giveUp = restarts.died(systemClock.now(), 'exit code 1');
  * if (giveUp !== undefined) fail(giveUp);
  * else restarts.after(() => start(slot));
  * ```
@@ -16,12 +17,14 @@ import { ConsecutionError } from '../errors.js';
 export class Restarts {
   /** When workers died (epoch ms), within the window. */
   private readonly deaths: number[] = [];
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly timers = new Set<TimerHandle>();
 
   constructor(
     private readonly node: string,
     private readonly maxRestarts: number,
     private readonly windowMs: number,
+    /** The run's clock: the back-off is a timer on it. */
+    private readonly clock: Clock,
   ) {}
 
   /** Counts a death at `now`: the error to fail the run with when workers die too often, else undefined. */
@@ -39,7 +42,7 @@ export class Restarts {
 
   /** Runs `restart` after the back-off the deaths so far call for. */
   after(restart: () => void): void {
-    const t = setTimeout(() => {
+    const t = this.clock.setTimeout(() => {
       this.timers.delete(t);
       restart();
     }, 50 * 2 ** (this.deaths.length - 1));
@@ -48,6 +51,6 @@ export class Restarts {
 
   /** Cancels every restart not yet run. */
   clear(): void {
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers) this.clock.clearTimeout(t);
   }
 }

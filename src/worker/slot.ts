@@ -34,10 +34,10 @@ export class Slot {
   /** Batches sent to this worker: the next one's seq is one more. */
   sent = 0;
 
-  /** A worker of `mode` was started, to be reached on `channel`: not loaded yet, nothing sent. */
-  up(channel: Observer<ToWorker>, mode: Mode): void {
+  /** A worker of `mode` was started at `now` (epoch ms), to be reached on `channel`: not loaded yet, nothing sent. */
+  up(channel: Observer<ToWorker>, mode: Mode, now: number): void {
     this.channel = channel;
-    this.progressAt = Date.now();
+    this.progressAt = now;
     this.ready = false;
     this.progress = mode === 'thread' ? new Progress() : undefined;
     this.sent = 0;

@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { pipe } from 'rxjs';
 import { chunk, Consecutor, fromIterable, map, node } from 'consecution';
+import { VirtualClock } from 'consecution/testing';
 
-const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+/** A wait of `ms` on `clock`: a slow call, in the run's virtual time. */
+const sleep = (clock: VirtualClock, ms: number) => new Promise<void>((r) => clock.setTimeout(() => r(), ms));
+/** A few turns of the event loop, no time at all: what is due now has happened. */
+const turns = async (n = 1) => {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+};
 
 describe('maxPending', () => {
   it('pauses a pull source: never more than maxPending items in flight', async () => {
@@ -15,19 +21,20 @@ describe('maxPending', () => {
     }
     let maxAhead = 0;
     let done = 0;
+    const clock = new VirtualClock();
     const c = new Consecutor(
       node('slow', {
         concurrency: 10,
         async process(x: number) {
           maxAhead = Math.max(maxAhead, read - done);
-          await tick(1);
+          await sleep(clock, 1);
           done++;
           return x;
         },
       }),
-      { maxPending: 4 },
+      { maxPending: 4, clock },
     );
-    const report = await c.run(fromIterable(counted()));
+    const report = await clock.runUntil(c.run(fromIterable(counted())));
     expect(report).toMatchObject({ ok: true, completed: 50 });
     expect(maxAhead).toBeLessThanOrEqual(4);
   });
@@ -35,18 +42,19 @@ describe('maxPending', () => {
   it('does not stall when a chunk after an async node can never fill under maxPending', async () => {
     // 50 items may be pending and the chunk wants 100: it holds 50 once the slow node is done
     // with them, and only a flush lets them go. The slow node was still busy when the source
-    // paused, so the flush must come once it is done, not at the pause.
+    // paused, so the flush must come once it is done, not at the pause. The stall check and the
+    // slow calls are timers on the run's virtual clock.
+    const clock = new VirtualClock();
     const slow = node('slow', {
       concurrency: 10,
       async process(x: number) {
-        await tick(2);
+        await sleep(clock, 2);
         return x;
       },
     });
     const out: number[] = [];
-    const report = await new Consecutor(pipe(slow, chunk(100), map((b: number[]) => b.length)), { maxPending: 50, outputs: { default: out } }).run(
-      Array.from({ length: 300 }, (_, i) => i),
-    );
+    const c = new Consecutor(pipe(slow, chunk(100), map((b: number[]) => b.length)), { maxPending: 50, clock, outputs: { default: out } });
+    const report = await clock.runUntil(c.run(Array.from({ length: 300 }, (_, i) => i)), { limitMs: 60_000 });
     expect(report).toMatchObject({ ok: true, completed: 300 });
     expect(out.reduce((a, b) => a + b, 0)).toBe(300);
     expect(Math.max(...out)).toBeLessThanOrEqual(50);
@@ -66,7 +74,7 @@ describe('maxPending', () => {
     await c.push(2);
     let third = false;
     const p3 = c.push(3).then(() => (third = true));
-    await tick(5);
+    await turns(5);
     expect(third).toBe(false); // two in flight: the third waits
     expect(c.metrics().pending).toBe(2);
     release.shift()!();
@@ -75,7 +83,7 @@ describe('maxPending', () => {
     const down = c.down();
     while (release.length > 0 || c.metrics().pending > 0) {
       release.shift()?.();
-      await tick(1);
+      await turns();
     }
     expect(await down).toMatchObject({ ok: true, completed: 3 });
   });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipe } from 'rxjs';
 import { Consecutor, map, node, openStore, output, reduce, type RunReport } from 'consecution';
+import { VirtualClock } from 'consecution/testing';
 
 // A defect here shows as a stop that never resolves: the explicit timeouts make such a test fail
 // soon instead of at the suite's 30 s; a passing test settles at once.
@@ -204,16 +205,19 @@ describe('drainMs', () => {
       }),
       output('out'),
     );
+    // drainMs passes on the run's virtual clock, when the test lets it.
+    const clock = new VirtualClock();
     const c = new Consecutor(pipeline, {
       guarantee: 'replay',
       timeoutMs: 60_000,
       drainMs: 50,
       store: { path: dir },
+      clock,
       outputs: { out },
     });
     const done = c.run([1, 2, 3, 4, 5]);
     await Promise.all([hanging.promise, fourth.promise]);
-    const report = await c.stop();
+    const report = await clock.runUntil(c.stop());
     expect(await done).toBe(report);
     expect(report).toMatchObject({ ok: false, stopped: true, ingested: 5, completed: 4, pending: 1, deadLettered: 0, errors: 1 });
     expect(report.failures).toEqual([
@@ -236,6 +240,7 @@ describe('drainMs', () => {
 
   it("under guarantee 'none' drainMs bounds the end too", HANG, async () => {
     const hanging = deferred();
+    const clock = new VirtualClock();
     const c = new Consecutor(
       node('hang', {
         async process(x: number) {
@@ -246,11 +251,11 @@ describe('drainMs', () => {
           return x;
         },
       }),
-      { guarantee: 'none', timeoutMs: 60_000, drainMs: 50 },
+      { guarantee: 'none', timeoutMs: 60_000, drainMs: 50, clock },
     );
     const done = c.run([1, 2, 3]);
     await hanging.promise;
-    const report = await c.stop();
+    const report = await clock.runUntil(c.stop());
     expect(await done).toBe(report);
     expect(report).toMatchObject({ ok: false, stopped: true });
     expect(report.failures.map((f) => f.error.code)).toEqual(['DRAIN_TIMEOUT']);

@@ -1,11 +1,13 @@
 import { describe, it } from 'vitest';
 import { pipe } from 'rxjs';
 import { Consecutor, offload, output } from 'consecution';
+import { VirtualClock } from 'consecution/testing';
 import type { FailureRecord } from '../../src/acker/failure.js';
+import { runThroughHangs, WorkerLog } from './log.js';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}.ts`, import.meta.url);
 
-/** Roomy enough that a worker's start-up on a busy machine never matters: only the hang does. */
+/** The run's timeoutMs, on its virtual clock: a worker's start-up takes no virtual time, only the hang does. */
 const LIMIT = 3_000;
 
 describe('a worker stopped as hung blames the item it was on', () => {
@@ -15,6 +17,8 @@ describe('a worker stopped as hung blames the item it was on', () => {
     async (mode, { expect }) => {
       const out: number[] = [];
       const dead: FailureRecord[] = [];
+      const log = new WorkerLog('spin', mode);
+      const clock = new VirtualClock();
       // Twenty items: the first batches are small (the sizer's guess); later ones hold 5.
       const input = Array.from({ length: 20 }, (_, i) => i);
       const c = new Consecutor(pipe(offload<number, number>(fixture('spin'), { parallelism: 1, batch: 5 }), output('out')), {
@@ -22,9 +26,11 @@ describe('a worker stopped as hung blames the item it was on', () => {
         guarantee: 'replay',
         retries: 1,
         timeoutMs: LIMIT,
+        clock,
         outputs: { out, deadLetter: dead },
       });
-      const report = await c.run(input);
+      // Each time the worker spins on item 12, virtual time runs until the pool stops it as hung.
+      const report = await runThroughHangs(c.run(input), { clock, log, stats: () => c.metrics().nodes.spin, limitMs: 3 * LIMIT });
       expect(report).toMatchObject({ completed: 19, deadLettered: 1 });
       expect([...new Set(out)].sort((a, b) => a - b)).toEqual(input.filter((x) => x !== 12));
       expect(dead).toHaveLength(1);

@@ -1,23 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { pipe } from 'rxjs';
-import { broadcast, chunk, Consecutor, map, offload, output } from 'consecution';
+import { broadcast, chunk, Consecutor, map, offload, output, type RunReport } from 'consecution';
+import { VirtualClock } from 'consecution/testing';
+import { RESTART_MS, runThroughHangs, turns, waitFor, WorkerLog, type WorkerEvent } from './log.js';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}.ts`, import.meta.url);
 
 /**
- * A timeoutMs for the runs whose workers must load their module and answer in time. A worker loads
- * within timeoutMs or it is stopped as hung, and its items time out from the moment they are read:
- * a worker takes 0.5 to 1.5 s to start (tsx compiles) on a busy 2-core machine, so a short limit
- * would make the outcome depend on how fast it starts. The tests that wait this long for a hang
- * run their two modes at once.
+ * The timeoutMs of the runs that stop a hung worker. Those runs are on a virtual clock: a worker's
+ * start (0.5 to 1.5 s of tsx compiling on a busy machine) takes no virtual time, and the test moves
+ * time on only once the workers are where it wants them, so the limit only has to be longer than
+ * the steps the test takes (a restart's back-off).
  */
 const ROOMY = 10_000;
 
 describe('worker supervision', () => {
   it.each(['thread', 'process'] as const)('workers dying too often fail the run with WORKER_CRASHED (%s), not a hang', async (mode) => {
-    const c = new Consecutor(offload(fixture('always-crash'), { parallelism: 1, maxRestarts: 2 }), { mode, guarantee: 'replay', retries: 10 });
-    await expect(c.run([1, 2, 3])).rejects.toMatchObject({
+    const clock = new VirtualClock();
+    const c = new Consecutor(offload(fixture('always-crash'), { parallelism: 1, maxRestarts: 2 }), { mode, guarantee: 'replay', retries: 10, clock });
+    const run = c.run([1, 2, 3]);
+    let finished = false;
+    run.then(
+      () => (finished = true),
+      () => (finished = true),
+    );
+    // The deaths are real; the back-off before each restart passes on the run's virtual clock.
+    const crashes = () => c.metrics().nodes['always-crash']?.crashes ?? 0;
+    for (let seen = 0; ; seen++) {
+      await waitFor('a worker to die, or the run to end', () => finished || crashes() > seen);
+      if (finished) break;
+      clock.advance(RESTART_MS);
+    }
+    await expect(run).rejects.toMatchObject({
       code: 'WORKER_CRASHED',
       message: expect.stringMatching(/node "always-crash": workers died 3 times within 10000 ms .*giving up/),
     });
@@ -26,13 +41,46 @@ describe('worker supervision', () => {
   it.concurrent.for(['thread', 'process'] as const)('a worker stuck in a loop is stopped once it holds a batch past timeoutMs, and the run ends (%s)', async (mode, { expect }) => {
     const out: number[] = [];
     const input = Array.from({ length: 20 }, (_, i) => i);
+    const log = new WorkerLog('hang', mode);
+    const clock = new VirtualClock();
     const c = new Consecutor(pipe(offload<number, number>(fixture('hang'), { parallelism: 2, batch: 4 }), output('out')), {
       mode,
       guarantee: 'replay',
       timeoutMs: ROOMY,
+      clock,
       outputs: { out },
     });
-    const report = await c.run(input);
+    // The first eight items go in at once, and so all into the batches the two workers hold; the
+    // rest once item 7 has failed. So while a worker spins, the test can tell when the other one
+    // has nothing left to do: every item admitted is out, or was last started by the spinning one.
+    c.up();
+    const pushes = input.slice(0, 8).map((x) => c.push(x));
+    let finish!: (report: Promise<RunReport>) => void;
+    const done = new Promise<RunReport>((resolve) => (finish = resolve));
+    let admitted = 8;
+    const idle = (spinner: WorkerEvent) => {
+      const last = new Map<number, number>();
+      for (const e of log.events()) if (e.event === 'start') last.set(e.item, e.worker);
+      return input.slice(0, admitted).every((x) => out.includes(x) || last.get(x) === spinner.worker);
+    };
+    // A process cannot say which item it was on: its batch runs again one item per batch, on the
+    // other worker, and spins there. Only once item 7 has failed is a restart needed.
+    const blamed = () => c.metrics().failed > 0;
+    const report = await runThroughHangs(done, {
+      clock,
+      log,
+      idle,
+      stats: () => c.metrics().nodes.hang,
+      restart: blamed,
+      stopped: () => {
+        if (admitted === 20 || !blamed()) return;
+        admitted = 20;
+        pushes.push(...input.slice(8).map((x) => c.push(x)));
+        finish(c.down());
+      },
+      limitMs: 3 * ROOMY,
+    });
+    await Promise.all(pushes);
     expect(report).toMatchObject({ ok: true, completed: 20, deadLettered: 0 });
     // The worker was stopped; only the item it was stuck on lost an attempt (a process cannot say
     // which item it is on: its batch ran again one item per batch first), the others ran again.
@@ -57,8 +105,11 @@ describe('worker supervision', () => {
   });
 
   it.each(['thread', 'process'] as const)('a worker whose module never loads is stopped after timeoutMs: the run ends (%s)', async (mode) => {
-    // However long a worker takes to start, this one never gets ready: the outcome is the same.
-    const never = await new Consecutor(offload(fixture('load-hang'), { parallelism: 1 }), { mode, guarantee: 'replay', retries: 0, timeoutMs: 500 }).run([1, 2, 3]);
+    // However long a worker takes to start, this one never gets ready: the outcome is the same,
+    // and virtual time may run at once.
+    const clock = new VirtualClock();
+    const run = new Consecutor(offload(fixture('load-hang'), { parallelism: 1 }), { mode, guarantee: 'replay', retries: 0, timeoutMs: 500, clock }).run([1, 2, 3]);
+    const never = await clock.runUntil(run, { limitMs: 10_000 });
     expect(never).toMatchObject({ ok: false, completed: 0, deadLettered: 3 });
     // It is stopped at about the moment its items time out: they fail with either reason.
     expect(never.nodes['load-hang']!.crashes).toBeGreaterThanOrEqual(1);
@@ -69,8 +120,15 @@ describe('worker supervision', () => {
 
   it.concurrent.for(['thread', 'process'] as const)('a worker whose end() never settles is stopped after timeoutMs: the run ends (%s)', async (mode, { expect }) => {
     const out: number[] = [];
-    const options = { mode, guarantee: 'replay', retries: 0, timeoutMs: ROOMY, outputs: { default: out } } as const;
-    const endless = await new Consecutor(offload(fixture('end-hang'), { parallelism: 2 }), options).run([1, 2, 3]);
+    const log = new WorkerLog('end-hang', mode);
+    const clock = new VirtualClock();
+    const options = { mode, guarantee: 'replay', retries: 0, timeoutMs: ROOMY, clock, outputs: { default: out } } as const;
+    const run = new Consecutor(offload(fixture('end-hang'), { parallelism: 2 }), options).run([1, 2, 3]);
+    // Once the items are out, both workers are told to run end(); once both have loaded (one may
+    // have had no item), only the hang is left, and virtual time may run.
+    await waitFor('the items to come out and both workers to be ready', () => out.length === 3 && log.ready().size === 2);
+    await turns(3);
+    const endless = await clock.runUntil(run, { limitMs: 3 * ROOMY });
     expect(out.sort()).toEqual([1, 2, 3]);
     expect(endless).toMatchObject({ ok: false, completed: 3, errors: 2 });
     expect(endless.failures.map((f) => f.error.message)).toEqual([
