@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { VirtualClock } from 'consecution/testing';
 import { expectItems, expectSettledOnce, expectTrackedCounts, model, runDescribed, runs } from './harness.js';
 import { MAX_ITEMS, pipelineArb } from './pipelines.js';
 
@@ -63,7 +64,9 @@ describe('acking (property)', () => {
         retries,
         fc.boolean(),
         async (p, n, guarantee, r, asyncOutputs) => {
-          const o = await runDescribed(p, n, { guarantee, retries: r, asyncOutputs, timeoutMs: 20, slowMs: 40 });
+          // On virtual time: only the slow items are slow, however loaded the machine is.
+          const clock = new VirtualClock();
+          const o = await runDescribed(p, n, { guarantee, retries: r, asyncOutputs, timeoutMs: 20, slowMs: 40, clock });
           expectTrackedCounts(o.report, n);
           expectSettledOnce(o, n);
           expect(o.deadLetter).toHaveLength(o.report.deadLettered);

@@ -1,6 +1,7 @@
 // Runs a described pipeline in a consecutor and checks what the run did against the model.
 import { expect } from 'vitest';
 import { Consecutor, type FailureRecord, type Guarantee, type RunReport } from 'consecution';
+import type { VirtualClock } from 'consecution/testing';
 import { build, model, type ItemModel, type Model, type Pipeline, type Val } from './pipelines.js';
 import { recordingSource, within, type RecordingSource } from './sources.js';
 
@@ -23,6 +24,11 @@ export interface RunOptions {
   readonly slowMs?: number;
   /** Writes to the outputs are confirmed later (an `append()` that resolves on the next turn). @default false */
   readonly asyncOutputs?: boolean;
+  /**
+   * Runs on this clock (slow items and the run's deadlines alike), driven by its runUntil: a
+   * loaded machine cannot make a write look slower than timeoutMs. Real time when not given.
+   */
+  readonly clock?: VirtualClock;
 }
 
 /** A container whose appends are confirmed on a later turn of the event loop. */
@@ -45,7 +51,8 @@ export async function runDescribed(p: Pipeline, n: number, o: RunOptions): Promi
   const source = recordingSource(range(n), o.asyncReads);
   const values: Val[] = [];
   const deadLetter: FailureRecord[] = [];
-  const c = new Consecutor(build(p, { slowMs: o.slowMs ?? 0 }), {
+  const c = new Consecutor(build(p, { slowMs: o.slowMs ?? 0, ...(o.clock === undefined ? {} : { clock: o.clock }) }), {
+    ...(o.clock === undefined ? {} : { clock: o.clock }),
     guarantee: o.guarantee,
     // Only replay takes retries (the properties draw them for every level).
     ...(o.retries === undefined || o.guarantee !== 'replay' ? {} : { retries: o.retries }),
@@ -53,7 +60,8 @@ export async function runDescribed(p: Pipeline, n: number, o: RunOptions): Promi
     timeoutMs: o.timeoutMs ?? 20_000,
     outputs: o.asyncOutputs === true ? { default: later(values), deadLetter: later(deadLetter) } : { default: values, deadLetter },
   });
-  const report = await within(c.run(source), 10_000, () => `run of ${JSON.stringify(p)} over ${n} items (${JSON.stringify(o)})`);
+  const running = c.run(source);
+  const report = await within(o.clock === undefined ? running : o.clock.runUntil(running), 10_000, () => `run of ${JSON.stringify(p)} over ${n} items (${JSON.stringify(o)})`);
   return { report, values, deadLetter, source };
 }
 

@@ -10,6 +10,7 @@
 import fc from 'fast-check';
 import { pipe } from 'rxjs';
 import { broadcast, chunk, filter, flatMap, flatten, map, node, partition, route, scan, type Node } from 'consecution';
+import type { Clock } from '../../src/types.js';
 
 // --- Descriptions ---------------------------------------------------------------------------------
 
@@ -179,12 +180,15 @@ function failer(name: string, fail: Fail | null): (v: Val) => void {
 }
 
 const immediate = () => new Promise<void>((resolve) => setImmediate(resolve));
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number, clock?: Clock) =>
+  new Promise<void>((resolve) => (clock === undefined ? setTimeout(resolve, ms) : clock.setTimeout(resolve, ms)));
 
 /** How a description is built. */
 export interface BuildOptions {
   /** How long an async node takes for the items it is slow for: beyond timeoutMs, they time out. @default 0 */
   readonly slowMs?: number;
+  /** The clock slow items wait on (the run's): real time when not given. */
+  readonly clock?: Clock;
 }
 
 function buildStage(st: Stage, loc: string, b: BuildOptions): ValNode {
@@ -225,7 +229,7 @@ function buildStage(st: Stage, loc: string, b: BuildOptions): ValNode {
         retries,
         ...(st.deadline === null ? {} : { timeoutMs: st.deadline }),
         async process(v, ctx) {
-          if (slow.includes(v.root)) await sleep(b.slowMs ?? 0);
+          if (slow.includes(v.root)) await sleep(b.slowMs ?? 0, b.clock);
           else if (wait === 'microtask') await Promise.resolve();
           else await immediate();
           return emit(v, ctx);
