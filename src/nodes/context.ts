@@ -49,15 +49,17 @@ export interface ContextOwner<I, O> {
  * ```
  */
 export class InlineItemContext<I, O> extends ItemContext<I, O> {
-  readonly env: Envelope<I>;
+  // Declared, assigned in the constructor: see ItemContext.
+  declare readonly env: Envelope<I>;
   /** When its async call began (the run's coarse clock); 0 while it has not. */
-  startedAt = 0;
-  private readonly runner: ContextOwner<I, O>;
+  declare startedAt: number;
+  private declare readonly runner: ContextOwner<I, O>;
 
   constructor(runner: ContextOwner<I, O>, env: Envelope<I>, tries: number) {
     super(runner.executor, env.value, env.attempt, tries);
-    this.runner = runner;
     this.env = env;
+    this.startedAt = 0;
+    this.runner = runner;
   }
 
   protected get life(): AbortSignal {

@@ -35,31 +35,41 @@ export interface CallRunner<I, O> {
  * ```
  */
 export abstract class ItemContext<I, O> implements NodeContext<O> {
-  readonly executor: CallRunner<I, O>;
-  // All set by begin(), in one order: one shape, whether made per item or reused.
+  // Fields are declared, not defined: assigned in the constructor, in one order, so that making
+  // one per item (inline) costs plain stores (a class field's definition costs several times more).
+  declare readonly executor: CallRunner<I, O>;
   /** The item's value, as the node got it. */
-  value!: I;
+  declare value: I;
   /** The item's attempt plus its local tries: what `ctx.attempt` says. */
-  attempt!: number;
+  declare attempt: number;
   /** Local tries before this one (see the node's `retries`). */
-  tries!: number;
+  declare tries: number;
   /** Values pushed in this try. */
-  pushes!: number;
+  declare pushes: number;
   /** Returned, acked, failed, timed out or abandoned: nothing the node does counts any more. */
-  settled!: boolean;
+  declare settled: boolean;
   /** Settled from outside (timed out, or abandoned because its tree failed elsewhere), not by the node. */
-  cut!: boolean;
+  declare cut: boolean;
   /** Its async call has not settled yet (even if the item has): the context cannot be reused. */
-  awaiting!: boolean;
+  declare awaiting: boolean;
   /** The call's deadline, while armed. */
-  deadline!: Deadline | undefined;
+  declare deadline: Deadline | undefined;
   /** The item's own abort, made when its signal is first asked for. */
-  private controller!: AbortController | undefined;
-  private itemSignal!: AbortSignal | undefined;
+  private declare controller: AbortController | undefined;
+  private declare itemSignal: AbortSignal | undefined;
 
   constructor(executor: CallRunner<I, O>, value: I, first: number, tries: number) {
     this.executor = executor;
-    this.begin(value, first, tries);
+    this.value = value;
+    this.attempt = first + tries;
+    this.tries = tries;
+    this.pushes = 0;
+    this.settled = false;
+    this.cut = false;
+    this.awaiting = false;
+    this.deadline = undefined;
+    this.controller = undefined;
+    this.itemSignal = undefined;
   }
 
   /** Starts the context on an item's try (`first`: the item's attempt; `tries`: local tries before). */
