@@ -17,7 +17,14 @@ export function arm<T>(ms: number, expired: (target: T, ms: number) => void, tar
   return setTimeout(expired, ms, target, ms);
 }
 
-/** Clears a deadline set by {@link arm}. */
+/**
+ * Clears a deadline set by {@link arm}: its call settled in time.
+ *
+ * @example
+ * ```ts
+ * if (ctx.deadline !== undefined) disarm(ctx.deadline);
+ * ```
+ */
 export function disarm(deadline: Deadline): void {
   clearTimeout(deadline);
 }

@@ -31,8 +31,9 @@ export interface ExecutorOptions {
  *
  * @example
  * ```ts
+ * // In a worker: the node's retries and timeoutMs, and the run's timeoutMs for calls without one.
  * const executor = new NodeExecutor(spec, 'geocode', { retries: 2, timeoutMs: 0, runTimeoutMs: 30_000 });
- * executor.run(new MyItemContext(executor, value)); // the context's hooks say how the item went
+ * executor.run(ctx); // ctx: the side's ItemContext; its hooks (passOn, acked, failed ...) say how the item went
  * ```
  */
 export class NodeExecutor<I, O> implements CallRunner<I, O> {
@@ -52,30 +53,35 @@ export class NodeExecutor<I, O> implements CallRunner<I, O> {
   /** Runs one try of an item; its context's hooks are called as it settles (at once while the node is synchronous). */
   run(ctx: ItemContext<I, O>): void {
     let r: unknown;
+    // While in the call, what the node does to its context (ctx.fail(): a retry) gets a fresh one.
+    ctx.calling = true;
     try {
       r = this.spec.process(ctx.value, ctx);
     } catch (e) {
+      ctx.calling = false;
       this.failed(ctx, e);
       return;
     }
     if (isPromiseLike(r)) this.await(ctx, r);
-    else this.returned(ctx, r);
+    else {
+      ctx.calling = false;
+      this.returned(ctx, r);
+    }
   }
 
   /** An async call: its deadline runs from now; it settles when the promise (any thenable) does. */
   private await(ctx: ItemContext<I, O>, r: PromiseLike<unknown>): void {
-    ctx.awaiting = true;
     if (!ctx.settled) {
       ctx.began();
       if (this.deadlineMs > 0) ctx.deadline = arm(this.deadlineMs, expire, ctx);
     }
     r.then(
       (v) => {
-        ctx.awaiting = false;
+        ctx.calling = false;
         this.returned(ctx, v);
       },
       (e: unknown) => {
-        ctx.awaiting = false;
+        ctx.calling = false;
         this.failed(ctx, e);
       },
     );

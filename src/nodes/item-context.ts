@@ -20,18 +20,9 @@ export interface CallRunner<I, O> {
  *
  * @example
  * ```ts
- * class Counted extends ItemContext<number, number> {
- *   out: number[] = [];
- *   protected get life() { return new AbortController().signal }
- *   emit(v: number) { this.out.push(v) }
- *   passOn(v: number) { this.out.push(v) }
- *   acked() {}
- *   rejected() {}
- *   failed() {}
- *   retry() { return this }
- *   protected misused() {}
- *   write() {}
- * }
+ * // The side makes the context (its subclass); the executor runs the try and calls its hooks.
+ * const ctx = new InlineItemContext(runner, env, 0);
+ * executor.run(ctx); // then ctx.passOn(value), ctx.acked(), ctx.failed(error) ... as the item settles
  * ```
  */
 export abstract class ItemContext<I, O> implements NodeContext<O> {
@@ -50,8 +41,8 @@ export abstract class ItemContext<I, O> implements NodeContext<O> {
   declare settled: boolean;
   /** Settled from outside (timed out, or abandoned because its tree failed elsewhere), not by the node. */
   declare cut: boolean;
-  /** Its async call has not settled yet (even if the item has): the context cannot be reused. */
-  declare awaiting: boolean;
+  /** In its call: process() has not returned, or its promise has not settled (even if the item has). Not reusable meanwhile. */
+  declare calling: boolean;
   /** The call's deadline, while armed. */
   declare deadline: Deadline | undefined;
   /** The item's own abort, made when its signal is first asked for. */
@@ -66,7 +57,7 @@ export abstract class ItemContext<I, O> implements NodeContext<O> {
     this.pushes = 0;
     this.settled = false;
     this.cut = false;
-    this.awaiting = false;
+    this.calling = false;
     this.deadline = undefined;
     this.controller = undefined;
     this.itemSignal = undefined;
@@ -80,10 +71,12 @@ export abstract class ItemContext<I, O> implements NodeContext<O> {
     this.pushes = 0;
     this.settled = false;
     this.cut = false;
-    this.awaiting = false;
+    this.calling = false;
     this.deadline = undefined;
-    this.controller = undefined;
-    this.itemSignal = undefined;
+    if (this.itemSignal !== undefined) {
+      this.controller = undefined;
+      this.itemSignal = undefined;
+    }
   }
 
   get node(): string {
@@ -164,13 +157,17 @@ export abstract class ItemContext<I, O> implements NodeContext<O> {
     this.controller?.abort();
   }
 
+  /** Refuses a call on a settled item (see {@link refuse}); small, so that it inlines into push and ack. */
+  protected live(what: string): void {
+    if (this.settled) this.refuse(what);
+  }
+
   /**
    * Refuses a call on a settled item. The refusal is recorded (report.errors, failures) as well
    * as thrown: once the item is settled, what process() throws goes nowhere else, and the value
    * it tried to push would otherwise vanish without a trace.
    */
-  protected live(what: string): void {
-    if (!this.settled) return;
+  private refuse(what: string): never {
     const error = new ConsecutionError(
       'NODE_FAILED',
       `node "${this.node}" called ctx.${what}() after its item was settled (returned, acked, failed or timed out)`,

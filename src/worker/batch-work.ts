@@ -77,7 +77,11 @@ export class BatchWork {
 
   /** Items' outcomes, in item order (`i` goes up by one from 0). */
   private record(i: number, o: Outcome): void {
-    if (o === 1 && this.counts === undefined) return;
+    if (o !== 1 || this.counts !== undefined) this.count(i, o);
+  }
+
+  /** An outcome once some item pushed other than one value, or failed: `counts` says how many each. */
+  private count(i: number, o: Outcome): void {
     if (this.counts === undefined) {
       this.counts = [];
       for (let j = 0; j < i; j++) this.counts.push(1);

@@ -30,8 +30,6 @@ export class Lane implements ContextLane {
   private work: BatchWork | undefined = undefined;
   /** In the loop of {@link drive}: an item that settles now is picked up by the loop, not by a new one. */
   private driving = false;
-  /** The item started last has not settled. */
-  private waiting = false;
 
   constructor(
     private readonly owner: LaneOwner,
@@ -51,21 +49,18 @@ export class Lane implements ContextLane {
 
   private drive(): void {
     const work = this.work!;
+    this.driving = true;
     for (let i = work.take(); i >= 0; i = work.take()) {
       this.progress?.item(i);
-      if (this.ctx.awaiting) this.ctx = new WorkerItemContext(this);
-      const ctx = this.ctx.reset(work.values[i], work.attempts?.[i] ?? 0, 0, i, work.column(i));
-      this.waiting = true;
-      this.driving = true;
-      this.executor.run(ctx);
-      this.driving = false;
-      // Async: the item's settling drives the lane on.
-      if (this.waiting) return;
+      if (this.ctx.calling) this.ctx = new WorkerItemContext(this);
+      this.executor.run(this.ctx.reset(work.values[i], work.attempts?.[i] ?? 0, 0, i, work.column(i)));
+      // Async (the item's last try is on the lane's context): its settling drives the lane on.
+      if (!this.ctx.settled) break;
     }
+    this.driving = false;
   }
 
   settled(index: number, outcome: Outcome): void {
-    this.waiting = false;
     this.work!.settled(index, outcome);
     if (!this.driving) this.drive();
   }

@@ -26,7 +26,8 @@ export interface ContextLane {
  * The context of one item in one try in a worker (see {@link ItemContext}): what it pushes is
  * appended to the batch's results (`outs`), and how it went goes to its lane. A lane reuses one
  * context from item to item (no allocation per item), except after a call that is still running
- * (timed out, or acked before it returned): that one keeps refusing what the call does later.
+ * (timed out, or settled by ctx.ack()/fail() before it returned): that one keeps refusing what the
+ * call does later.
  *
  * @example
  * ```ts
@@ -83,11 +84,14 @@ export class WorkerItemContext extends ItemContext<unknown, unknown> {
     this.lane.settled(this.index, isRetryable(error) ? { error: toErrorInfo(error) } : { error: toErrorInfo(error), retryable: false });
   }
 
-  /** A failed try's pushes are dropped; the next try runs on this context, unless its call still runs. */
+  /**
+   * A failed try's pushes are dropped; the next try runs on this context, unless the try's call is
+   * still running (timed out, or ctx.fail() from inside it): then on a fresh one.
+   */
   retry(): WorkerItemContext {
     const outs = this.outs!;
     outs.truncate(this.start);
-    const next = this.awaiting ? this.lane.fresh() : this;
+    const next = this.calling ? this.lane.fresh() : this;
     return next.reset(this.value, this.attempt - this.tries, this.tries + 1, this.index, outs);
   }
 
@@ -100,7 +104,15 @@ export class WorkerItemContext extends ItemContext<unknown, unknown> {
   }
 }
 
-/** The context of a worker's `end()`: what it pushes goes back in the 'ended' answer. */
+/**
+ * The context of a worker's `end()`: what it pushes goes back in the 'ended' answer.
+ *
+ * @example
+ * ```ts
+ * const ctx = new WorkerEndContext('score', life);
+ * executor.end(ctx, 0, () => post({ t: 'ended', outs: ctx.outs }), (e) => post({ t: 'ended', outs: ctx.outs, error: toErrorInfo(e) }));
+ * ```
+ */
 export class WorkerEndContext implements EndContext<unknown> {
   readonly outs: unknown[] = [];
 
@@ -118,7 +130,14 @@ export class WorkerEndContext implements EndContext<unknown> {
   }
 }
 
-/** What `ctx.write()` throws in a worker: outputs live on the main thread. */
+/**
+ * What `ctx.write()` throws in a worker: outputs live on the main thread.
+ *
+ * @example
+ * ```ts
+ * writeUnavailable('score').message; // 'node "score": ctx.write() is not available in an offloaded node; push values instead'
+ * ```
+ */
 export function writeUnavailable(node: string): ConsecutionError {
   return new ConsecutionError('NODE_FAILED', `node "${node}": ctx.write() is not available in an offloaded node; push values instead`);
 }
