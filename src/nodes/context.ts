@@ -1,130 +1,109 @@
 import type { Subscriber } from 'rxjs';
 import { Envelope } from '../envelope/envelope.js';
-import { ConsecutionError } from '../errors.js';
-import { ackAt, nodeTimeout } from '../stage/fail.js';
+import type { ConsecutionError } from '../errors.js';
+import { ackAt, failAt } from '../stage/fail.js';
 import type { StageContext } from '../stage/stage-context.js';
 import type { NodeStats } from '../stage/stats.js';
-import type { TimerHandle } from '../types.js';
-import type { EndContext, NodeContext } from './spec.js';
+import { rejection } from './either.js';
+import type { NodeExecutor } from './executor.js';
+import { ItemContext } from './item-context.js';
+import type { EndContext } from './spec.js';
 
 /** What the contexts of a node's items need of the NodeRunner that made them. */
 export interface ContextOwner<I, O> {
+  readonly executor: NodeExecutor<I, O>;
   readonly stats: NodeStats;
   readonly host: StageContext;
   readonly out: Subscriber<Envelope<O>>;
-  /** The item's call threw, rejected or timed out. */
-  failed(ctx: ItemContext<I, O>, e: unknown): void;
+  /** The item's call went async: it is swept for its deadline, and blamed if its root times out. */
+  track(ctx: InlineItemContext<I, O>): void;
   /** The item settled: it is no longer in flight. */
-  forget(ctx: ItemContext<I, O>): void;
+  forget(ctx: InlineItemContext<I, O>): void;
   /** A lane is free. */
   done(): void;
   emitChild(parent: Envelope<I>, value: O, tries: number, n: number): void;
 }
 
-/** The context of one item in one try. */
-export class ItemContext<I, O> implements NodeContext<O> {
-  readonly env: Envelope<I>;
-  readonly tries: number;
-  pushes = 0;
+/**
+ * The context of one item in one try on the main thread (see {@link ItemContext}): a push emits a
+ * child envelope at once; the item's result passes its anchor on; acking and failing go to the
+ * item's root; each local try gets a fresh context, so what an earlier try does later is refused.
+ *
+ * @example
+ * ```ts
+ * runner.executor.run(new InlineItemContext(runner, env, 0));
+ * ```
+ */
+export class InlineItemContext<I, O> extends ItemContext<I, O> {
+  // Declared, assigned in the constructor: see ItemContext.
+  declare readonly env: Envelope<I>;
+  /** When its async call began (the run's coarse clock); 0 while it has not. */
+  declare startedAt: number;
   /** How many times it called ctx.write(): the index of each written child. */
-  written = 0;
-  settled = false;
-  /** When an async call began (the run's coarse clock). */
-  startedAt = 0;
-  /** Settled from outside: timed out, or abandoned because its tree failed elsewhere. */
-  cut = false;
-  private readonly runner: ContextOwner<I, O>;
-  private controller: AbortController | undefined;
-  private timer: TimerHandle | undefined;
+  declare written: number;
+  private declare readonly runner: ContextOwner<I, O>;
 
   constructor(runner: ContextOwner<I, O>, env: Envelope<I>, tries: number) {
-    this.runner = runner;
+    super(runner.executor, env.value, env.attempt, tries);
     this.env = env;
-    this.tries = tries;
+    this.startedAt = 0;
+    this.written = 0;
+    this.runner = runner;
   }
 
-  get node(): string {
-    return this.runner.stats.name;
+  protected get life(): AbortSignal {
+    return this.runner.host.signal;
   }
 
-  get attempt(): number {
-    return this.env.attempt + this.tries;
+  override began(): void {
+    this.startedAt = this.runner.host.now;
+    this.runner.track(this);
   }
 
-  get signal(): AbortSignal {
-    if (this.controller === undefined) {
-      this.controller = new AbortController();
-      if (this.settled) this.controller.abort();
-    }
-    return AbortSignal.any([this.controller.signal, this.runner.host.signal]);
+  override settle(): void {
+    super.settle();
+    if (this.startedAt !== 0) this.runner.forget(this);
   }
 
-  arm(ms: number): void {
-    this.timer = this.runner.host.clock.setTimeout(() => this.timeOut(ms), ms);
-  }
-
-  /** Its deadline (`ms`) passed: the call fails with NODE_TIMEOUT, its signal aborts, its lane is freed. */
-  timeOut(ms: number): void {
-    this.cut = true;
-    this.controller?.abort();
-    this.runner.failed(this, nodeTimeout(this.node, this.env.value, ms));
-  }
-
-  settle(): void {
-    this.settled = true;
-    this.runner.forget(this);
-    if (this.timer !== undefined) this.runner.host.clock.clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  /** Its tree failed elsewhere: stop waiting for it. */
-  abandon(): void {
-    this.cut = true;
-    this.settle();
-    this.controller ??= new AbortController();
-    this.controller.abort();
-  }
-
-  /**
-   * Refuses a call on a settled item. The refusal is recorded (report.errors, failures) as well
-   * as thrown: once the item is settled, what process() throws goes nowhere else, and the value
-   * it tried to push would otherwise vanish without a trace.
-   */
-  private live(what: string): void {
-    if (!this.settled) return;
-    const error = new ConsecutionError(
-      'NODE_FAILED',
-      `node "${this.node}" called ctx.${what}() after its item was settled (returned, acked, failed or timed out)`,
-      { node: this.node },
-    );
-    // Slow code still running after a timeout or an abandon is expected (its signal aborted); only
-    // a call after the node itself settled the item (returned, ack, fail) is a mistake to record.
-    if (!this.cut) this.runner.host.untracked.failAnchor({ node: this.node, value: this.env.value, error }, 0);
-    throw error;
-  }
-
-  push(value: O): void {
-    this.live('push');
-    this.pushes++;
+  emit(value: O): void {
     this.runner.emitChild(this.env, value, this.tries, this.pushes);
+  }
+
+  passOn(value: O): void {
+    const env = this.env as unknown as Envelope<O>;
+    env.value = value;
+    this.runner.stats.emitted++;
+    this.runner.out.next(env);
+    this.runner.done();
+  }
+
+  acked(): void {
+    ackAt(this.runner.stats, this.env);
+    this.runner.done();
+  }
+
+  rejected(reason: unknown): void {
+    failAt(this.runner.stats, this.env, this.value, rejection(this.node, this.value, reason));
+    this.runner.done();
+  }
+
+  failed(error: unknown): void {
+    failAt(this.runner.stats, this.env, this.value, error);
+    this.runner.done();
+  }
+
+  retry(): InlineItemContext<I, O> {
+    return new InlineItemContext(this.runner, this.env, this.tries + 1);
+  }
+
+  protected misused(error: ConsecutionError): void {
+    this.runner.host.untracked.failAnchor({ node: this.node, value: this.value, error }, 0);
   }
 
   write(output: string, value: unknown): void {
     this.live('write');
     // A child of the item, confirmed through the output's writer: the item completes once it is.
     this.runner.host.output(output, this.node).writeChild(value, this.env, this.tries, ++this.written);
-  }
-
-  ack(): void {
-    this.live('ack');
-    this.settle();
-    ackAt(this.runner.stats, this.env);
-    this.runner.done();
-  }
-
-  fail(error: unknown): void {
-    this.live('fail');
-    this.runner.failed(this, error);
   }
 }
 

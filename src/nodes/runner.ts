@@ -1,16 +1,13 @@
-import { isEither, isLeft, rejection } from './either.js';
 import type { Subscriber } from 'rxjs';
 import { seconds, type Blame, type Holder } from '../acker/blame.js';
 import { slackOf } from '../acker/acker.js';
 import { Envelope, type Anchor } from '../envelope/envelope.js';
 import { childHi, childLo, newSeed, seedFrom, type SplitSeed } from '../envelope/split.js';
-import { isRetryable } from '../errors.js';
-import { isPromiseLike } from '../stage/promise.js';
-import { withTimeout } from '../stage/timeout.js';
-import { failAt, nodeError, nodeTimeout } from '../stage/fail.js';
+import { nodeError } from '../stage/fail.js';
 import type { StageContext } from '../stage/stage-context.js';
 import type { NodeStats } from '../stage/stats.js';
-import { EndContextImpl, ItemContext, type ContextOwner } from './context.js';
+import { EndContextImpl, InlineItemContext, type ContextOwner } from './context.js';
+import { NodeExecutor } from './executor.js';
 import type { NodeSpec } from './spec.js';
 
 export interface RunnerOptions {
@@ -20,19 +17,27 @@ export interface RunnerOptions {
 }
 
 /**
- * Runs a user node for one subscription: up to `concurrency` items at once, each with its own
- * context, local retries, a deadline (the node's timeoutMs, else the run's), and `end()` once the
- * input is done. Items waiting for a free lane are parked: that time does not count against them.
+ * Runs a user node on the main thread for one subscription: up to `concurrency` items at once,
+ * each with its own context, through the node's {@link NodeExecutor} (process, Either, local
+ * retries, the call's deadline, end()). What is this side's own: the lanes and the queue for
+ * them (an item waiting for a free lane is parked: that time does not count against it), the
+ * sweep of the run's deadline on its clock tick, blame, and emitting children with their edges.
+ *
+ * @example
+ * ```ts
+ * const runner = new NodeRunner(spec, stats, stageContext(), subscriber, validateSpec('geocode', spec));
+ * source.subscribe({ next: (env) => runner.next(env), complete: () => runner.complete() });
+ * ```
  */
 export class NodeRunner<I, O> implements Holder, ContextOwner<I, O> {
-  readonly spec: NodeSpec<I, O>;
+  readonly executor: NodeExecutor<I, O>;
   readonly stats: NodeStats;
   readonly host: StageContext;
   readonly out: Subscriber<Envelope<O>>;
   private readonly options: RunnerOptions;
   private readonly queue: Envelope<I>[] = [];
   /** Async items in flight: swept for deadlines and for items whose tree failed meanwhile (a root timeout). */
-  private readonly pending = new Set<ItemContext<I, O>>();
+  private readonly pending = new Set<InlineItemContext<I, O>>();
   private inputDone = false;
   private ended = false;
   private readonly seed: SplitSeed;
@@ -43,7 +48,8 @@ export class NodeRunner<I, O> implements Holder, ContextOwner<I, O> {
   private readonly callLimit: number;
 
   constructor(spec: NodeSpec<I, O>, stats: NodeStats, host: StageContext, out: Subscriber<Envelope<O>>, options: RunnerOptions) {
-    this.spec = spec;
+    // The run's deadline for a call is swept on the run's tick (below), not armed per call.
+    this.executor = new NodeExecutor(spec, stats.name, { retries: options.retries, timeoutMs: options.timeoutMs, runTimeoutMs: 0, clock: host.clock });
     this.stats = stats;
     this.host = host;
     this.out = out;
@@ -97,7 +103,7 @@ export class NodeRunner<I, O> implements Holder, ContextOwner<I, O> {
 
   private start(env: Envelope<I>): void {
     this.stats.inFlight++;
-    this.invoke(new ItemContext(this, env, 0));
+    this.executor.run(new InlineItemContext(this, env, 0));
   }
 
   /** Takes the next waiting item whose tree is still live. */
@@ -107,61 +113,6 @@ export class NodeRunner<I, O> implements Holder, ContextOwner<I, O> {
       if (env.anchor.live(env.attempt)) return env;
     }
     return undefined;
-  }
-
-  invoke(ctx: ItemContext<I, O>): void {
-    let r: unknown;
-    try {
-      r = this.spec.process(ctx.env.value, ctx);
-    } catch (e) {
-      this.failed(ctx, e);
-      return;
-    }
-    if (isPromiseLike(r)) {
-      ctx.startedAt = this.host.now;
-      if (this.options.timeoutMs > 0) ctx.arm(this.options.timeoutMs);
-      if (!ctx.settled) this.pending.add(ctx);
-      r.then(
-        (v) => this.returned(ctx, v),
-        (e: unknown) => this.failed(ctx, e),
-      );
-    } else this.returned(ctx, r);
-  }
-
-  private returned(ctx: ItemContext<I, O>, r: unknown): void {
-    if (ctx.settled) return;
-    if (isEither(r)) {
-      if (isLeft(r)) {
-        ctx.settle();
-        failAt(this.stats, ctx.env, ctx.env.value, rejection(this.stats.name, ctx.env.value, r.left));
-        this.done();
-        return;
-      }
-      r = r.right;
-    }
-    if (r !== undefined && ctx.pushes === 0) {
-      // 1:1: the item keeps its anchor; no acker traffic.
-      ctx.settle();
-      const env = ctx.env as unknown as Envelope<O>;
-      env.value = r as O;
-      this.stats.emitted++;
-      this.out.next(env);
-      this.done();
-      return;
-    }
-    if (r !== undefined) ctx.push(r as O);
-    ctx.ack();
-  }
-
-  failed(ctx: ItemContext<I, O>, e: unknown): void {
-    if (ctx.settled) return;
-    ctx.settle();
-    if (isRetryable(e) && ctx.tries < this.options.retries) {
-      this.invoke(new ItemContext(this, ctx.env, ctx.tries + 1));
-      return;
-    }
-    failAt(this.stats, ctx.env, ctx.env.value, e);
-    this.done();
   }
 
   /** An item has settled: start a waiting one, or end when all is done. */
@@ -175,37 +126,26 @@ export class NodeRunner<I, O> implements Holder, ContextOwner<I, O> {
   private maybeEnd(): void {
     if (!this.inputDone || this.ended || this.stats.inFlight > 0 || this.queue.length > 0) return;
     this.ended = true;
-    if (this.spec.end === undefined) {
+    if (this.executor.spec.end === undefined) {
       this.out.complete();
       return;
     }
     const ctx = new EndContextImpl(this);
     // What end() writes, the run waits for (see Writes), not the node.
     const finish = () => this.out.complete();
-    const fail = (e: unknown) => {
+    // As for an item, at every level: an end() that never settles fails after the run's timeoutMs.
+    this.executor.end(ctx, this.host.timeoutMs, finish, (e: unknown) => {
       this.stats.failed++;
       this.host.untracked.failAnchor({ node: this.stats.name, value: undefined, error: nodeError(this.stats.name, '(end)', e) }, 0);
       finish();
-    };
-    try {
-      const r = this.spec.end(ctx);
-      if (isPromiseLike(r)) this.awaitEnd(r, finish, fail);
-      else finish();
-    } catch (e) {
-      fail(e);
-    }
+    });
   }
 
-  /**
-   * Waits for an async end() for no longer than the run's timeoutMs, at every level, as for an
-   * item: an end() that never settles would keep the run from ever ending.
-   */
-  private awaitEnd(r: PromiseLike<unknown>, finish: () => void, fail: (e: unknown) => void): void {
-    const limit = this.host.timeoutMs;
-    withTimeout(r, limit, () => nodeTimeout(this.stats.name, '(end)', limit), this.host.clock).then(finish, fail);
+  track(ctx: InlineItemContext<I, O>): void {
+    this.pending.add(ctx);
   }
 
-  forget(ctx: ItemContext<I, O>): void {
+  forget(ctx: InlineItemContext<I, O>): void {
     this.pending.delete(ctx);
   }
 

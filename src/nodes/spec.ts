@@ -52,8 +52,10 @@ export interface NodeSpec<I, O> {
    * Fail an item whose `process` has not settled within this many ms (NODE_TIMEOUT; its signal
    * aborts, its lane is freed): an integer from 1 to 2147483647, the longest a Node.js timer waits.
    * Without it the consecutor's `timeoutMs` is the call's deadline, at every guarantee level
-   * (checked on the run's clock tick, so it may pass up to a tenth later; in an offloaded node the
-   * worker is then stopped as hung). @default the consecutor's timeoutMs
+   * (inline it is checked on the run's clock tick, so it may pass up to a tenth later; in an
+   * offloaded node the worker applies it to each call). A synchronous loop that never returns
+   * cannot be pre-empted inline; in an offloaded node its worker is stopped as hung.
+   * @default the consecutor's timeoutMs
    */
   readonly timeoutMs?: number;
   /** How many times `process` is tried again on the same item before the item fails. @default 0 */

@@ -22,14 +22,20 @@ export class Column {
   }
 
   push(value: unknown): void {
+    // The common case in a few bytes, so that it inlines into the per-item loops that call it.
+    const numbers = this.numbers;
+    if (numbers !== undefined && typeof value === 'number' && this.size < numbers.length) numbers[this.size++] = value;
+    else this.grow(value);
+  }
+
+  /** A push that fills the Float64Array, or a value that is not a number. */
+  private grow(value: unknown): void {
     let numbers = this.numbers;
     if (numbers !== undefined) {
       if (typeof value === 'number') {
-        if (this.size === numbers.length) {
-          numbers = new Float64Array(numbers.length * 2);
-          numbers.set(this.numbers!);
-          this.numbers = this.spare = numbers;
-        }
+        numbers = new Float64Array(numbers.length * 2);
+        numbers.set(this.numbers!);
+        this.numbers = this.spare = numbers;
         numbers[this.size++] = value;
         return;
       }

@@ -2,10 +2,9 @@ import { pathToFileURL } from 'node:url';
 import { toErrorInfo } from '../acker/failure.js';
 import type { Mode } from '../consecutor/options.js';
 import { ConsecutionError, messageOf } from '../errors.js';
-import type { EndContext } from '../nodes/spec.js';
 import { validateSpec } from '../nodes/validate.js';
-import { isDefinedNode, type DefinedNode } from './define.js';
-import { BatchProcessor, writeUnavailable } from './processor.js';
+import { isDefinedNode } from './define.js';
+import { BatchProcessor } from './processor.js';
 import { Progress } from './progress.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { crosses } from './clone.js';
@@ -18,7 +17,6 @@ import { UnclonableWatch } from './unclonable.js';
  * batch, and runs `end()` when told.
  */
 export function createHandler(mode: Mode, post: (msg: FromWorker) => void): (msg: ToWorker) => void {
-  let spec: DefinedNode<unknown, unknown> | undefined;
   let name = '';
   let processor: BatchProcessor | undefined;
   /** Inline only: what would not cross to a worker is warned of (there it fails, or changes). */
@@ -37,15 +35,15 @@ export function createHandler(mode: Mode, post: (msg: FromWorker) => void): (msg
       if (!isDefinedNode(mod.default)) {
         throw new ConsecutionError('OPTIONS_INVALID', `offload(): the default export of ${msg.url} is not a node made with defineNode(...)`);
       }
-      spec = mod.default;
+      const spec = mod.default;
       name = msg.name;
       const options = validateSpec(name, spec);
-      processor = new BatchProcessor(spec, name, options, abort.signal, msg.progress === undefined ? undefined : new Progress(msg.progress));
+      const progress = msg.progress === undefined ? undefined : new Progress(msg.progress);
+      processor = new BatchProcessor(spec, name, options, msg.timeoutMs ?? 0, abort.signal, progress);
       if (mode === 'sync') watch = new UnclonableWatch(name);
       post({ t: 'ready', concurrency: options.concurrency });
       return;
     }
-    const node = spec!;
     if (msg.t === 'batch') {
       watch?.given(msg.values);
       const run = processor!.run(msg);
@@ -59,28 +57,14 @@ export function createHandler(mode: Mode, post: (msg: FromWorker) => void): (msg
       }
       return;
     }
-    const outs: unknown[] = [];
-    const ctx: EndContext<unknown> = {
-      node: name,
-      signal: abort.signal,
-      push: (v) => outs.push(v),
-      write: () => {
-        throw writeUnavailable(name);
-      },
-    };
-    let failure: unknown;
-    try {
-      await node.end?.(ctx);
-    } catch (e) {
-      failure = e;
-    }
+    const { outs, misuses, failure } = await processor!.end();
     watch?.ended(outs);
     try {
-      post({ t: 'ended', outs, ...(failure === undefined ? {} : { error: toErrorInfo(failure) }) });
+      post({ t: 'ended', outs, misuses, ...(failure === undefined ? {} : { error: toErrorInfo(failure.error) }) });
     } catch (e) {
       // A value end() pushed cannot be cloned: the others go, with an error that says so.
       const why = new ConsecutionError('NODE_FAILED', `node "${name}": a value end() pushed cannot be sent back from the worker: ${messageOf(e)}`, { node: name });
-      post({ t: 'ended', outs: outs.filter((v) => crosses(mode, v)), error: toErrorInfo(failure ?? why) });
+      post({ t: 'ended', outs: outs.filter((v) => crosses(mode, v)), misuses, error: toErrorInfo(failure === undefined ? why : failure.error) });
     }
     abort.abort();
   }

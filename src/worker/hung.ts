@@ -9,13 +9,13 @@ import type { Slot } from './slot.js';
 
 /*
  * The hung-worker watch. On every tick of the run's clock, a worker that has been on a batch for
- * longer than the run's timeoutMs without answering is stuck (a loop that never returns, a call
- * that never settles without a node timeoutMs). It is stopped and replaced like a worker that
- * died, but only the item it was stuck on fails (see blameHung). So is a worker that has not
- * loaded its module (a top-level await that never settles), or not finished end(), within
- * timeoutMs: the run would never end. A batch's time is measured on the run's coarse clock from
- * when its items' clocks started, and the watch runs before the acker's expiry in the same tick:
- * it comes before their ACK_TIMEOUT.
+ * longer than the run's timeoutMs without answering is stuck (a loop that never returns; a call
+ * that never settles is failed by the worker itself at its deadline, unless this comes first). It
+ * is stopped and replaced like a worker that died, but only the item it was stuck on fails (see
+ * blameHung). So is a worker that has not loaded its module (a top-level await that never
+ * settles), or not finished end(), within timeoutMs: the run would never end. A batch's time is
+ * measured on the run's coarse clock from when its items' clocks started, and the watch runs
+ * before the acker's expiry in the same tick: it comes before their ACK_TIMEOUT.
  */
 
 /** Where the items a hung worker held go again: the pool they came from. */

@@ -15,7 +15,7 @@ import { whereHeld } from './holder.js';
 import { blameHung, hung, type Requeue } from './hung.js';
 import { started } from './parking.js';
 import { Restarts } from './restarts.js';
-import { emitCounted, emitEach, emitEnded, fatal } from './results.js';
+import { emitCounted, emitEach, emitEnded, fatal, recordMisuses } from './results.js';
 import { CREDIT, pick, Slot, workerKind } from './slot.js';
 import { unsendable } from './unsendable.js';
 import type { FromWorker } from './protocol.js';
@@ -136,7 +136,7 @@ export class Pool<O> implements Holder {
       error: (e: unknown) => this.died(slot, e instanceof WorkerDied ? e.message : String(e)),
     });
     slot.up(outgoing, this.options.mode, this.host.clock.now());
-    outgoing.next({ t: 'init', url: this.options.url, name: this.stats.name, progress: slot.progress?.shared });
+    outgoing.next({ t: 'init', url: this.options.url, name: this.stats.name, timeoutMs: this.host.timeoutMs, progress: slot.progress?.shared });
   }
 
   /**
@@ -205,6 +205,7 @@ export class Pool<O> implements Holder {
       this.stats.inFlight -= batch.size;
       if (msg.counts === undefined) emitEach(this.out, this.stats, batch, msg.outs);
       else emitCounted(this.out, this.stats, this.seed, batch, msg);
+      if (msg.misuses !== undefined) recordMisuses(this.stats.name, this.host.untracked, msg.misuses);
       batch.clear();
       if (this.spare.length < this.slots.length * CREDIT) this.spare.push(batch);
       this.dispatch();

@@ -19,6 +19,8 @@ export interface Init {
   readonly t: 'init';
   readonly url: string;
   readonly name: string;
+  /** The run's timeoutMs: the deadline of a node call when the node has no timeoutMs of its own; absent: none. */
+  readonly timeoutMs?: number;
   /** A worker thread's shared progress (see Progress): which item of which batch it is on. */
   readonly progress?: Int32Array | undefined;
 }
@@ -33,6 +35,17 @@ export interface Failed {
   readonly rejected?: boolean;
   /** False when the error was a ConsecutionError that trying again cannot help. */
   readonly retryable?: false;
+}
+
+/**
+ * A call the node made on a context whose item was already settled (`ctx.push()` after
+ * `ctx.ack()`): refused in the worker, and recorded on the main side as one of the run's errors,
+ * as it is inline.
+ */
+export interface Misuse {
+  readonly error: ErrorInfo;
+  /** The item whose context it was. */
+  readonly item: unknown;
 }
 
 /**
@@ -53,10 +66,12 @@ export interface Results {
    * make a slow node look fast.
    */
   readonly ms: number;
+  /** Misuses since the worker's last answer; undefined when there were none. */
+  readonly misuses: readonly Misuse[] | undefined;
 }
 
 export type FromWorker =
   | { readonly t: 'ready'; /** The spec's concurrency: items a worker works on at once. */ readonly concurrency: number }
   | { readonly t: 'fatal'; readonly error: ErrorInfo }
   | Results
-  | { readonly t: 'ended'; readonly outs: readonly unknown[]; readonly error?: ErrorInfo };
+  | { readonly t: 'ended'; readonly outs: readonly unknown[]; readonly error?: ErrorInfo; readonly misuses?: readonly Misuse[] | undefined };

@@ -9,7 +9,7 @@ import { failAt, nodeError } from '../stage/fail.js';
 import type { NodeStats } from '../stage/stats.js';
 import type { Batch } from './batch.js';
 import { rebuild } from './rebuild.js';
-import type { Failed, FromWorker, Results } from './protocol.js';
+import type { Failed, FromWorker, Misuse, Results } from './protocol.js';
 
 type Ended = Extract<FromWorker, { t: 'ended' }>;
 
@@ -85,6 +85,20 @@ export function emitEnded<O>(out: Subscriber<Envelope<O>>, stats: NodeStats, unt
   if (msg.error !== undefined) {
     untracked.failAnchor({ node: stats.name, value: undefined, error: nodeError(stats.name, '(end)', rebuild(msg.error, stats.name)) }, 0);
   }
+  if (msg.misuses !== undefined) recordMisuses(stats.name, untracked, msg.misuses);
+}
+
+/**
+ * Records the calls a worker's node made on contexts of items already settled (`ctx.push()` after
+ * `ctx.ack()`) as the run's errors, as inline: on `untracked`, so that no item fails for them.
+ *
+ * @example
+ * ```ts
+ * if (msg.misuses !== undefined) recordMisuses(stats.name, host.untracked, msg.misuses);
+ * ```
+ */
+export function recordMisuses(node: string, untracked: Anchor, misuses: readonly Misuse[]): void {
+  for (const m of misuses) untracked.failAnchor({ node, value: m.item, error: rebuild(m.error, node) }, 0);
 }
 
 /**

@@ -47,5 +47,5 @@ export function salvage(mode: Mode, results: Results, batch: BatchMessage, node:
     }
     at += k;
   }
-  return { t: 'results', counts, outs, failed, ms: results.ms };
+  return { t: 'results', counts, outs, failed, ms: results.ms, misuses: results.misuses };
 }
