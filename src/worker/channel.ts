@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Observable, type Observer } from 'rxjs';
 import type { Mode } from '../consecutor/options.js';
+import { adopt } from './children.js';
 import { createHandler } from './handler.js';
 import { typeScriptLoader } from './loader.js';
 import type { FromWorker, ToWorker } from './protocol.js';
@@ -66,6 +67,7 @@ export function bridge(mode: Mode, url: string, node: string): Bridge {
         serialization: 'advanced',
         stdio: 'inherit',
       });
+      adopt(child);
       child.on('message', (msg) => subscriber.next(msg as FromWorker));
       child.on('exit', (code, signal) => died(`the worker process exited with ${signal ?? `code ${code}`}`));
       child.on('error', (e) => died(`the worker process failed: ${e.message}`));
