@@ -8,6 +8,7 @@ import type { SourceReader } from '../sources/source.js';
  *
  * @example
  * ```ts
+ * declare const reader: SourceReader<unknown>;
  * const stopping = new Stopping();
  * stopping.request(5_000, () => console.log('drainMs passed: end at once'));
  * stopping.stopReading(reader, false); // at once: no item is read again

@@ -10,8 +10,8 @@ import type { Metrics, RunReport } from './report.js';
  *
  * @example
  * ```ts
- * const untracked = new UntrackedFailures(options.keepFailures);
- * untracked.add({ node: 'consecutor', value: undefined, error });
+ * const untracked = new UntrackedFailures(100); // keepFailures
+ * untracked.add({ node: 'consecutor', value: undefined, error: new Error('the store failed') });
  * ```
  */
 export class UntrackedFailures {
@@ -46,7 +46,8 @@ export interface RunTally {
  *
  * @example
  * ```ts
- * const { pending, completed } = metricsOf({ running: true, acker, untrackedIngested: 0, untracked, registry });
+ * declare const tally: RunTally;
+ * const { pending, completed } = metricsOf(tally);
  * ```
  */
 export function metricsOf(tally: RunTally): Metrics {
@@ -70,7 +71,8 @@ export function metricsOf(tally: RunTally): Metrics {
  *
  * @example
  * ```ts
- * resolve(reportOf(tally, { guarantee: 'replay', started, stopped: false }));
+ * declare const tally: RunTally;
+ * const report = reportOf(tally, { guarantee: 'replay', started: Date.now(), stopped: false });
  * ```
  */
 export function reportOf(tally: RunTally, run: { guarantee: Guarantee; started: number; stopped: boolean }): RunReport {
