@@ -7,10 +7,12 @@ import { ConsecutionError } from '../errors.js';
  *
  * @example
  * ```ts
+ * declare function fail(e: ConsecutionError): void;
+ * declare function start(): void; // a new worker in the dead one's slot
  * const restarts = new Restarts('parse', 3, 60_000);
  * const giveUp = restarts.died(Date.now(), 'exit code 1');
  * if (giveUp !== undefined) fail(giveUp);
- * else restarts.after(() => start(slot));
+ * else restarts.after(start);
  * ```
  */
 export class Restarts {
