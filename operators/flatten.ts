@@ -9,7 +9,7 @@ import { expand } from './flatMap.js';
  * ```ts
  * interface Order { id: number }
  * declare function enrichBatch(orders: Order[]): Order[];
- * const p = pipe(chunk<Order>(100), map(enrichBatch), flatten());
+ * const p = pipe(chunk(100), map(enrichBatch), flatten());
  * ```
  */
 export function flatten<T>(name?: string): Node<Iterable<T>, T> {
