@@ -9,6 +9,7 @@ import { fold } from './reduce.js';
  *
  * @example
  * ```ts
+ * interface Order { country: string; cents: number }
  * const revenueByCountry = aggregate((o: Order) => o.country, (sum: number, o: Order) => sum + o.cents, 0);
  * ```
  * @see reduce

@@ -20,7 +20,11 @@ import {
  *
  * @example
  * ```ts
- * const p = broadcast('fan', pipe(map(toCompany), output('company')), pipe(route(byPartner, partners)));
+ * interface Dollar { partner: string; cents: number }
+ * interface Company { name: string }
+ * declare function toCompany(d: Dollar): Company;
+ * declare const partners: Record<string, Node<Dollar, never>>;
+ * const p = broadcast('fan', pipe(map(toCompany), output('company')), route((d: Dollar) => d.partner, partners));
  * ```
  * @see route
  */

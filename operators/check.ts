@@ -15,6 +15,8 @@ export interface CheckOptions {
  *
  * @example
  * ```ts
+ * interface Row { amount: number }
+ * declare function parse(line: string): Row;
  * const p = pipe(map(parse), check((r: Row) => r.amount >= 0, 'amount must not be negative'));
  * ```
  */

@@ -30,6 +30,8 @@ type ItemOf<T> = [T] extends [never] ? unknown : T;
  *
  * @example
  * ```ts
+ * interface Row { id: number }
+ * declare const db: { insert(rows: Row[]): Promise<void> };
  * const p = pipe(chunk('rows', 500), node('insert', { async process(rows: Row[]) { await db.insert(rows) } }));
  * ```
  * @see flatten

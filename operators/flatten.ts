@@ -7,6 +7,8 @@ import { expand } from './flatMap.js';
  *
  * @example
  * ```ts
+ * interface Order { id: number }
+ * declare function enrichBatch(orders: Order[]): Order[];
  * const p = pipe(chunk(100), map(enrichBatch), flatten());
  * ```
  */

@@ -25,6 +25,11 @@ import {
  *
  * @example
  * ```ts
+ * interface Pair { from: string; to: string }
+ * interface Located { pair: Pair; km: number }
+ * interface Order { id: number; address: string }
+ * declare function lookUp(pair: Pair, signal: AbortSignal): Promise<Located>;
+ * declare function country(order: Order, signal: AbortSignal): Promise<string>;
  * const geocode = node('geocode', {
  *   concurrency: 8, timeoutMs: 5_000, retries: 2,
  *   async process(pair: Pair, ctx: NodeContext<Located>) { ctx.push(await lookUp(pair, ctx.signal)) },

@@ -36,6 +36,7 @@ export interface OffloadOptions {
  *
  * @example
  * ```ts
+ * declare const rows: Iterable<{ id: number }>;
  * const p = pipe(offload('score', new URL('./score.js', import.meta.url), { parallelism: 2 }), output('scores'));
  * await new Consecutor(p, { mode: 'thread', outputs: { scores: [] } }).run(rows);
  * ```

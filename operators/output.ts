@@ -17,6 +17,7 @@ export interface OutputOptions {
  *
  * @example
  * ```ts
+ * declare function distance(trip: { from: string; to: string }): number;
  * const c = new Consecutor(pipe(map(distance), output('distances')), { outputs: { distances: [] } });
  * ```
  */

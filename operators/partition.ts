@@ -7,6 +7,9 @@ import { routeBy } from './route.js';
  *
  * @example
  * ```ts
+ * interface Dollar { isProfit: boolean; cents: number }
+ * declare const toPartners: Node<Dollar, never>;
+ * declare const toOperating: Node<Dollar, never>;
  * const p = partition((d: Dollar) => d.isProfit, [toPartners, toOperating]);
  * ```
  */

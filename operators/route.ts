@@ -23,6 +23,9 @@ export type BranchOutput<B> = B extends readonly (infer N)[] ? OutputOf<N> : Out
  *
  * @example
  * ```ts
+ * interface Dollar { revenue: number }
+ * declare const profit: Node<Dollar, never>;
+ * declare const operating: Node<Dollar, never>;
  * const p = route('budget', (d: Dollar) => (d.revenue > 1e6 ? 'profit' : 'operating'), { profit, operating });
  * ```
  * @see partition

@@ -29,6 +29,7 @@ export type ErrorCode =
  *
  * @example
  * ```ts
+ * declare const p: Node<number, number>;
  * try { new Consecutor(p, { maxPending: -1 }) }
  * catch (e) { if (e instanceof ConsecutionError && e.code === 'OPTIONS_INVALID') console.error(e.message) }
  * ```

@@ -28,6 +28,7 @@ export interface TimerHandle {
  *   setInterval: (fn, ms) => setInterval(fn, ms) as unknown as TimerHandle,
  *   clearInterval: (h) => clearInterval(h as unknown as NodeJS.Timeout),
  * };
+ * declare const pipeline: Node<number, unknown>;
  * const c = new Consecutor(pipeline, { clock });
  * ```
  */

@@ -15,7 +15,10 @@ export interface Blame {
  *
  * @example
  * ```ts
- * host.addHolder({ where: (root, now) => (pending.has(root) ? { node: 'rows', where: 'waiting on output "rows"' } : undefined) });
+ * declare const unconfirmed: Set<unknown>; // the roots with a write not yet confirmed
+ * const holder: Holder = {
+ *   where: (root) => (unconfirmed.has(root) ? { node: 'rows', where: 'waiting on output "rows"' } : undefined),
+ * };
  * ```
  */
 export interface Holder {

@@ -47,14 +47,6 @@ export function storeFailure(e: unknown): ConsecutionError {
  * The pump of one run: pulls the source while fewer than `maxPending` items are pending, journals
  * what it read in one group commit (durable stores) before admitting it, sends replays in first,
  * flushes partial batches when the run stalls at maxPending, and completes the input at the end.
- *
- * @example
- * ```ts
- * const admission = new Admission(parts);
- * admission.input = subscriber;
- * admission.reader = source.open(store.position());
- * admission.pump();
- * ```
  */
 export class Admission {
   /** The pipeline's input; undefined before it is subscribed and once it completed. */

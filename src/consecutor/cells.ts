@@ -12,9 +12,11 @@ import type { FoldedCopy, Journal } from '../store/store.js';
  *
  * @example
  * ```ts
- * const cells = new StateCells(store, (e) => run.fatal(e));
+ * import { MemoryStore } from '../store/memory.js';
+ * import { StateCells } from './cells.js';
+ * let total = 0;
+ * const cells = new StateCells(new MemoryStore(), (e) => console.error(e));
  * const cell = cells.add('count', () => total, (env) => env.anchor.ackEdge(env.hi, env.lo, env.attempt));
- * cells.restoreJournal(source, acker, replays);
  * ```
  */
 export class StateCells {

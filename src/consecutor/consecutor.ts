@@ -58,6 +58,9 @@ export class Consecutor<I = unknown, O = unknown> {
    *
    * @example
    * ```ts
+   * interface Row { id: number }
+   * declare const c: Consecutor<Row, Row>;
+   * declare const rows: Row[];
    * const done = c.run(rows);
    * for await (const r of c.output('valid')) console.log(r); // throws if the run fails
    * const report = await done;
@@ -68,6 +71,8 @@ export class Consecutor<I = unknown, O = unknown> {
    *
    * @example
    * ```ts
+   * declare const c: Consecutor<number, unknown>;
+   * declare function ticks(): AsyncIterable<number>;
    * const report = await c.run(fromAsyncIterable(ticks()), { signal: AbortSignal.timeout(60_000) });
    * ```
    */
@@ -96,6 +101,8 @@ export class Consecutor<I = unknown, O = unknown> {
    *
    * @example
    * ```ts
+   * declare const c: Consecutor<string, unknown>;
+   * declare function events(): AsyncIterable<string>;
    * const done = c.run(fromAsyncIterable(events()));
    * process.once('SIGINT', () => void c.stop());
    * const report = await done; // report.stopped: true after Ctrl-C

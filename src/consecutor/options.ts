@@ -53,6 +53,8 @@ export interface ConsecutorOptions {
    *
    * @example
    * ```ts
+   * declare const pipeline: Node<number, unknown>;
+   * declare const items: number[];
    * const clock = new VirtualClock();
    * const report = await clock.runUntil(new Consecutor(pipeline, { clock, timeoutMs: 5_000 }).run(items));
    * ```

@@ -25,13 +25,6 @@ export interface SettlementParts {
  * What happens when the acker settles an item: a completed one leaves the journal and its source
  * hears of it; a failed one is recorded, replayed, or dead-lettered (kept in the store and written
  * to the `deadLetter` output, both through the confirmed-write path the run waits for).
- *
- * @example
- * ```ts
- * const settlement = new Settlement({ store, cells, channels, writes, holders, keepFailures: 100 });
- * const acker = new Acker(options, settlement);
- * settlement.admission = new Admission({ ...parts, acker });
- * ```
  */
 export class Settlement implements AckerEvents {
   /** The run's admission; set once, before the run starts (it needs the acker, which needs this). */

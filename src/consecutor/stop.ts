@@ -9,6 +9,7 @@ import type { Clock, TimerHandle } from '../types.js';
  *
  * @example
  * ```ts
+ * declare const reader: SourceReader<unknown>;
  * const stopping = new Stopping(systemClock);
  * stopping.request(5_000, () => console.log('drainMs passed: end at once'));
  * stopping.stopReading(reader, false); // at once: no item is read again

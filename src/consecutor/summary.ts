@@ -11,8 +11,8 @@ import type { Metrics, RunReport } from './report.js';
  *
  * @example
  * ```ts
- * const untracked = new UntrackedFailures(options.keepFailures, options.clock);
- * untracked.add({ node: 'consecutor', value: undefined, error });
+ * const untracked = new UntrackedFailures(100, systemClock); // keepFailures, the run's clock
+ * untracked.add({ node: 'consecutor', value: undefined, error: new Error('the store failed') });
  * ```
  */
 export class UntrackedFailures {
@@ -50,7 +50,8 @@ export interface RunTally {
  *
  * @example
  * ```ts
- * const { pending, completed } = metricsOf({ running: true, acker, untrackedIngested: 0, untracked, registry });
+ * declare const tally: RunTally;
+ * const { pending, completed } = metricsOf(tally);
  * ```
  */
 export function metricsOf(tally: RunTally): Metrics {
@@ -74,7 +75,9 @@ export function metricsOf(tally: RunTally): Metrics {
  *
  * @example
  * ```ts
- * resolve(reportOf(tally, { guarantee: 'replay', started, ended: clock.now(), stopped: false }));
+ * declare const tally: RunTally;
+ * declare const started: number; // when the run started, on its clock
+ * const report = reportOf(tally, { guarantee: 'replay', started, ended: systemClock.now(), stopped: false });
  * ```
  */
 export function reportOf(tally: RunTally, run: { guarantee: Guarantee; started: number; ended: number; stopped: boolean }): RunReport {

@@ -6,11 +6,6 @@ import type { Writes } from '../outputs/writes.js';
  * The end of the pipeline: what leaves it is written to the `default` output, if anything takes
  * its values, and acked once the write is confirmed (the confirmed-write path, see Writer);
  * otherwise acked at once, with nothing allocated.
- *
- * @example
- * ```ts
- * out.subscribe({ next: terminalOf(channels, writes) });
- * ```
  */
 export function terminalOf(channels: OutputSet, writes: Writes): (env: Envelope<unknown>) => void {
   const ch = channels.get('default');

@@ -73,6 +73,7 @@ export class Envelope<T> {
  * @example
  * ```ts
  * import { pipe } from 'rxjs';
+ * import { map, type Node } from 'consecution';
  * const p: Node<number, string> = pipe(map((x: number) => x * 2), map(String));
  * ```
  */

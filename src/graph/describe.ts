@@ -47,7 +47,8 @@ class DescribeHost extends DetachedStageContext {
  *
  * @example
  * ```ts
- * const g = describe(pipe(map(parse), broadcast(toFile, toCollector)));
+ * declare function parse(line: string): { id: number };
+ * const g = describe(pipe(map(parse), broadcast(output('file'), output('collector'))));
  * console.log(toMermaid(g));
  * ```
  */

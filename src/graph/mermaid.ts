@@ -5,6 +5,8 @@ import type { Graph, GraphNode } from './describe.js';
  *
  * @example
  * ```ts
+ * declare function parse(line: string): { id: number };
+ * const pipeline = map('parse', parse);
  * console.log(toMermaid(describe(pipeline)));
  * // flowchart LR
  * //   g_input(["input"])

@@ -26,6 +26,8 @@ import { fmix } from '../envelope/split.js';
  *
  * @example
  * ```ts
+ * interface Row { id: number }
+ * declare const db: { query(sql: string, params: unknown[]): Promise<unknown> };
  * const rows = {
  *   async append(row: Row, meta: WriteMeta) {
  *     await db.query('INSERT INTO rows (key, body) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [meta.key, row]);
@@ -46,6 +48,7 @@ let untracked = 0;
  *
  * @example
  * ```ts
+ * declare const env: Envelope<unknown>;
  * metaOf(env.anchor, env.hi, env.lo, env.attempt); // { key: '42:0000000000000001', root: 42, attempt: 0 }
  * ```
  */

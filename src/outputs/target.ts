@@ -17,6 +17,9 @@ import type { WriteMeta } from './meta.js';
  *
  * @example
  * ```ts
+ * interface Row { id: number }
+ * declare const db: { connect(): Promise<void>; insert(row: Row & { key: string }): Promise<void>; end(): Promise<void> };
+ * declare function parse(line: string): Row;
  * const rows: OutputTarget<Row> = {
  *   async open() { await db.connect() },
  *   async append(row, meta) { await db.insert({ ...row, key: meta.key }) }, // ON CONFLICT (key) DO NOTHING

@@ -81,7 +81,13 @@ class PendingWrite {
  *
  * @example
  * ```ts
- * const writer = writes.writer(channel, { node: 'rows' });
+ * import type { Envelope } from '../envelope/envelope.js';
+ * import type { Sink } from './channel.js';
+ * import type { Writes } from './writes.js';
+ * declare const writes: Writes;
+ * declare const sink: Sink;
+ * declare const env: Envelope<unknown>;
+ * const writer = writes.writer(sink, { node: 'rows' });
  * writer.write(env.value, env.anchor, env.hi, env.lo, env.attempt); // acks env's edge once confirmed
  * ```
  */

@@ -10,8 +10,15 @@ import { Writer, type WriteOwner, type WriterOptions } from './writer.js';
  *
  * @example
  * ```ts
- * const writes = new Writes(run, options.timeoutMs, run.untracked);
- * const end = writes.writer(outputs.get('default')!, { node: 'default' });
+ * import type { Anchor, Envelope } from '../envelope/envelope.js';
+ * import type { Sink } from './channel.js';
+ * import { Writes } from './writes.js';
+ * declare const clock: { readonly now: number }; // the run's coarse clock
+ * declare const untracked: Anchor;
+ * declare const sink: Sink;
+ * declare const env: Envelope<unknown>;
+ * const writes = new Writes(clock, 30_000, untracked);
+ * const end = writes.writer(sink, { node: 'default' });
  * end.write(env.value, env.anchor, env.hi, env.lo, env.attempt);
  * await writes.waitAll();
  * ```

@@ -15,6 +15,8 @@ export interface AsyncIterableSourceOptions {
  *
  * @example
  * ```ts
+ * declare function fetchPage(n: number): Promise<string[]>;
+ * declare const pipeline: Node<string, unknown>;
  * async function* pages() { for (let p = 1; p <= 3; p++) yield* await fetchPage(p) }
  * await new Consecutor(pipeline).run(fromAsyncIterable(pages()));
  * ```

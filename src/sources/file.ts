@@ -21,6 +21,7 @@ export interface FileSourceOptions extends LineOptions {
  *
  * @example
  * ```ts
+ * declare const pipeline: Node<unknown, unknown>;
  * await new Consecutor(pipeline, { guarantee: 'replay', store: { path: './state' } }).run(fromFile('events.ndjson', { format: 'ndjson' }));
  * ```
  */

@@ -14,6 +14,9 @@ export interface IterableSourceOptions {
  *
  * @example
  * ```ts
+ * interface Row { id: number }
+ * declare const pipeline: Node<Row, unknown>;
+ * declare const rows: Row[];
  * const report = await new Consecutor(pipeline).run(fromIterable(rows));
  * ```
  */

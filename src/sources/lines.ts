@@ -36,6 +36,9 @@ export interface LineReaderOptions extends Required<LineOptions> {
  *
  * @example
  * ```ts
+ * import { Readable } from 'node:stream';
+ * import { LineReader } from './lines.js';
+ * const input = Readable.from([Buffer.from('{"n":1}\n')]);
  * const reader = new LineReader({ input, format: 'ndjson', maxLineBytes: 1 << 20, name: 'in', start: { offset: 0, line: 0 }, ownsInput: true });
  * await reader.read(); // { done: false, value: { n: 1 } }, and reader.position is { offset: 8, line: 1 }
  * ```

@@ -11,6 +11,11 @@ import { toSource } from './toSource.js';
  *
  * @example
  * ```ts
+ * interface Row { id: number }
+ * declare const c: Consecutor<Row, unknown>;
+ * declare const january: Row[];
+ * declare const february: Row[];
+ * declare const otherConsecutor: Consecutor<unknown, Row>;
  * await c.run(merge(fromIterable(january), fromIterable(february), otherConsecutor.output('rows')));
  * ```
  */

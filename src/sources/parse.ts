@@ -39,8 +39,9 @@ export function lineParser<T>(format: LineFormat, name: string): (raw: unknown) 
  *
  * @example
  * ```ts
+ * const source = fromFile('events.ndjson', { format: 'ndjson' });
  * const input = restoredInput(source, { id: 7, value: 'not json', position: undefined, rawOf: 'events.ndjson' });
- * if ('error' in input) root.failAnchor({ node: source.name, value: 'not json', error: input.error }, 0);
+ * if ('error' in input) console.error(input.error); // ConsecutionError BAD_INPUT: the item fails again
  * ```
  */
 export function restoredInput(source: Source<unknown>, entry: JournalEntry): Parsed<unknown> {

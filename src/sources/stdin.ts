@@ -21,6 +21,7 @@ export interface StdinSourceOptions extends LineOptions {
  * @example
  * ```ts
  * // cat events.ndjson | node pipeline.js
+ * declare const c: Consecutor<unknown, unknown>;
  * const report = await c.run(fromStdin({ format: 'ndjson' }));
  * ```
  */

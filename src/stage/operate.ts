@@ -77,8 +77,11 @@ export const FAILED: unique symbol = Symbol('consecution.failed');
  *
  * @example
  * ```ts
- * const acc2 = callOrFail(stats, env, fn, acc, env.value);
- * if (acc2 === FAILED) return;
+ * declare const stats: NodeStats;
+ * declare const env: Envelope<number>;
+ * const sum = (acc: number, value: number) => acc + value;
+ * const acc = callOrFail(stats, env, sum, 0, env.value);
+ * if (acc !== FAILED) console.log(acc); // else env has been failed at the node
  * ```
  */
 export function callOrFail<A, R>(stats: NodeStats, env: Envelope<unknown>, fn: (a: A) => R, a: A): R | typeof FAILED;

@@ -93,6 +93,7 @@ export class VirtualClock implements Clock {
    *
    * @example
    * ```ts
+   * const clock = new VirtualClock();
    * clock.setTimeout(() => console.log(clock.now()), 100);
    * clock.advance(250); // logs 100; clock.now() is 250
    * ```
@@ -109,6 +110,8 @@ export class VirtualClock implements Clock {
    *
    * @example
    * ```ts
+   * declare const clock: VirtualClock;
+   * declare const c: Consecutor;
    * while (c.metrics().failed === 0 && clock.next());
    * ```
    */
@@ -124,6 +127,9 @@ export class VirtualClock implements Clock {
    *
    * @example
    * ```ts
+   * declare const clock: VirtualClock;
+   * declare const c: Consecutor<number, unknown>;
+   * declare const items: number[];
    * const report = await clock.runUntil(c.run(items), { limitMs: 60_000 });
    * await clock.runUntil(() => c.metrics().failed >= 2);
    * ```

@@ -11,6 +11,11 @@ import type { Slot } from './slot.js';
  *
  * @example
  * ```ts
+ * import type { NodeStats } from '../stage/stats.js';
+ * import { failHeld } from './death.js';
+ * import type { Slot } from './slot.js';
+ * declare const stats: NodeStats;
+ * declare const slot: Slot;
  * failHeld(stats, slot, 'exit code 1');
  * // every item slot held fails: node "parse": exit code 1; 3 item(s) it held failed
  * ```
@@ -35,7 +40,10 @@ export function failHeld(stats: NodeStats, slot: Slot, why: string): void {
  *
  * @example
  * ```ts
- * if (slot.ending) failEnd(stats.name, host.untracked, slot.ready, why);
+ * import type { Anchor } from '../envelope/envelope.js';
+ * import { failEnd } from './death.js';
+ * declare const untracked: Anchor; // the run's anchor of values from no item
+ * failEnd('parse', untracked, true, 'exit code 1'); // fails on untracked: what end() would have pushed is lost
  * ```
  */
 export function failEnd(node: string, untracked: Anchor, ready: boolean, why: string): void {

@@ -15,6 +15,9 @@ export type DefinedNode<I, O> = NodeSpec<I, O> & { readonly name: string; readon
  *
  * @example
  * ```ts
+ * interface Pair { from: string; to: string }
+ * interface Located { pair: Pair; km: number }
+ * declare function lookUp(pair: Pair): Promise<Located>;
  * // geocode.ts
  * export default defineNode({ name: 'geocode', process: (pair: Pair) => lookUp(pair) });
  * // pipeline.ts

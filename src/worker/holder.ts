@@ -11,7 +11,17 @@ import type { Slot } from './slot.js';
  *
  * @example
  * ```ts
- * whereHeld(root, now, 'parse', 'worker thread', slots, open, [ready, suspects]);
+ * import type { Anchor } from '../envelope/envelope.js';
+ * import type { Batch } from './batch.js';
+ * import type { Fifo } from './fifo.js';
+ * import { whereHeld } from './holder.js';
+ * import type { Slot } from './slot.js';
+ * declare const root: Anchor;
+ * declare const slots: Slot[];
+ * declare const open: Batch;
+ * declare const ready: Fifo<Batch>;
+ * declare const suspects: Fifo<Batch>;
+ * whereHeld(root, Date.now(), 'parse', 'worker thread', slots, open, [ready, suspects]);
  * // { node: 'parse', where: 'in node "parse" on a worker thread for 31.2 s' }
  * ```
  */

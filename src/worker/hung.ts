@@ -34,8 +34,10 @@ export interface Requeue {
  *
  * @example
  * ```ts
- * const why = hung(slot, host.now, host.timeoutMs);
- * if (why !== undefined) stopAndReplace(slot, why);
+ * import { hung } from './hung.js';
+ * import { Slot } from './slot.js';
+ * const slot = new Slot();
+ * hung(slot, Date.now(), 30_000); // undefined while it is quiet for less than 30 s
  * ```
  */
 export function hung(slot: Slot, now: number, limit: number): string | undefined {
@@ -53,12 +55,8 @@ export function hung(slot: Slot, now: number, limit: number): string | undefined
  * batch it held next go to a worker again, no attempt lost, and the time the hang cost them is
  * given back to their clocks. When it cannot say which item (a process has no shared memory; a
  * node may run several at once), that batch's items go again one per batch, as suspects. Leaves
- * the slot holding nothing.
- *
- * @example
- * ```ts
- * if (slot.ready && !slot.ending && slot.inflight.size > 0) blameHung(slot, now, limit, requeue);
- * ```
+ * the slot holding nothing. For a loaded worker, not ending, that holds a batch
+ * (`slot.ready && !slot.ending && slot.inflight.size > 0`).
  */
 export function blameHung(slot: Slot, now: number, limit: number, to: Requeue): void {
   const [head, ...later] = slot.inflight.drain() as [Batch, ...Batch[]];

@@ -6,6 +6,11 @@ import type { Batch } from './batch.js';
  *
  * @example
  * ```ts
+ * import type { Envelope } from '../envelope/envelope.js';
+ * import type { Batch } from './batch.js';
+ * import { started } from './parking.js';
+ * declare const env: Envelope<unknown>;
+ * declare const batch: Batch;
  * env.anchor.park(env.attempt);
  * batch.add(env);
  * // ... the worker, loaded, starts on the batch:

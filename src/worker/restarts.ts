@@ -8,10 +8,12 @@ import type { Clock, TimerHandle } from '../types.js';
  *
  * @example
  * ```ts
+ * declare function fail(e: ConsecutionError): void;
+ * declare function start(): void; // a new worker in the dead one's slot
  * const restarts = new Restarts('parse', 3, 60_000, systemClock);
  * const giveUp = restarts.died(systemClock.now(), 'exit code 1');
  * if (giveUp !== undefined) fail(giveUp);
- * else restarts.after(() => start(slot));
+ * else restarts.after(start);
  * ```
  */
 export class Restarts {

@@ -15,12 +15,8 @@ type Ended = Extract<FromWorker, { t: 'ended' }>;
 
 /**
  * A batch's results when every item pushed one value, the common case: each envelope keeps its
- * anchor and takes its value, no acker traffic, nothing allocated.
- *
- * @example
- * ```ts
- * if (msg.counts === undefined) emitEach(out, stats, batch, msg.outs);
- * ```
+ * anchor and takes its value, no acker traffic, nothing allocated. For an answer without
+ * `counts`: `if (msg.counts === undefined) emitEach(out, stats, batch, msg.outs)`.
  */
 export function emitEach<O>(out: Subscriber<Envelope<O>>, stats: NodeStats, batch: Batch, outs: ArrayLike<unknown>): void {
   const envs = batch.envs;
@@ -35,11 +31,7 @@ export function emitEach<O>(out: Subscriber<Envelope<O>>, stats: NodeStats, batc
 /**
  * A batch's results when some item failed or pushed other than one value (`msg.counts`: per item,
  * how many it pushed, or -1 if it failed): failures fail their item, several values split it.
- *
- * @example
- * ```ts
- * if (msg.counts !== undefined) emitCounted(out, stats, seed, batch, msg);
- * ```
+ * For an answer with `counts`: `if (msg.counts !== undefined) emitCounted(out, stats, seed, batch, msg)`.
  */
 export function emitCounted<O>(out: Subscriber<Envelope<O>>, stats: NodeStats, seed: SplitSeed, batch: Batch, msg: Results): void {
   const { envs } = batch;
@@ -70,12 +62,7 @@ function failOne(stats: NodeStats, env: Envelope<unknown>, o: Failed): void {
 
 /**
  * What a worker's end() pushed, on `untracked` (the anchor of values from no item), and how it failed,
- * if it did.
- *
- * @example
- * ```ts
- * if (msg.t === 'ended') emitEnded(out, stats, host.untracked, msg);
- * ```
+ * if it did. For the worker's `ended` answer.
  */
 export function emitEnded<O>(out: Subscriber<Envelope<O>>, stats: NodeStats, untracked: Anchor, msg: Ended): void {
   for (const v of msg.outs) {
@@ -94,7 +81,11 @@ export function emitEnded<O>(out: Subscriber<Envelope<O>>, stats: NodeStats, unt
  *
  * @example
  * ```ts
- * if (msg.misuses !== undefined) recordMisuses(stats.name, host.untracked, msg.misuses);
+ * import type { Anchor } from '../envelope/envelope.js';
+ * import { recordMisuses } from './results.js';
+ * declare const untracked: Anchor; // the run's anchor of values from no item
+ * const misuse = { item: { id: 7 }, error: { name: 'ConsecutionError', message: 'node "score" called ctx.push() after its item was settled (returned, acked, failed or timed out)', code: 'NODE_FAILED' } };
+ * recordMisuses('score', untracked, [misuse]); // one error in the report, no item failed
  * ```
  */
 export function recordMisuses(node: string, untracked: Anchor, misuses: readonly Misuse[]): void {
@@ -106,7 +97,8 @@ export function recordMisuses(node: string, untracked: Anchor, misuses: readonly
  *
  * @example
  * ```ts
- * if (msg.t === 'fatal') fail(fatal(stats.name, url, msg.error));
+ * const e = fatal('parse', 'file:///app/parse.js', { name: 'SyntaxError', message: 'Unexpected token' });
+ * // ConsecutionError OPTIONS_INVALID: node "parse" (file:///app/parse.js): Unexpected token
  * ```
  */
 export function fatal(node: string, url: string, error: ErrorInfo): ConsecutionError {

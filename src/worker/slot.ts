@@ -57,6 +57,8 @@ export class Slot {
  *
  * @example
  * ```ts
+ * declare const slots: Slot[];
+ * let rr = 0; // where the next search starts (round robin)
  * const k = pick(slots, rr);
  * if (k >= 0) rr = (k + 1) % slots.length;
  * ```

@@ -16,8 +16,17 @@ import { workerKind } from './slot.js';
  *
  * @example
  * ```ts
+ * import type { Envelope } from '../envelope/envelope.js';
+ * import type { NodeStats } from '../stage/stats.js';
+ * import type { Batch } from './batch.js';
+ * import type { Slot } from './slot.js';
+ * import { unsendable } from './unsendable.js';
+ * declare const slot: Slot; // up: its channel is set
+ * declare const batch: Batch;
+ * declare const stats: NodeStats;
+ * declare const pool: { add(env: Envelope<unknown>): void };
  * try {
- *   slot.channel.next(batch.message());
+ *   slot.channel!.next(batch.message());
  * } catch (e) {
  *   unsendable(batch, e, 'thread', stats, (env) => pool.add(env));
  * }

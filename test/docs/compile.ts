@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import ts from 'typescript';
 import type { Example } from './extract.js';
 
@@ -42,11 +42,14 @@ export function compileExamples(root: string, examples: readonly Example[]): Exa
   const dir = join(root, '.examples');
   const virtual = new Map<string, { text: string; example: Example; offset: number }>();
   examples.forEach((example, i) => {
-    // A block that starts with `// score.ts: ...` is that file, beside the other named blocks of
-    // its document: another block may import it as './score.js'.
-    const named = /^\/\/ ([\w.-]+\.ts)\b/.exec(example.code)?.[1];
-    const docDir = join(dir, example.file.replace(/[^\w]/g, '_'));
-    const path = join(docDir, named ?? `${i}.ts`);
+    // A TSDoc example sits beside the file it documents, so that it imports that file's
+    // neighbours ('../envelope/envelope.js') as the file itself does.
+    const tsdoc = example.file.endsWith('.ts');
+    // A Markdown block that starts with `// score.ts: ...` is that file, beside the other named
+    // blocks of its document: another block may import it as './score.js'.
+    const named = tsdoc ? undefined : /^\/\/ ([\w.-]+\.ts)\b/.exec(example.code)?.[1];
+    const docDir = tsdoc ? join(root, dirname(example.file)) : join(dir, example.file.replace(/[^\w]/g, '_'));
+    const path = join(docDir, named ?? (tsdoc ? `__example${i}.ts` : `${i}.ts`));
     const header = example.code.includes('import ') ? [] : autoImports(example, root, docDir, publicNames, everyPublic, exportsOf);
     const head = [...header, example.prelude].filter((l) => l !== '');
     virtual.set(path, { text: [...head, example.code, 'export {};'].join('\n'), example, offset: head.length });
