@@ -31,7 +31,9 @@ export interface ContextOwner<I, O> {
  *
  * @example
  * ```ts
- * runner.executor.run(new InlineItemContext(runner, env, 0));
+ * declare const runner: ContextOwner<number, number>;
+ * declare const env: Envelope<number>;
+ * runner.executor.run(new InlineItemContext(runner, env, 0)); // its first try
  * ```
  */
 export class InlineItemContext<I, O> extends ItemContext<I, O> {

@@ -36,8 +36,13 @@ export interface ExecutorOptions {
  * @example
  * ```ts
  * // In a worker: the node's retries and timeoutMs, and the run's timeoutMs for calls without one.
+ * import { NodeExecutor } from './executor.js';
+ * import type { ItemContext } from './item-context.js';
+ * import type { NodeSpec } from './spec.js';
+ * declare const spec: NodeSpec<string, number>;
+ * declare const ctx: ItemContext<string, number>; // the side's: its hooks (passOn, acked, failed ...) say how the item went
  * const executor = new NodeExecutor(spec, 'geocode', { retries: 2, timeoutMs: 0, runTimeoutMs: 30_000 });
- * executor.run(ctx); // ctx: the side's ItemContext; its hooks (passOn, acked, failed ...) say how the item went
+ * executor.run(ctx);
  * ```
  */
 export class NodeExecutor<I, O> implements CallRunner<I, O> {

@@ -24,8 +24,12 @@ export interface CallRunner<I, O> {
  * @example
  * ```ts
  * // The side makes the context (its subclass); the executor runs the try and calls its hooks.
+ * import type { Envelope } from '../envelope/envelope.js';
+ * import { InlineItemContext, type ContextOwner } from './context.js';
+ * declare const runner: ContextOwner<number, number>;
+ * declare const env: Envelope<number>;
  * const ctx = new InlineItemContext(runner, env, 0);
- * executor.run(ctx); // then ctx.passOn(value), ctx.acked(), ctx.failed(error) ... as the item settles
+ * runner.executor.run(ctx); // then ctx.passOn(value), ctx.acked(), ctx.failed(error) ... as the item settles
  * ```
  */
 export abstract class ItemContext<I, O> implements NodeContext<O> {

@@ -25,6 +25,17 @@ export interface RunnerOptions {
  *
  * @example
  * ```ts
+ * import type { Observable, Subscriber } from 'rxjs';
+ * import type { Envelope } from '../envelope/envelope.js';
+ * import { stageContext } from '../stage/stage-context.js';
+ * import type { NodeStats } from '../stage/stats.js';
+ * import type { NodeSpec } from './spec.js';
+ * import { validateSpec } from './validate.js';
+ * import { NodeRunner } from './runner.js';
+ * declare const spec: NodeSpec<string, number>;
+ * declare const stats: NodeStats;
+ * declare const subscriber: Subscriber<Envelope<number>>;
+ * declare const source: Observable<Envelope<string>>;
  * const runner = new NodeRunner(spec, stats, stageContext(), subscriber, validateSpec('geocode', spec));
  * source.subscribe({ next: (env) => runner.next(env), complete: () => runner.complete() });
  * ```

@@ -10,6 +10,11 @@ import type { Outcome } from './worker-context.js';
  *
  * @example
  * ```ts
+ * import { BatchWork } from './batch-work.js';
+ * import type { Lane } from './lane.js';
+ * import type { BatchMessage } from './protocol.js';
+ * declare const batch: BatchMessage;
+ * declare const lane: Lane;
  * const work = new BatchWork(batch, true, []);
  * lane.start(work);
  * const results = work.left === 0 ? work.seal() : await work.done();

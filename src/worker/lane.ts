@@ -19,7 +19,13 @@ export interface LaneOwner {
  *
  * @example
  * ```ts
- * const lane = new Lane(processor, progress); // progress: with one lane only (which item it is on)
+ * import type { BatchWork } from './batch-work.js';
+ * import { Lane, type LaneOwner } from './lane.js';
+ * import type { Progress } from './progress.js';
+ * declare const processor: LaneOwner;
+ * declare const progress: Progress | undefined; // with one lane only: which item it is on
+ * declare const work: BatchWork;
+ * const lane = new Lane(processor, progress);
  * lane.start(work);
  * ```
  */

@@ -34,6 +34,13 @@ export interface EndOutcome {
  *
  * @example
  * ```ts
+ * import { validateSpec } from '../nodes/validate.js';
+ * import type { DefinedNode } from './define.js';
+ * import { BatchProcessor } from './processor.js';
+ * import type { BatchMessage } from './protocol.js';
+ * declare const spec: DefinedNode<unknown, unknown>;
+ * declare const batch: BatchMessage;
+ * const abort = new AbortController();
  * const processor = new BatchProcessor(spec, 'score', validateSpec('score', spec), 30_000, abort.signal);
  * const results = processor.run(batch); // a promise only once some item's process() is async
  * ```

@@ -31,8 +31,12 @@ export interface ContextLane {
  *
  * @example
  * ```ts
- * const ctx = new WorkerItemContext(lane).reset(value, 0, 0, i, outs);
- * lane.executor.run(ctx); // lane.settled(i, outcome) follows, at once for a synchronous node
+ * import { Column } from './column.js';
+ * import { WorkerItemContext, type ContextLane } from './worker-context.js';
+ * declare const lane: ContextLane;
+ * const outs = new Column(1);
+ * const ctx = new WorkerItemContext(lane).reset('item 0', 0, 0, 0, outs);
+ * lane.executor.run(ctx); // lane.settled(0, outcome) follows, at once for a synchronous node
  * ```
  */
 export class WorkerItemContext extends ItemContext<unknown, unknown> {
@@ -109,8 +113,13 @@ export class WorkerItemContext extends ItemContext<unknown, unknown> {
  *
  * @example
  * ```ts
- * const ctx = new WorkerEndContext('score', life);
- * executor.end(ctx, 0, () => post({ t: 'ended', outs: ctx.outs }), (e) => post({ t: 'ended', outs: ctx.outs, error: toErrorInfo(e) }));
+ * import { toErrorInfo } from '../acker/failure.js';
+ * import type { NodeExecutor } from '../nodes/executor.js';
+ * import { WorkerEndContext } from './worker-context.js';
+ * declare const executor: NodeExecutor<unknown, unknown>;
+ * declare function post(msg: { t: 'ended'; outs: unknown[]; error?: unknown }): void;
+ * const ctx = new WorkerEndContext('score', new AbortController().signal);
+ * executor.end(ctx, 0, () => post({ t: 'ended', outs: ctx.outs }), (e: unknown) => post({ t: 'ended', outs: ctx.outs, error: toErrorInfo(e) }));
  * ```
  */
 export class WorkerEndContext implements EndContext<unknown> {
