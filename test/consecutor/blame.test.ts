@@ -24,8 +24,9 @@ async function ended(clock: VirtualClock, run: Promise<RunReport>, guardMs = 10 
   );
   try {
     await clock.runUntil(() => report !== undefined || failed, { limitMs: guardMs });
-  } catch {
-    return 'still running';
+  } catch (e) {
+    if (e instanceof Error && e.message.startsWith('VirtualClock.runUntil: not done')) return 'still running';
+    throw e;
   }
   if (failed) throw error;
   return report!;
