@@ -44,3 +44,12 @@ export interface Clock {
   /** Stops a timer of {@link setInterval}; undefined is ignored. */
   clearInterval(handle: TimerHandle | undefined): void;
 }
+
+// The other interfaces a run is made of, defined beside what implements them and gathered here,
+// so that this module lists every seam: what a source gives (Source, SourceReader), what a run
+// keeps in its store (Journal) and what the CLI does with one (StoreAdmin, StoreView), what a
+// stage sees of its run (StageContext), and where a write goes (OutputTarget).
+export type { Source, SourceReader } from './sources/source.js';
+export type { Journal, StoreAdmin, StoreView } from './store/store.js';
+export type { StageContext } from './stage/stage-context.js';
+export type { OutputTarget } from './outputs/target.js';
