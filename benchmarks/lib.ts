@@ -7,6 +7,9 @@ import type { Target, Variant } from './harness.js';
 /** The guarantee levels measured, cheapest first. */
 export const GUARANTEES = ['none', 'confirm', 'replay'] as const satisfies readonly Guarantee[];
 
+/** Every guarantee level, cheapest first: `npm run bench:instructions` measures `track` too. */
+export const ALL_GUARANTEES = ['none', 'confirm', 'track', 'replay'] as const satisfies readonly Guarantee[];
+
 /** Input items in flight in a consecutor: far above chunk(100), so batches never wait for room. */
 export const MAX_PENDING = 10_000;
 
@@ -90,11 +93,14 @@ export class SumSink extends Writable {
  * result is captured from the `default` output. A report that is not clean throws: a run that
  * dropped or failed items is not a measurement.
  */
-export function consecutionVariants(build: () => Node<number, number>): Variant[] {
-  return GUARANTEES.map((guarantee) => ({
-    name: consecutionName(guarantee),
-    run: (input: readonly number[]) => runOnce(consecutionName(guarantee), build(), input, { guarantee, maxPending: MAX_PENDING }),
-  }));
+export function consecutionVariants(build: () => Node<number, number>, guarantees: readonly Guarantee[] = GUARANTEES): Variant[] {
+  return guarantees.map((guarantee) => consecutionVariant(build, guarantee));
+}
+
+/** The variant of one guarantee level: `build()` run in a new consecutor (see consecutionVariants). */
+export function consecutionVariant(build: () => Node<number, number>, guarantee: Guarantee): Variant {
+  const name = consecutionName(guarantee);
+  return { name, run: (input: readonly number[]) => runOnce(name, build(), input, { guarantee, maxPending: MAX_PENDING }) };
 }
 
 /**

@@ -29,6 +29,9 @@ export const w1Baselines: readonly Variant[] = [
   },
 ];
 
+/** The consecution pipeline of every guarantee level (also measured by `bench:instructions`). */
+export const w1Pipeline = () => pipe(map(double), filter(notTriple), map(inc), reduce(add, 0));
+
 export const w1: Scenario = {
   id: 'w1',
   title: 'map → filter → map → reduce',
@@ -44,7 +47,7 @@ export const w1: Scenario = {
   },
   variants: [
     ...w1Baselines,
-    ...consecutionVariants(() => pipe(map(double), filter(notTriple), map(inc), reduce(add, 0))),
+    ...consecutionVariants(w1Pipeline),
   ],
   targets: [
     { variant: consecutionName('none'), baseline: 'rxjs', min: 1.0 },

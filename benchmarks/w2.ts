@@ -10,6 +10,9 @@ const N = 1_000_000;
 const inc = (x: number) => x + 1;
 const double = (x: number) => x * 2;
 
+/** The consecution pipeline of every guarantee level (also measured by `bench:instructions`). */
+export const w2Pipeline = () => pipe(broadcast(map(inc), map(double)), reduce(add, 0));
+
 export const w2: Scenario = {
   id: 'w2',
   title: 'broadcast to 2 branches + merge → reduce',
@@ -53,7 +56,7 @@ export const w2: Scenario = {
         return sink.sum;
       },
     },
-    ...consecutionVariants(() => pipe(broadcast(map(inc), map(double)), reduce(add, 0))),
+    ...consecutionVariants(w2Pipeline),
   ],
   targets: [
     { variant: consecutionName('confirm'), baseline: 'rxjs', min: 0.5 },

@@ -21,6 +21,9 @@ function sumOfChunk(batch: readonly number[]): number {
   return sum;
 }
 
+/** The consecution pipeline of every guarantee level (also measured by `bench:instructions`). */
+export const w3Pipeline = () => pipe(chunk<number>(SIZE), map(sumOfChunk), reduce(add, 0));
+
 export const w3: Scenario = {
   id: 'w3',
   title: `chunk(${SIZE}) → sum each chunk → reduce`,
@@ -46,7 +49,7 @@ export const w3: Scenario = {
         return sink.sum;
       },
     },
-    ...consecutionVariants(() => pipe(chunk<number>(SIZE), map(sumOfChunk), reduce(add, 0))),
+    ...consecutionVariants(w3Pipeline),
   ],
   targets: [...allVersusNode(3)],
 };
