@@ -1,4 +1,4 @@
-import { ackAt, callOrFail, Envelope, FAILED, operate, seedOf, statefulArgs, type Node, type Seed } from '../src/core.js';
+import { ackAt, Envelope, failAt, operate, seedOf, statefulArgs, type Node, type Seed } from '../src/core.js';
 
 /**
  * Folds all values into one, emitted when the input completes. Each input is acked once folded
@@ -35,9 +35,14 @@ export function fold<T, A>(kind: string, name: string | undefined, fn: (acc: A, 
           ackAt(stats, env);
           return;
         }
-        const next = callOrFail(stats, env, fn, acc, env.value);
-        if (next === FAILED) return;
-        acc = next;
+        // The user's call is written out here, not through callOrFail: that shared call site cost
+        // W1 about 40 instructions per item under callgrind (its result is a union with FAILED).
+        try {
+          acc = fn(acc, env.value);
+        } catch (e) {
+          failAt(stats, env, env.value, e);
+          return;
+        }
         if (cell === undefined) ackAt(stats, env);
         else cell.folded(env);
       },
