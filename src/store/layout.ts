@@ -24,7 +24,7 @@ export const MAX_DBS = 8;
 export interface StoreDbs {
   /** The environment: closing it closes the others; its `batch()` and `flushed` span them all. */
   readonly root: RootDatabase;
-  /** Pending items by lineage id: `{ v: value, p: position, r?: raw input's source }`. */
+  /** Pending items by lineage id: `[value, position, rawOf?]` (see reads.ts, Journaled). */
   readonly journal: Database<unknown, number>;
   /** Dead letters by lineage id. */
   readonly dead: Database<unknown, number>;
@@ -40,7 +40,8 @@ const NAMES = ['journal', 'dead', 'failures', 'checkpoints', 'meta'] as const;
 
 /**
  * Layout 1 (consecution 0.1.0 before issue 11): every record in the root database under an array
- * key whose first element is a one-letter kind, and `['m', 'format']` = 'consecution-store/1'.
+ * key whose first element is a one-letter kind, and `['m', 'format']` = 'consecution-store/1'; a
+ * journal entry was an object `{ v: value, p: position, r?: rawOf }`.
  * Known here to be refused by name, and converted by `consecution migrate`.
  */
 export const V1 = {

@@ -1,5 +1,6 @@
 import type { Key, RootDatabase } from 'lmdb';
 import { createDbs, LAYOUT, layoutMismatch, layoutOf, fail, V1 } from './layout.js';
+import { toJournaled } from './reads.js';
 import { lockStore } from './lock.js';
 import { openRoot, requireStore } from './lmdb-file.js';
 
@@ -63,8 +64,14 @@ function moveV1(root: RootDatabase): number {
     const id = key[1]!;
     if (kind === 'm' && id === 'format') continue; // the new meta has its own
     const db = dbs[V1.kinds[kind as keyof typeof V1.kinds]] as { putSync(k: Key, v: unknown): void };
-    db.putSync(id, value);
+    db.putSync(id, kind === 'j' ? journaledOfV1(id as number, value) : value);
     moved++;
   }
   return moved;
+}
+
+/** A layout-1 journal entry, `{ v, p, r? }`, in the current form. */
+function journaledOfV1(id: number, value: unknown): unknown {
+  const { v, p, r } = value as { v: unknown; p: unknown; r?: string };
+  return toJournaled(r === undefined ? { id, value: v, position: p } : { id, value: v, position: p, rawOf: r });
 }

@@ -1,17 +1,27 @@
 import type { FailureRecord } from '../acker/failure.js';
-import type { StoreDbs } from './layout.js';
+import { previewTyped } from '../errors.js';
+import { fail, LAYOUT, type StoreDbs } from './layout.js';
 import type { Checkpoint, JournalEntry, StoreStats, StoreView } from './store.js';
 
-/** A journal entry as it is on disk. `r` (JournalEntry.rawOf) is absent but for redriven bad input. */
-export interface Journaled {
-  readonly v: unknown;
-  readonly p: unknown;
-  readonly r?: string;
-}
+/**
+ * A journal entry as it is on disk: `[value, position]`, or `[value, position, rawOf]` for
+ * redriven bad input. An array, not an object: msgpack would write an object as a record whose
+ * definition goes with every entry (each is its own message), a cost on every item's journaling.
+ */
+export type Journaled = readonly [value: unknown, position: unknown, rawOf?: string];
 
 /** The on-disk form of a journal entry. */
 export function toJournaled(e: JournalEntry): Journaled {
-  return e.rawOf === undefined ? { v: e.value, p: e.position } : { v: e.value, p: e.position, r: e.rawOf };
+  return e.rawOf === undefined ? [e.value, e.position] : [e.value, e.position, e.rawOf];
+}
+
+/** A journal entry read back; anything but the form above is refused, never misread. */
+export function fromJournaled(dir: string, id: number, j: unknown): JournalEntry {
+  if (!Array.isArray(j) || j.length < 2 || j.length > 3) {
+    throw fail(dir, `journal entry #${id} is not in layout ${LAYOUT}'s form [value, position, rawOf?] (got ${previewTyped(j)})`);
+  }
+  const [value, position, rawOf] = j as unknown as Journaled;
+  return rawOf === undefined ? { id, value, position } : { id, value, position, rawOf };
 }
 
 /**
@@ -37,10 +47,7 @@ export abstract class LmdbReads implements StoreView {
   /** The items still pending (the next run replays them first), oldest first. */
   pending(): JournalEntry[] {
     const out: JournalEntry[] = [];
-    for (const { key: id, value } of this.dbs.journal.getRange()) {
-      const j = value as Journaled;
-      out.push(j.r === undefined ? { id, value: j.v, position: j.p } : { id, value: j.v, position: j.p, rawOf: j.r });
-    }
+    for (const { key, value } of this.dbs.journal.getRange()) out.push(fromJournaled(this.dir, key, value));
     return out;
   }
 

@@ -47,7 +47,7 @@ describe('the store layout', () => {
     await openStore(dir).close();
   });
 
-  it('keeps one LMDB database per kind, and nothing but their names in the root database', async () => {
+  it('keeps one LMDB database per kind, nothing but their names in the root database, journal entries as [value, position]', async () => {
     const dir = temp();
     const store = openStore(dir);
     await store.journal([{ id: 0, value: 'a', position: 0 }], 0);
@@ -57,8 +57,27 @@ describe('the store layout', () => {
       expect([...root.getKeys()]).toEqual(['checkpoints', 'dead', 'failures', 'journal', 'meta']);
       const meta = root.openDB({ name: 'meta', encoder: { structuredClone: true } } as { name: string });
       expect(meta.get('layout')).toBe(2);
+      // Layout 2's journal entry is [value, position] under the lineage id (a change of it is a new layout).
+      const journal = root.openDB({ name: 'journal', encoder: { structuredClone: true } } as { name: string });
+      expect(journal.get(0)).toEqual(['a', 0]);
     } finally {
       await root.close();
+    }
+  });
+
+  it('refuses a journal entry that is not in the layout\'s form, never misreads it', async () => {
+    const dir = temp();
+    await openStore(dir).close();
+    const root = open({ path: join(dir, 'data.mdb'), maxDbs: 8, encoder: { structuredClone: true } });
+    await root.openDB({ name: 'journal', encoder: { structuredClone: true } } as { name: string }).put(7, { v: 'a', p: 0 });
+    await root.close();
+    const store = openStore(dir);
+    try {
+      expect(() => store.pending()).toThrow(
+        expect.objectContaining({ code: 'STORE_FAILED', message: expect.stringContaining(`cannot open store ${dir}: journal entry #7 is not in layout 2's form [value, position, rawOf?]`) }),
+      );
+    } finally {
+      await store.close();
     }
   });
 
