@@ -41,13 +41,13 @@ export default defineConfig(
     // The run sees its store as a Journal only; the CLI as a StoreAdmin (see src/store/store.ts).
     files: ['src/consecutor/**/*.ts', 'src/stage/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/store/*'], importNames: ['Store', 'StoreAdmin', 'StoreView'], message: 'the run uses its store as a Journal' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/store/*', '**/types.js'], importNames: ['Store', 'StoreAdmin', 'StoreView'], message: 'the run uses its store as a Journal' }] }],
     },
   },
   {
     files: ['src/cli/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/store/*'], importNames: ['Store', 'Journal'], message: 'the CLI uses a store as a StoreAdmin (or StoreView)' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/store/*', '**/types.js'], importNames: ['Store', 'Journal'], message: 'the CLI uses a store as a StoreAdmin (or StoreView)' }] }],
     },
   },
   {
