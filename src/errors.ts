@@ -21,7 +21,8 @@ export type ErrorCode =
   | 'WORKER_CRASHED'
   | 'STORE_CLOSED'
   | 'STORE_LOCKED'
-  | 'STORE_FAILED';
+  | 'STORE_FAILED'
+  | 'DEPENDENCY_MISSING';
 
 /**
  * The one error class of consecution: every error it throws or records is one, with a literal
