@@ -10,7 +10,7 @@ export type { FailureRecord, ErrorInfo } from './acker/failure.js';
 export { Envelope, type Node, type OutputOf, type InputOf } from './envelope/envelope.js';
 export { ConsecutionError, isConsecutionError, type ErrorCode } from './errors.js';
 export { BaseNode, type NodeSpec, type NodeContext, type EndContext, type ProcessResult } from './nodes/spec.js';
-export type { Source, SourceReader, SourceLike, Parsed } from './sources/source.js';
+export type { Source, SourceContext, SourceReader, SourceState, SourceLike, Parsed } from './sources/source.js';
 export { fromIterable, type IterableSourceOptions } from './sources/iterable.js';
 export { fromAsyncIterable, type AsyncIterableSourceOptions } from './sources/asyncIterable.js';
 export { fromStdin, type StdinSourceOptions } from './sources/stdin.js';

@@ -49,7 +49,7 @@ export interface Clock {
 // so that this module lists every seam: what a source gives (Source, SourceReader), what a run
 // keeps in its store (Journal) and what the CLI does with one (StoreAdmin, StoreView), what a
 // stage sees of its run (StageContext), and where a write goes (OutputTarget).
-export type { Source, SourceReader } from './sources/source.js';
+export type { Source, SourceContext, SourceReader, SourceState } from './sources/source.js';
 export type { Journal, StoreAdmin, StoreView } from './store/store.js';
 export type { StageContext } from './stage/stage-context.js';
 export type { OutputTarget } from './outputs/target.js';

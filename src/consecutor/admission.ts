@@ -214,8 +214,10 @@ export class Admission {
     if (acker === undefined) {
       this.untrackedIngested++;
       const env = new Envelope(r.value, this.untracked, 0, 1, 0);
-      if (reader.error === undefined) this.input!.next(env);
-      else this.untracked.failAnchor({ node: this.source.name, value: r.value, error: reader.error });
+      if (reader.error === undefined) {
+        reader.admitted?.(reader.position);
+        this.input!.next(env);
+      } else this.untracked.failAnchor({ node: this.source.name, value: r.value, error: reader.error });
       return;
     }
     const root = acker.admit(r.value, reader.position);
@@ -227,6 +229,7 @@ export class Admission {
   }
 
   private enter(root: Root): void {
+    this.reader?.admitted?.(root.position);
     this.input!.next(new Envelope(root.value, root, root.xorHi, root.xorLo, 0));
     this.acker!.entered(root);
   }

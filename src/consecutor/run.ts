@@ -9,6 +9,7 @@ import { ConsecutionError, messageOf } from '../errors.js';
 import type { OutputSet } from '../outputs/set.js';
 import type { OutputWriter } from '../outputs/writer.js';
 import { Writes } from '../outputs/writes.js';
+import { sourceContext } from '../sources/context.js';
 import type { Source } from '../sources/source.js';
 import { withStageContext, NodeRegistry, type StageContext, type OrderView } from '../stage/stage-context.js';
 import type { ChainCount, NodeStats } from '../stage/stats.js';
@@ -151,7 +152,7 @@ export class Run implements StageContext {
     // A run stopped before it started reads nothing, not even its journal.
     if (!this.stopping.requested) {
       this.cells.restoreJournal(this.source, this.acker!, admission.replays);
-      admission.reader = this.source.open(this.store.position());
+      admission.reader = this.source.open(this.store.position(), sourceContext(this.store, this.source.name, this.clock));
     }
     admission.pump();
   }

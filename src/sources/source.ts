@@ -1,3 +1,5 @@
+import type { Clock } from '../types.js';
+
 /**
  * Where a run's items come from. A source is opened once per run; its reader is pulled by the
  * consecutor, which stops pulling while `maxPending` items are in flight (back-pressure).
@@ -13,8 +15,9 @@ export interface Source<T> {
   /**
    * Opens the source. `after` is the position of the last item a durable run journaled: a source
    * that can resume (an iterable by index, a file by byte offset) starts after it; others ignore it.
+   * `context` gives the run's clock and the source's own persistent state (see SourceContext).
    */
-  open(after?: unknown): SourceReader<T>;
+  open(after?: unknown, context?: SourceContext): SourceReader<T>;
   /**
    * Parses raw input of this source again: input that failed its parsing (`BAD_INPUT`, such as a
    * malformed NDJSON line), was dead-lettered with its raw text as item, and was redriven with
@@ -23,6 +26,52 @@ export interface Source<T> {
    * input again (`BAD_INPUT`), as it cannot parse it.
    */
   parse?(raw: unknown): Parsed<T>;
+}
+
+/**
+ * What a run hands a source when it opens it: the run's clock (a timed source sets its timers on
+ * it, so that tests run it on virtual time) and the source's own state, kept in the run's store
+ * (durable on LMDB: it survives a restart; in memory otherwise). A source keeps there what its
+ * position cannot say, such as the files of a directory that were completed.
+ *
+ * @example
+ * ```ts
+ * const ticks: Source<number> = {
+ *   name: 'ticks',
+ *   open(_after, context) {
+ *     let n = (context?.state.restore() as number | undefined) ?? 0;
+ *     return {
+ *       position: undefined,
+ *       error: undefined,
+ *       read: () => (n < 3 ? { done: false, value: n++ } : { done: true, value: undefined }),
+ *       confirm: () => void context?.state.save(n),
+ *       close() {},
+ *     };
+ *   },
+ * };
+ * ```
+ */
+export interface SourceContext {
+  readonly clock: Clock;
+  readonly state: SourceState;
+}
+
+/**
+ * A source's persistent state: one value, saved whole (see {@link SourceContext}). `save` resolves
+ * once it is durable; saves made in one event-loop turn may share one commit.
+ *
+ * @example
+ * ```ts
+ * declare const state: SourceState;
+ * const seen = new Set((state.restore() as string[] | undefined) ?? []);
+ * seen.add('a.csv');
+ * await state.save([...seen]);
+ * ```
+ */
+export interface SourceState {
+  /** The value last saved, by this run or an earlier one on the same store; undefined if none. */
+  restore(): unknown;
+  save(value: unknown): Promise<void>;
 }
 
 /**
@@ -47,6 +96,11 @@ export interface SourceReader<T> {
   readonly position: unknown;
   /** Set when the last item is bad input (a malformed line): it is admitted and failed with this. */
   readonly error: unknown;
+  /**
+   * Called once per item read when it is admitted: after its journal commit on a durable store (it
+   * survives a kill from then on), at once otherwise. An HTTP source answers 202 here.
+   */
+  admitted?(position: unknown): void;
   /** Called once per item when it is settled: completed, or given up (dead-lettered). */
   confirm?(position: unknown, completed: boolean): void;
   /** Releases the source; called once: when the run ends, or at once when it is stopped. */
