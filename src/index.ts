@@ -29,3 +29,9 @@ export type { Store, Journal, StoreAdmin, StoreView, StoreStats, JournalEntry, C
 export { fromFile, type FileSourceOptions } from './sources/file.js';
 export type { LineOptions, LinePosition, LineFormat } from './sources/line-format.js';
 export { defineNode, type DefinedNode } from './worker/define.js';
+// connectors: http
+// connectors: timers
+// connectors: files
+// connectors: postgres
+// connectors: zmq
+// connectors: http-out
