@@ -31,6 +31,9 @@ export type { LineOptions, LinePosition, LineFormat } from './sources/line-forma
 export { defineNode, type DefinedNode } from './worker/define.js';
 // connectors: http
 // connectors: timers
+export { fromInterval, type IntervalOptions } from './sources/interval.js';
+export { fromCron, type CronSourceOptions } from './sources/cron.js';
+export type { Tick, CatchUp, TickOptions, TickPosition } from './sources/ticks.js';
 // connectors: files
 // connectors: postgres
 // connectors: zmq
