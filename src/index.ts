@@ -37,4 +37,6 @@ export type { Tick, CatchUp, TickOptions, TickPosition } from './sources/ticks.j
 // connectors: files
 // connectors: postgres
 // connectors: zmq
+export { fromZmq, type ZmqSourceOptions, type ZmqPosition, type MessageFormat } from './sources/zmq.js';
+export { toZmq, type ZmqTargetOptions, type ZmqTarget } from './sinks/zmq.js';
 // connectors: http-out

@@ -215,7 +215,7 @@ export class TickReader<T> implements SourceReader<T> {
     } catch (e) {
       return this.item(tick, tick as T, this.failed(tick, e));
     }
-    if (!isPromiseLike(made)) return this.item(tick, made as T, undefined);
+    if (!isPromiseLike(made)) return this.item(tick, made, undefined);
     return Promise.resolve(made).then(
       (value) => this.item(tick, value, undefined),
       (e: unknown) => this.item(tick, tick as T, this.failed(tick, e)),

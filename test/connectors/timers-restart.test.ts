@@ -48,7 +48,7 @@ function watched<T>(source: Source<T>): { source: Source<T>; waiting: () => bool
           get error() {
             return reader.error;
           },
-          closeSettlesRead: reader.closeSettlesRead,
+          closeSettlesRead: reader.closeSettlesRead === true,
           close: () => reader.close(),
         };
         return wrapped;
