@@ -34,10 +34,10 @@ type Frames = string | [string, string];
  * the run at open with `OUTPUT_FAILED` naming the uri, before any item is read.
  *
  * Confirmed when handed to the socket: the message is in ZeroMQ's queue, not yet received by
- * anyone. ZeroMQ has no acknowledgement, so that is as far as a confirmation can go: a PUSH socket
- * with no peer (or all at their high-water mark) waits, holding the items (back-pressure: they
- * time out and are retried at `timeoutMs`, then sent twice when a peer comes); a PUB socket drops
- * what no subscriber takes. What is queued when the process dies is lost, though confirmed;
+ * anyone. ZeroMQ has no acknowledgement, so that is as far as a confirmation can go. A PUSH socket
+ * queues only to peers it is connected to: with none (or all at their high-water mark) it waits,
+ * holding the items (back-pressure: they time out and are retried at `timeoutMs`, then sent twice
+ * when a peer comes). A PUB socket drops what no subscriber takes. What is queued when the process dies is lost, though confirmed;
  * at close it gets `lingerMs` to go out. At-least-once: a retried item is sent again.
  *
  * @example
@@ -81,7 +81,9 @@ export function toZmq<T = unknown>(options: ZmqTargetOptions<T>): ZmqTarget<T> {
 
   return {
     async open() {
-      socket = await openZmqSocket('toZmq', 'OUTPUT_FAILED', endpoint, (zmq) => (endpoint.pattern === 'push' ? new zmq.Push() : new zmq.Publisher()));
+      // immediate: a PUSH queues only to peers it is connected to, not on a pipe to one it is still
+      // connecting to, so that confirmed means "queued to a live peer", and no peer means waiting.
+      socket = await openZmqSocket('toZmq', 'OUTPUT_FAILED', endpoint, (zmq) => (endpoint.pattern === 'push' ? new zmq.Push({ immediate: true }) : new zmq.Publisher()));
     },
     append(value) {
       if (socket === undefined || socket.closed) {

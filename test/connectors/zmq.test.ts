@@ -5,9 +5,14 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as zmq from 'zeromq';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Consecutor, fromIterable, fromZmq, map, node, toZmq, type FailureRecord, type Source } from 'consecution';
+import { VirtualClock } from 'consecution/testing';
+import { loadOptional } from '../../src/connectors/optional.js';
 import { waitFor } from '../worker/log.js';
+
+// zeromq is loaded when a connector opens; loaded here first, so that no open waits for it on virtual time.
+beforeAll(() => loadOptional('zeromq', 'toZmq'));
 
 const sockets: zmq.Socket[] = [];
 const dirs: string[] = [];
@@ -258,6 +263,19 @@ describe('toZmq', () => {
     await reader.stop();
     await reading;
     expect(received).toEqual(Array.from({ length: 500 }, (_, i) => i * 10));
+  });
+
+  it('push with no peer holds the item (back-pressure): it times out and is retried, and a peer that comes gets it, twice (at-least-once)', async () => {
+    const uri = await freeUri();
+    const clock = new VirtualClock();
+    const c = new Consecutor(map((x: number) => x), { clock, guarantee: 'replay', timeoutMs: 1_000, outputs: { default: toZmq({ uri, pattern: 'push' }) } });
+    const done = c.run([7]);
+    await clock.runUntil(() => c.metrics().retried === 1);
+    expect(c.metrics()).toMatchObject({ completed: 0, pending: 1 });
+    const got = await puller(uri);
+    expect(await done).toMatchObject({ ok: true, completed: 1, retried: 1 });
+    await waitFor('2 messages', () => got.length === 2, 20_000);
+    expect(got).toEqual([['7'], ['7']]);
   });
 
   it('a value that is not JSON fails that item alone (OUTPUT_FAILED, not retried); the others are sent', async () => {
