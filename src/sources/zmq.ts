@@ -43,8 +43,10 @@ const FORMATS: readonly MessageFormat[] = ['json', 'ndjson', 'text'];
  * on a durable store: it survives a kill -9 from then on and is replayed by the next run). The
  * socket is read only while the run has room (`maxPending`): meanwhile messages queue in the
  * socket, up to its high-water mark (1,000), and then a PUSH peer blocks while a PUB peer drops
- * them (ZeroMQ's rule). Messages still queued in the socket, and the rest of an ndjson message
- * read in part, are lost at a stop or a crash.
+ * them (ZeroMQ's rule). Messages received and not yet admitted are lost at a stop or a crash:
+ * those queued in the socket, and those the source took from it but the run has not read yet (it
+ * takes up to 256 ready messages at once, so that they are journaled in one commit; and the rest
+ * of an ndjson message).
  *
  * @example
  * ```ts
@@ -76,28 +78,31 @@ export function fromZmq<T = unknown>(options: ZmqSourceOptions): Source<T> {
 interface Decoded {
   readonly value: unknown;
   readonly error: ConsecutionError | undefined;
+  readonly message: number;
   readonly line: number;
 }
 
-/** The items of one message's body. */
-function decode(text: string, format: MessageFormat, name: string, message: number): Decoded[] {
-  if (format === 'text') return [{ value: text, error: undefined, line: 1 }];
+/** Adds to `items` the items of the body of message number `message`. */
+function decode(items: Decoded[], text: string, format: MessageFormat, name: string, message: number): void {
+  if (format === 'text') {
+    items.push({ value: text, error: undefined, message, line: 1 });
+    return;
+  }
   if (format === 'json') {
     try {
-      return [{ value: JSON.parse(text) as unknown, error: undefined, line: 1 }];
+      items.push({ value: JSON.parse(text) as unknown, error: undefined, message, line: 1 });
     } catch (e) {
-      return [{ value: text, error: badInput(`${name} message ${message}: not valid JSON (${messageOf(e)})`, name, e), line: 1 }];
+      items.push({ value: text, error: badInput(`${name} message ${message}: not valid JSON (${messageOf(e)})`, name, e), message, line: 1 });
     }
+    return;
   }
-  const items: Decoded[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.endsWith('\r') ? lines[i]!.slice(0, -1) : lines[i]!;
     const value = parseLine(line, 'ndjson', `${name} message ${message}`, i + 1);
-    if (value instanceof ConsecutionError) items.push({ value: line, error: value, line: i + 1 });
-    else if (value !== undefined) items.push({ value, error: undefined, line: i + 1 });
+    if (value instanceof ConsecutionError) items.push({ value: line, error: value, message, line: i + 1 });
+    else if (value !== undefined) items.push({ value, error: undefined, message, line: i + 1 });
   }
-  return items;
 }
 
 function badInput(message: string, node: string, cause?: unknown): ConsecutionError {
@@ -107,10 +112,14 @@ function badInput(message: string, node: string, cause?: unknown): ConsecutionEr
 /** {@link Source.parse}: a redriven raw message (or ndjson line) read as `format` again. */
 function parseAgain<T>(raw: unknown, format: MessageFormat, name: string): Parsed<T> {
   if (typeof raw !== 'string') return { error: badInput(`${name}: raw input ${preview(raw)} is not a message's text, so it cannot be parsed again`, name) };
-  const items = decode(raw, format === 'ndjson' ? 'json' : format, name, 0);
+  const items: Decoded[] = [];
+  decode(items, raw, format === 'ndjson' ? 'json' : format, name, 0);
   const first = items[0]!;
   return first.error === undefined ? { value: first.value as T } : { error: first.error };
 }
+
+/** At most this many messages are taken from the socket at once, when it has them ready. */
+const RECEIVE_BATCH = 256;
 
 class ZmqReader<T> implements SourceReader<T> {
   position: ZmqPosition | undefined = undefined;
@@ -119,7 +128,7 @@ class ZmqReader<T> implements SourceReader<T> {
   readonly closeSettlesRead = true;
   private socket: Pull | Subscriber | undefined;
   private readonly opening: Promise<Pull | Subscriber>;
-  /** The items of the last message not read yet (ndjson). */
+  /** Items received and not read yet: the rest of a batch of messages, or of an ndjson message. */
   private items: Decoded[] = [];
   private next = 0;
   private message = 0;
@@ -152,26 +161,33 @@ class ZmqReader<T> implements SourceReader<T> {
     else this.opening.then((socket) => socket.close(), () => {});
   }
 
+  /**
+   * Waits for a message, then takes those the socket has ready too (up to RECEIVE_BATCH): the
+   * reads that follow return them at once, so that the run journals them in one commit.
+   */
   private async receive(): Promise<IteratorResult<T, unknown>> {
     const socket = (this.socket ??= await this.opening);
-    for (;;) {
+    this.items = [];
+    this.next = 0;
+    while (this.items.length === 0) {
       if (this.closed) {
         socket.close();
         return { done: true, value: undefined };
       }
-      let frames: Buffer[];
       try {
-        frames = await socket.receive();
+        this.decode(await socket.receive());
+        for (let k = 1; k < RECEIVE_BATCH && socket.readable && !this.closed; k++) this.decode(await socket.receive());
       } catch (e) {
-        if (this.closed) return { done: true, value: undefined };
+        if (this.closed) break;
         throw e;
       }
-      this.message++;
-      this.items = decode(frames[frames.length - 1]!.toString('utf8'), this.format, this.name, this.message);
-      this.next = 0;
-      // An ndjson message of blank lines holds no item: on to the next one.
-      if (this.items.length > 0) return this.take();
     }
+    // Closed with items taken: they are handed over (closeSettlesRead), the rest of them lost.
+    return this.items.length > 0 ? this.take() : { done: true, value: undefined };
+  }
+
+  private decode(frames: Buffer[]): void {
+    decode(this.items, frames[frames.length - 1]!.toString('utf8'), this.format, this.name, ++this.message);
   }
 
   private take(): IteratorResult<T, unknown> {
@@ -180,7 +196,7 @@ class ZmqReader<T> implements SourceReader<T> {
       this.items = [];
       this.next = 0;
     }
-    this.position = { message: this.message, line: item.line };
+    this.position = { message: item.message, line: item.line };
     this.error = item.error;
     return { done: false, value: item.value as T };
   }
