@@ -11,9 +11,9 @@ export interface IntervalOptions<T> extends TickOptions<T> {
 }
 
 /**
- * A source that fires every `everyMs`, on the run's clock (a `VirtualClock` in tests): tick `n`
- * is scheduled `(n + 1) × everyMs` after the run started, and its item is `produce(tick)` (by
- * default the {@link Tick} `{ n, at, missed }`). It ends after `count` ticks, or on `stop()`.
+ * A source that fires every `everyMs` from the run's start (the first tick at start + everyMs),
+ * on the run's clock (a `VirtualClock` in tests); each tick's item is `produce(tick)` (by default
+ * the {@link Tick} `{ n, at, missed }`). It ends after `count` ticks, or on `stop()`.
  *
  * On a durable store each tick fires once across restarts: the position is the tick, so a restart
  * goes on with the next `n` on the same grid (`at` + k × everyMs); a tick journaled and not yet
