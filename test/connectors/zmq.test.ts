@@ -111,10 +111,14 @@ describe('fromZmq', () => {
     const { out } = await readN(fromZmq({ uri, pattern: 'sub', topics: ['prices'] }), 5, async () => {
       // A publisher's first messages are dropped until the subscription has reached it: send until enough arrived.
       void (async () => {
-        for (let seq = 0; !stop; seq++) {
-          await pub.send(['prices', JSON.stringify({ topic: 'prices', seq })]);
-          await pub.send(['news', JSON.stringify({ topic: 'news', seq })]);
-          await new Promise((resolve) => setImmediate(resolve));
+        try {
+          for (let seq = 0; !stop; seq++) {
+            await pub.send(['prices', JSON.stringify({ topic: 'prices', seq })]);
+            await pub.send(['news', JSON.stringify({ topic: 'news', seq })]);
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+        } catch {
+          // closed by afterEach
         }
       })();
     });
