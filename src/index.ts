@@ -31,7 +31,12 @@ export type { LineOptions, LinePosition, LineFormat } from './sources/line-forma
 export { defineNode, type DefinedNode } from './worker/define.js';
 // connectors: http
 // connectors: timers
+export { fromInterval, type IntervalOptions } from './sources/interval.js';
+export { fromCron, type CronSourceOptions } from './sources/cron.js';
+export type { Tick, CatchUp, TickOptions, TickPosition } from './sources/ticks.js';
 // connectors: files
 // connectors: postgres
 // connectors: zmq
+export { fromZmq, type ZmqSourceOptions, type ZmqPosition, type MessageFormat } from './sources/zmq.js';
+export { toZmq, type ZmqTargetOptions, type ZmqTarget } from './sinks/zmq.js';
 // connectors: http-out
