@@ -35,3 +35,5 @@ export { defineNode, type DefinedNode } from './worker/define.js';
 // connectors: postgres
 // connectors: zmq
 // connectors: http-out
+export { toHttp, type HttpTarget, type HttpTargetOptions, type HttpRetry } from './sinks/http.js';
+export type { OutputContext } from './outputs/target.js';
