@@ -25,8 +25,7 @@ const meta = (key: string) => ({ key, root: 1, attempt: 0 });
  * A target on a VirtualClock whose retries are let through at once: each wait the target chooses
  * is recorded, then the clock is moved on by exactly that much.
  */
-function virtualTarget(url: string, options: HttpTargetOptions = {}) {
-  const clock = new VirtualClock();
+function virtualTarget(url: string, options: HttpTargetOptions = {}, clock = new VirtualClock()) {
   const retries: HttpRetry[] = [];
   const target = toHttp(url, {
     clock,
@@ -69,10 +68,9 @@ describe('toHttp: confirmed on 2xx', () => {
 
 describe('toHttp: retries', () => {
   it('retries a 503 after a backoff with full jitter, then confirms', async () => {
-    let clock!: VirtualClock;
+    const clock = new VirtualClock();
     const s = await server((_, n) => (n < 3 ? busy : ok), () => clock.now());
-    const v = virtualTarget(s.url);
-    clock = v.clock;
+    const v = virtualTarget(s.url, {}, clock);
     const t0 = clock.now();
     await v.target.append({ n: 1 }, meta('k1'));
     // random() = 0.5 of the caps 100, 200, 400.
@@ -95,7 +93,7 @@ describe('toHttp: retries', () => {
   });
 
   it('waits as long as Retry-After says, in seconds or as an HTTP date, at most maxBackoffMs', async () => {
-    let clock!: VirtualClock;
+    const clock = new VirtualClock(); // starts at 2000-01-01T00:00:00Z
     const answers: Answer[] = [
       { status: 503, headers: { 'retry-after': '7' } },
       { status: 429, headers: { 'retry-after': new Date(Date.UTC(2000, 0, 1, 0, 0, 19)).toUTCString() } },
@@ -104,8 +102,7 @@ describe('toHttp: retries', () => {
       ok,
     ];
     const s = await server((_, n) => answers[n]!, () => clock.now());
-    const v = virtualTarget(s.url, { maxBackoffMs: 60_000 });
-    clock = v.clock; // starts at 2000-01-01T00:00:00Z
+    const v = virtualTarget(s.url, { maxBackoffMs: 60_000 }, clock);
     await v.target.append('x', meta('k'));
     expect(v.retries.map((r) => [r.status, r.delayMs])).toEqual([
       [503, 7_000], // 7 s
@@ -200,6 +197,25 @@ describe('toHttp: in a run', () => {
     const s = await server(() => ({ status: 422, body: `${'x'.repeat(300)}\n` }));
     const error = await toHttp(s.url).append('x', meta('k')).catch((e: unknown) => e);
     expect(error).toMatchObject({ retryable: false, message: `POST ${s.url} answered 422 Unprocessable Entity: ${'x'.repeat(200)}…` });
+  });
+
+  it("waits for its retries on the run's clock, given to open()", async () => {
+    const s = await server((_, n) => (n === 0 ? busy : ok));
+    const clock = new VirtualClock();
+    const delays: number[] = [];
+    // Five minutes of backoff, on the system clock the test would time out.
+    const events = toHttp(s.url, {
+      backoffMs: 600_000,
+      maxBackoffMs: 600_000,
+      random: () => 0.5,
+      onRetry(r) {
+        delays.push(r.delayMs);
+        setImmediate(() => clock.advance(r.delayMs));
+      },
+    });
+    const report = await new Consecutor(output('events'), { clock, timeoutMs: 3_600_000, outputs: { events } }).run(['x']);
+    expect(report).toMatchObject({ ok: true, completed: 1 });
+    expect(delays).toEqual([300_000]);
   });
 
   it('sends a replayed item with the same Idempotency-Key', async () => {
