@@ -11,7 +11,7 @@ import { Slots } from './slots.js';
 
 /** Options of {@link toHttp}. */
 export interface HttpTargetOptions<T = unknown> {
-  /** The request method. @default 'POST' */
+  /** The request method: one that sends a body (not GET nor HEAD). @default 'POST' */
   readonly method?: string;
   /** Headers of every request. `Content-Type` defaults to `application/json`; `Idempotency-Key` is set per item. */
   readonly headers?: Readonly<Record<string, string>>;
@@ -122,7 +122,9 @@ class HttpOutput<T> implements HttpTarget<T> {
     const o = options as Record<string, unknown>;
     const r: OptionReader = optionReader(o, (key) => `${where} option ${key}`);
     this.url = checkUrl(url);
-    if (o.method !== undefined && (typeof o.method !== 'string' || !/^[A-Za-z]+$/.test(o.method))) r.bad('method', 'a method name such as POST', o.method);
+    if (o.method !== undefined && (typeof o.method !== 'string' || !/^[A-Za-z]+$/.test(o.method) || /^(get|head)$/i.test(o.method))) {
+      r.bad('method', 'a method that sends a body, such as POST or PUT', o.method);
+    }
     this.method = (options.method ?? 'POST').toUpperCase();
     try {
       this.headers = new Headers(options.headers);
@@ -201,6 +203,7 @@ class HttpOutput<T> implements HttpTarget<T> {
     try {
       const res = await fetch(this.url, { method: this.method, headers, body, signal: abort.signal });
       if (res.ok) {
+        // Confirmed, even if the rest of the body never comes (discardBody gives up at the timeout).
         await discardBody(res);
         return undefined;
       }

@@ -254,7 +254,8 @@ describe('toHttp: bad input and options', () => {
     expect(bad('not a url')).toThrow('toHttp(): url must be an http:// or https:// URL, got "not a url"');
     expect(bad('http://127.0.0.1/', { retries: -1 })).toThrow('toHttp() option retries must be an integer >= 0, got number -1');
     expect(bad('http://127.0.0.1/', { timeoutMs: Infinity })).toThrow('toHttp() option timeoutMs must be a finite integer');
-    expect(bad('http://127.0.0.1/', { method: 'PO ST' })).toThrow('toHttp() option method must be a method name such as POST, got string "PO ST"');
+    expect(bad('http://127.0.0.1/', { method: 'PO ST' })).toThrow('toHttp() option method must be a method that sends a body, such as POST or PUT, got string "PO ST"');
+    expect(bad('http://127.0.0.1/', { method: 'get' })).toThrow('toHttp() option method must be a method that sends a body, such as POST or PUT, got string "get"');
     expect(bad('http://127.0.0.1/', { headers: { 'bad name': 'x' } })).toThrow(/^toHttp\(\) option headers must be an object of header names to strings/);
     expect(bad('http://127.0.0.1/', { encode: 'json' })).toThrow('toHttp() option encode must be a function, got string "json"');
     expect(bad('http://127.0.0.1/', { retry: 3 })).toThrow('unknown toHttp() option retry (3); known options: method, headers, retries');
