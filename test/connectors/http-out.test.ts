@@ -177,6 +177,26 @@ describe('toHttp: retries', () => {
   });
 });
 
+describe('toHttp: requests in flight', () => {
+  it('sends at most maxInFlight requests at once', async () => {
+    let open = 0;
+    let most = 0;
+    const s: TestServer = await server((_, n) => {
+      most = Math.max(most, ++open);
+      // Answered a little later, so that requests would pile up if nothing held them back.
+      setTimeout(() => {
+        open--;
+        s.held[n]!.writeHead(200).end();
+      }, 5);
+      return 'hang';
+    });
+    const target = toHttp<number>(s.url, { maxInFlight: 3 });
+    await Promise.all(Array.from({ length: 12 }, (_, i) => target.append(i, meta(`k${i}`))));
+    expect(s.seen).toHaveLength(12);
+    expect(most).toBeLessThanOrEqual(3);
+  });
+});
+
 describe('toHttp: in a run', () => {
   it('a 400 fails the item at once, not retried nor replayed: dead-lettered with the status and the body, and the run goes on', async () => {
     const s = await server((body) => (body.includes('name') ? ok : { status: 400, body: '{"error":"name is missing"}' }));

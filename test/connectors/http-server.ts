@@ -19,6 +19,8 @@ export interface TestServer {
   readonly url: string;
   readonly port: number;
   readonly seen: Seen[];
+  /** The responses of the requests answered 'hang', in order, for the test to end. */
+  readonly held: ServerResponse[];
   /** Resolves once `n` requests have arrived. */
   arrived(n: number): Promise<void>;
   close(): Promise<void>;
@@ -28,7 +30,7 @@ export interface TestServer {
 export async function serve(answer: (req: Seen, n: number) => Answer, now: () => number = Date.now, port = 0): Promise<TestServer> {
   const seen: Seen[] = [];
   const waiters: { n: number; resolve: () => void }[] = [];
-  const hanging: ServerResponse[] = [];
+  const held: ServerResponse[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -38,7 +40,7 @@ export async function serve(answer: (req: Seen, n: number) => Answer, now: () =>
       seen.push(s);
       for (const w of waiters.filter((w) => seen.length >= w.n)) w.resolve();
       if (a === 'destroy') req.socket.destroy();
-      else if (a === 'hang') hanging.push(res);
+      else if (a === 'hang') held.push(res);
       else res.writeHead(a.status, a.headers).end(a.body ?? '');
     });
   });
@@ -51,10 +53,11 @@ export async function serve(answer: (req: Seen, n: number) => Answer, now: () =>
     url: `http://127.0.0.1:${actual}/events`,
     port: actual,
     seen,
+    held,
     arrived: (n) => (seen.length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve }))),
     close: () =>
       new Promise<void>((resolve) => {
-        for (const res of hanging) res.destroy();
+        for (const res of held) res.destroy();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
