@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Consecutor, ConsecutionError, output, toHttp, type FailureRecord, type HttpRetry, type HttpTargetOptions } from 'consecution';
 import { VirtualClock } from 'consecution/testing';
@@ -256,6 +259,30 @@ describe('toHttp: in a run', () => {
     expect(replayed).toBeDefined();
     expect(replayed).toBe(first);
     expect(new Set([first, ...keysOf('"a"'), ...keysOf('"c"')]).size).toBe(3);
+  });
+});
+
+describe('toHttp: across a restart', () => {
+  it('sends an item a stopped run left in the journal again after the restart, with the same key', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'http-out-'));
+    try {
+      const s = await server((_, n) => (n === 0 ? 'hang' : ok));
+      const run = (options: { drainMs?: number } = {}) =>
+        new Consecutor(output('events'), { guarantee: 'replay', store: { path: dir }, ...options, outputs: { events: toHttp(s.url) } });
+      const first = run({ drainMs: 100 });
+      const done = first.run(['a']);
+      await s.arrived(1);
+      const stopped = await first.stop();
+      expect(await done).toBe(stopped);
+      // Not confirmed: left in the journal, and its request aborted by close().
+      expect(stopped).toMatchObject({ stopped: true, completed: 0, pending: 1 });
+      const report = await run().run(['a']);
+      expect(report).toMatchObject({ ok: true, completed: 1 });
+      expect(s.seen.map((r) => r.body)).toEqual(['"a"', '"a"']);
+      expect(s.seen[1]!.headers['idempotency-key']).toBe(s.seen[0]!.headers['idempotency-key']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
