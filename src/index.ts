@@ -40,3 +40,5 @@ export type { Tick, CatchUp, TickOptions, TickPosition } from './sources/ticks.j
 export { fromZmq, type ZmqSourceOptions, type ZmqPosition, type MessageFormat } from './sources/zmq.js';
 export { toZmq, type ZmqTargetOptions, type ZmqTarget } from './sinks/zmq.js';
 // connectors: http-out
+export { toHttp, type HttpTarget, type HttpTargetOptions, type HttpRetry } from './sinks/http.js';
+export type { OutputContext } from './outputs/target.js';
