@@ -1,6 +1,6 @@
 import { ConsecutionError } from '../errors.js';
 import { isPromiseLike } from '../stage/promise.js';
-import type { Source, SourceLike, SourceReader } from './source.js';
+import type { Source, SourceContext, SourceLike, SourceReader, SourceState } from './source.js';
 import { toSource } from './toSource.js';
 
 /**
@@ -22,7 +22,30 @@ import { toSource } from './toSource.js';
 export function merge<T>(...sources: SourceLike<T>[]): Source<T> {
   if (sources.length === 0) throw new ConsecutionError('OPTIONS_INVALID', 'merge(): give at least one source');
   const list = sources.map((s) => toSource(s));
-  return { name: `merge(${list.map((s) => s.name).join(', ')})`, open: () => new MergeReader(list.map((s) => s.open())) };
+  return {
+    name: `merge(${list.map((s) => s.name).join(', ')})`,
+    open: (_after, context) => new MergeReader(list.map((s, i) => s.open(undefined, context === undefined ? undefined : slice(context, i)))),
+  };
+}
+
+/**
+ * Source `i`'s part of the merged source's context: the same clock, and its own state, kept as
+ * element `i` of the merged source's state (an array).
+ */
+function slice(context: SourceContext, i: number): SourceContext {
+  const all = (): unknown[] => {
+    const s = context.state.restore();
+    return Array.isArray(s) ? [...(s as unknown[])] : [];
+  };
+  const state: SourceState = {
+    restore: () => all()[i],
+    save(value) {
+      const next = all();
+      next[i] = value;
+      return context.state.save(next);
+    },
+  };
+  return { clock: context.clock, state };
 }
 
 interface Slot<T> {
@@ -100,6 +123,11 @@ class MergeReader<T> implements SourceReader<T> {
     slot.result = { done: false, value: r.value };
     slot.position = slot.reader.position;
     slot.error = slot.reader.error;
+  }
+
+  admitted(position: unknown): void {
+    const [i, p] = position as [number, unknown];
+    this.slots[i]?.reader.admitted?.(p);
   }
 
   confirm(position: unknown, completed: boolean): void {
