@@ -32,6 +32,11 @@ export { defineNode, type DefinedNode } from './worker/define.js';
 // connectors: http
 // connectors: timers
 // connectors: files
+export { toFile, type FileSinkOptions, type LineTarget } from './sinks/file.js';
+export type { RotateOptions } from './sinks/rotation.js';
+export { toStdout, type StdoutSinkOptions } from './sinks/stdout.js';
+export { watchDirectory, type WatchOptions } from './sources/watch.js';
+export type { WatchedFile } from './sources/watch-reader.js';
 // connectors: postgres
 // connectors: zmq
 // connectors: http-out
