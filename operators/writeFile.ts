@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { ConsecutionError, fsReason, optionReader, previewTyped, rejectUnknown, syncDirectory, writeAll, type Node } from '../src/core.js';
 import { node } from './node.js';
 import type { FileContent } from './readFile.js';
@@ -16,12 +15,13 @@ export interface WriteFileOptions {
 /**
  * A node that writes each `{ path, content }` (a string, as UTF-8, or bytes) to
  * `dir/<basename of path>` and passes the new path on. The file is written under a temporary name
- * (`.<name>.<random>.tmp` in `dir`), fsync'd, renamed into place and the directory fsync'd: a
- * reader never sees half a file, and once the item is acked the file survives a kill -9 or a power
- * loss. Writing the same item again (a replay) writes the same file again: idempotent. Two items
- * with the same basename: the later one wins. A write that fails (the directory does not exist,
- * disk full) fails that item with the path and the reason, and leaves no temporary file behind;
- * an item that is no `{ path, content }` fails at once (`BAD_INPUT`, not retried).
+ * (`.<name>.tmp` in `dir`), fsync'd, renamed into place and the directory fsync'd: a reader never
+ * sees half a file, and once the item is acked the file survives a kill -9 or a power loss.
+ * Writing the same item again (a replay) writes the same file again: idempotent; a temporary file
+ * left by a kill is overwritten and renamed by the replay of its item. Two items with the same
+ * basename are written one after the other: the later one wins. A write that fails (the directory
+ * does not exist, disk full) fails that item with the path and the reason, and removes its
+ * temporary file; an item that is no `{ path, content }` fails at once (`BAD_INPUT`, not retried).
  *
  * @example
  * ```ts
@@ -35,29 +35,46 @@ export function writeFile(dir: string, options: WriteFileOptions = {}): Node<Fil
   rejectUnknown('writeFile()', options, ['name', 'concurrency']);
   const r = optionReader(options, (key) => `writeFile(): ${key}`);
   const name = options.name ?? 'writeFile';
+  // One write at a time per file: they share its temporary name.
+  const writing = new Map<string, Promise<unknown>>();
   return node(name, {
     concurrency: r.integer('concurrency', 1, 4),
     async process(file: FileContent) {
       const { path, content } = fileOf(file, name);
       const target = join(dir, basename(path));
-      const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+      const before = writing.get(target);
+      const write = (before === undefined ? Promise.resolve() : before.then(noop, noop)).then(() => writeDurably(target, content));
+      writing.set(target, write);
       try {
-        const fh = await open(temp, 'wx');
-        try {
-          await writeAll(fh, typeof content === 'string' ? Buffer.from(content) : Buffer.from(content.buffer, content.byteOffset, content.byteLength));
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
-        await rename(temp, target);
-        await syncDirectory(dir);
-      } catch (e) {
-        await rm(temp, { force: true }).catch(() => {});
-        throw new Error(`cannot write ${target}: ${await fsReason(e, target)}`, { cause: e });
+        await write;
+      } finally {
+        if (writing.get(target) === write) writing.delete(target);
       }
       return target;
     },
   });
+}
+
+const noop = () => {};
+
+/** Writes `target` under its temporary name, fsyncs it, renames it into place and fsyncs the directory. */
+async function writeDurably(target: string, content: string | Uint8Array): Promise<void> {
+  const dir = dirname(target);
+  const temp = join(dir, `.${basename(target)}.tmp`);
+  try {
+    const fh = await open(temp, 'w');
+    try {
+      await writeAll(fh, typeof content === 'string' ? Buffer.from(content) : Buffer.from(content.buffer, content.byteOffset, content.byteLength));
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(temp, target);
+    await syncDirectory(dir);
+  } catch (e) {
+    await rm(temp, { force: true }).catch(noop);
+    throw new Error(`cannot write ${target}: ${await fsReason(e, target)}`, { cause: e });
+  }
 }
 
 function fileOf(file: unknown, node: string): { path: string; content: string | Uint8Array } {

@@ -78,6 +78,7 @@ export class DirectoryReader implements SourceReader<WatchedFile> {
   private waiting: { resolve: (r: IteratorResult<WatchedFile, unknown>) => void; reject: (e: unknown) => void } | undefined;
   private watcher: ChokidarWatcher | undefined;
   private closed = false;
+  private checkingDir = false;
   private scanning: Set<string> | undefined = new Set();
 
   constructor(
@@ -147,6 +148,10 @@ export class DirectoryReader implements SourceReader<WatchedFile> {
       if (path === dir) this.fail(`the directory ${dir} disappeared`);
       else for (const p of [...this.known.keys()]) if (p.startsWith(path + sep)) this.forget(p);
     });
+    // An empty directory that is removed gets no unlinkDir: its watch's own 'rename' tells.
+    watcher.on('raw', (event: string) => {
+      if (event === 'rename') void this.checkDirectory();
+    });
     watcher.on('error', (e: unknown) => this.fail(`watching ${dir} failed: ${messageOf(e)}`, e));
     await new Promise<void>((resolve) => watcher.on('ready', resolve));
     const scanned = this.scanning!;
@@ -158,6 +163,18 @@ export class DirectoryReader implements SourceReader<WatchedFile> {
       // Not in the initial scan's events: files whose items never reached the journal are found here.
       for (const p of this.unjournaled) await stat(p).then((st) => this.seen(p, st), () => {});
     }
+  }
+
+  /** Fails the source if the directory is gone (one look at a time). */
+  private async checkDirectory(): Promise<void> {
+    if (this.checkingDir || this.failure !== undefined) return;
+    this.checkingDir = true;
+    const gone = await stat(this.settings.dir).then(
+      (st) => !st.isDirectory(),
+      (e: NodeJS.ErrnoException) => e.code === 'ENOENT' || e.code === 'ENOTDIR',
+    );
+    this.checkingDir = false;
+    if (gone) this.fail(`the directory ${this.settings.dir} disappeared`);
   }
 
   private async seen(path: string, stats: Stats | undefined): Promise<void> {
