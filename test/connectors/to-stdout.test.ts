@@ -24,7 +24,7 @@ const turns = async (n = 20) => {
 };
 
 describe('toStdout', () => {
-  it('waits for drain before it writes more: a slow reader holds the appends back', async () => {
+  it('a slow reader holds the appends back: the next batch is written once the stream has taken the last', async () => {
     const { stream, calls, release } = slowStream();
     const out = toStdout({ stream, format: 'lines' });
     await out.open();

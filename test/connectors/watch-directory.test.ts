@@ -1,7 +1,8 @@
+import { pipe } from 'rxjs';
 import { appendFileSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { watchDirectory, type SourceContext, type SourceReader, type WatchedFile, type WatchOptions } from 'consecution';
+import { Consecutor, map, output, readFile, watchDirectory, type FileContent, type SourceContext, type SourceReader, type WatchedFile, type WatchOptions } from 'consecution';
 import { VirtualClock } from 'consecution/testing';
 import type { DirectoryReader } from '../../src/sources/watch-reader.js';
 import { tempDir, until } from './files-helpers.js';
@@ -179,6 +180,29 @@ describe('watchDirectory', () => {
     const read = reader.read();
     rmSync(dir, { recursive: true });
     await expect(read).rejects.toMatchObject({ code: 'SOURCE_FAILED', message: `watchDirectory(): the directory ${dir} disappeared` });
+  });
+
+  it('in runs on an LMDB store: stop() ends the run; the next run emits only the files new or changed since', async () => {
+    writeFileSync(join(dir, 'a.txt'), 'a');
+    writeFileSync(join(dir, 'b.txt'), 'b');
+    const run = async (expected: number) => {
+      const texts: string[] = [];
+      const c = new Consecutor(pipe(readFile(), map((f: FileContent<string>) => f.content), output('texts')), {
+        guarantee: 'replay',
+        store: { path: join(tmp.dir, 'store') },
+        outputs: { texts },
+      });
+      const done = c.run(watchDirectory(dir));
+      await until(() => texts.length >= expected, `${expected} files read`);
+      const report = await c.stop();
+      expect(await done).toBe(report);
+      expect(report).toMatchObject({ ok: true, completed: expected });
+      return texts.sort();
+    };
+    expect(await run(2)).toEqual(['a', 'b']);
+    appendFileSync(join(dir, 'b.txt'), '+');
+    writeFileSync(join(dir, 'c.txt'), 'c');
+    expect(await run(2)).toEqual(['b+', 'c']);
   });
 
   it('validates its options at once, showing the bad value', () => {
