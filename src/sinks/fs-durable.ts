@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
  * @example
  * ```ts
  * import { open } from 'node:fs/promises';
+ * import { writeAll } from './fs-durable.js';
  * const fh = await open('out.txt', 'a');
  * await writeAll(fh, Buffer.from('a line\n'));
  * ```
@@ -26,6 +27,7 @@ export async function writeAll(fh: FileHandle, bytes: Buffer): Promise<void> {
  * @example
  * ```ts
  * import { rename } from 'node:fs/promises';
+ * import { syncDirectory } from './fs-durable.js';
  * await rename('out/.a.txt.tmp', 'out/a.txt');
  * await syncDirectory('out');
  * ```
