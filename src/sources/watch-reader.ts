@@ -79,6 +79,7 @@ export class DirectoryReader implements SourceReader<WatchedFile> {
   private watcher: ChokidarWatcher | undefined;
   private closed = false;
   private checkingDir = false;
+  private recheckDir = false;
   private scanning: Set<string> | undefined = new Set();
 
   constructor(
@@ -165,16 +166,22 @@ export class DirectoryReader implements SourceReader<WatchedFile> {
     }
   }
 
-  /** Fails the source if the directory is gone (one look at a time). */
+  /** Fails the source if the directory is gone (one look at a time; an event meanwhile asks for another). */
   private async checkDirectory(): Promise<void> {
-    if (this.checkingDir || this.failure !== undefined) return;
+    if (this.checkingDir) {
+      this.recheckDir = true;
+      return;
+    }
     this.checkingDir = true;
-    const gone = await stat(this.settings.dir).then(
-      (st) => !st.isDirectory(),
-      (e: NodeJS.ErrnoException) => e.code === 'ENOENT' || e.code === 'ENOTDIR',
-    );
+    do {
+      this.recheckDir = false;
+      const gone = await stat(this.settings.dir).then(
+        (st) => !st.isDirectory(),
+        (e: NodeJS.ErrnoException) => e.code === 'ENOENT' || e.code === 'ENOTDIR',
+      );
+      if (gone) this.fail(`the directory ${this.settings.dir} disappeared`);
+    } while (this.recheckDir && this.failure === undefined && !this.closed);
     this.checkingDir = false;
-    if (gone) this.fail(`the directory ${this.settings.dir} disappeared`);
   }
 
   private async seen(path: string, stats: Stats | undefined): Promise<void> {
