@@ -79,6 +79,7 @@ describe('watchDirectory kill -9', () => {
     addFiles(inDir, INITIAL);
     let kills = 0;
     for (let i = 0; i < 6; i++) {
+      addFiles(inDir, PER_RUN); // so that this run has files to emit, however fast the last one was
       const child = runJob(dir);
       await child.started;
       addFiles(inDir, PER_RUN); // while it runs: live events, not only the initial scan
@@ -90,7 +91,7 @@ describe('watchDirectory kill -9', () => {
 
     const last = runJob(dir);
     const names = readdirSync(inDir).filter((f) => f.endsWith('.txt'));
-    expect(names).toHaveLength(INITIAL + 6 * PER_RUN);
+    expect(names).toHaveLength(INITIAL + 12 * PER_RUN);
     const logFile = join(dir, 'log.txt');
     const pathOfSeq = () => new Map(events(logFile).filter((e) => e.kind === 'emit').map((e) => [e.seq, e.path!]));
     await until(() => {
