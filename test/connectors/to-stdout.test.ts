@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { toStdout } from 'consecution';
@@ -43,6 +44,34 @@ describe('toStdout', () => {
     release();
     await Promise.all(more);
     expect(confirmed).toBe(3);
+    await out.close();
+  });
+
+  it("a stream whose write() says it is full: the next batch waits for its 'drain', even when the write's callback came", async () => {
+    // A TTY or socket may call back before it drains; this stream does so at once.
+    const calls: string[] = [];
+    const stream = Object.assign(new EventEmitter(), {
+      write(chunk: string, cb: (e?: Error | null) => void) {
+        calls.push(chunk);
+        queueMicrotask(() => cb());
+        return false;
+      },
+    });
+    const out = toStdout({ stream: stream as unknown as Writable, format: 'lines' });
+    let confirmed = 0;
+    const first = out.append('a').then(() => confirmed++);
+    await turns();
+    const second = out.append('b').then(() => confirmed++);
+    await turns();
+    expect(calls).toEqual(['a\n']);
+    expect(confirmed).toBe(0);
+    stream.emit('drain');
+    await first;
+    await turns();
+    expect(calls).toEqual(['a\n', 'b\n']);
+    stream.emit('drain');
+    await second;
+    expect(confirmed).toBe(2);
     await out.close();
   });
 
