@@ -103,8 +103,11 @@ describe('watchDirectory kill -9', () => {
     const ended = await last.exited;
     expect(ended.stdout).toContain('"ok":true');
 
-    // Every file reached both sinks, upper-cased.
-    const sink = new Set(readFileSync(join(dir, 'sink.txt'), 'utf8').split('\n').filter(Boolean));
+    // Every file reached both sinks, upper-cased; the toFile sink holds whole lines only.
+    const sinkLines = readFileSync(join(dir, 'sink.txt'), 'utf8').split('\n').filter(Boolean);
+    const expected = new Set(names.map((n) => join(outDir, n)));
+    expect(sinkLines.filter((l) => !expected.has(l))).toEqual([]);
+    const sink = new Set(sinkLines);
     for (const n of names) {
       expect(readFileSync(join(outDir, n), 'utf8')).toBe(readFileSync(join(inDir, n), 'utf8').toUpperCase());
       expect(sink.has(join(outDir, n))).toBe(true);
