@@ -35,6 +35,11 @@ export { fromInterval, type IntervalOptions } from './sources/interval.js';
 export { fromCron, type CronSourceOptions } from './sources/cron.js';
 export type { Tick, CatchUp, TickOptions, TickPosition } from './sources/ticks.js';
 // connectors: files
+export { toFile, type FileSinkOptions, type LineTarget } from './sinks/file.js';
+export type { RotateOptions } from './sinks/rotation.js';
+export { toStdout, type StdoutSinkOptions } from './sinks/stdout.js';
+export { watchDirectory, type WatchOptions } from './sources/watch.js';
+export type { WatchedFile } from './sources/watch-reader.js';
 // connectors: postgres
 // connectors: zmq
 export { fromZmq, type ZmqSourceOptions, type ZmqPosition, type MessageFormat } from './sources/zmq.js';
