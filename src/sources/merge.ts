@@ -1,3 +1,4 @@
+import type { FailureRecord } from '../acker/failure.js';
 import { ConsecutionError } from '../errors.js';
 import { isPromiseLike } from '../stage/promise.js';
 import type { Source, SourceLike, SourceReader } from './source.js';
@@ -102,9 +103,14 @@ class MergeReader<T> implements SourceReader<T> {
     slot.error = slot.reader.error;
   }
 
-  confirm(position: unknown, completed: boolean): void {
+  admitted(position: unknown, id: number): void {
     const [i, p] = position as [number, unknown];
-    this.slots[i]?.reader.confirm?.(p, completed);
+    this.slots[i]?.reader.admitted?.(p, id);
+  }
+
+  confirm(position: unknown, completed: boolean, deadLetter?: FailureRecord): void {
+    const [i, p] = position as [number, unknown];
+    this.slots[i]?.reader.confirm?.(p, completed, deadLetter);
   }
 
   async close(): Promise<void> {
