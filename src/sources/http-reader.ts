@@ -76,9 +76,9 @@ export class HttpReader implements SourceReader<unknown> {
   }
 
   read(): IteratorResult<unknown, unknown> | Promise<IteratorResult<unknown, unknown>> {
+    if (this.failure !== undefined) return Promise.reject(this.failure.error);
     const r = this.take();
     if (r !== undefined) return r;
-    if (this.failure !== undefined) return Promise.reject(this.failure.error);
     if (this.stopping) return DONE;
     return new Promise((resolve, reject) => {
       this.wake = resolve;
@@ -112,7 +112,10 @@ export class HttpReader implements SourceReader<unknown> {
     const ing = this.find(position);
     if (ing === undefined) return;
     if (id < 0 && this.options.respond === 'completed') {
-      throw new ConsecutionError('OPTIONS_INVALID', "fromHttp(): respond: 'completed' needs a tracked guarantee, but the run's is 'none', which tracks nothing");
+      const error = new ConsecutionError('OPTIONS_INVALID', "fromHttp(): respond: 'completed' needs a tracked guarantee, but the run's is 'none', which tracks nothing");
+      this.finish(ing, refused(500, error.message));
+      this.failed(error);
+      return;
     }
     ing.ids[(position as number) - ing.first] = id;
     if (++ing.admitted < ing.items.length) return;

@@ -124,6 +124,7 @@ function serve(o: Resolved, after: unknown, context: SourceContext | undefined, 
   const keys = o.idempotencyKeys > 0 ? new IdempotencyKeys(context?.state, clock, o.idempotencyKeys, o.idempotencyTtlMs) : undefined;
   const expected = o.token === undefined ? undefined : digest(`Bearer ${o.token}`);
   let inFlight = 0;
+  let listened = false;
   let closed: (() => void) | undefined;
   const server = createServer({ keepAlive: true }, (req, res) => {
     inFlight++;
@@ -144,7 +145,8 @@ function serve(o: Resolved, after: unknown, context: SourceContext | undefined, 
           closed = undefined;
           server.close(() => resolve());
           server.closeAllConnections();
-          released();
+          // A server that never listened keeps its error for address().
+          if (listened) released();
         };
         if (inFlight === 0 || !server.listening) finish();
         else closed = finish;
@@ -231,6 +233,7 @@ function serve(o: Resolved, after: unknown, context: SourceContext | undefined, 
     reader.failed(error);
   });
   server.listen(o.port, o.host, () => {
+    listened = true;
     const a = server.address();
     const port = typeof a === 'object' && a !== null ? a.port : o.port;
     const host = o.host.includes(':') ? `[${o.host}]` : o.host;
