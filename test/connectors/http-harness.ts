@@ -12,9 +12,9 @@ export interface Served {
   readonly done: Promise<RunReport>;
   readonly url: URL;
   readonly seen: Seen[];
-  post(body: BodyInit, headers?: Record<string, string>): Promise<Response>;
+  post(body: NonNullable<RequestInit['body']>, headers?: Record<string, string>): Promise<Response>;
   /** POSTs and returns the status and the parsed JSON body. */
-  send(body: BodyInit, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
+  send(body: NonNullable<RequestInit['body']>, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
 }
 
 export async function serve(
@@ -30,8 +30,8 @@ export async function serve(
   });
   const done = c.run(http);
   const url = await http.address();
-  const post = (body: BodyInit, headers: Record<string, string> = {}) => fetch(url, { method: 'POST', body, headers });
-  const send = async (body: BodyInit, headers: Record<string, string> = {}) => {
+  const post = (body: NonNullable<RequestInit['body']>, headers: Record<string, string> = {}) => fetch(url, { method: 'POST', body, headers });
+  const send = async (body: NonNullable<RequestInit['body']>, headers: Record<string, string> = {}) => {
     const r = await post(body, headers);
     return { status: r.status, body: (await r.json()) as Record<string, unknown>, headers: r.headers };
   };

@@ -90,7 +90,7 @@ describe('fromHttp: refusals admit nothing, and the good requests around them ar
         },
       }),
       duplex: 'half',
-    } as RequestInit);
+    });
     expect(chunked.status).toBe(413);
     expect((await s.send(lines(2, 2))).status).toBe(202);
     await s.c.stop();
