@@ -56,12 +56,14 @@ describe('fromHttp: kill -9', () => {
     // and later requests are refused 429 (not acknowledged: they may be sent again); the one
     // whose items were partly read when it filled gets 504 after timeoutMs (not counted either).
     let statuses: number[] = [];
+    const firstIds: number[] = [...keyedIds];
     for (let batch = 0; batch < 5; batch++) {
       const sent = await Promise.all(
         Array.from({ length: 4 }, async (_, k) => {
           const from = (batch * 4 + k) * 15;
           const r = await post(first.url, lines(15, from));
           if (r.status === 202) for (let n = from; n < from + 15; n++) acknowledged.add(n);
+          if (r.status === 202) firstIds.push(...((await r.json()) as { ids: number[] }).ids);
           return r.status;
         }),
       );
@@ -84,6 +86,9 @@ describe('fromHttp: kill -9', () => {
     expect(((await again.json()) as { ids: number[] }).ids).toEqual(keyedIds);
     const fresh = await post(second.url, lines(5, 50_000));
     expect(fresh.status).toBe(202);
+    // Lineage ids never repeat on a store: the restarted run's come after the killed run's.
+    const freshIds = ((await fresh.json()) as { ids: number[] }).ids;
+    expect(Math.min(...freshIds)).toBeGreaterThan(Math.max(...firstIds));
     for (let n = 50_000; n < 50_005; n++) acknowledged.add(n);
 
     await until(() => [...acknowledged].every((n) => sink(dir).includes(n)), 'every acknowledged item in the sink', 60_000);
