@@ -23,7 +23,7 @@ export interface HttpSourceOptions {
   /** A longer body is answered 413, and not read further. @default 1 MiB */
   readonly maxBodyBytes?: number;
   /** When set, a request without `Authorization: Bearer <token>` is answered 401. */
-  readonly token?: string;
+  readonly token?: string | undefined;
   /** `admitted`: 202 once the items are admitted (journaled); `completed`: 200/422 once they all settled. @default 'admitted' */
   readonly respond?: 'admitted' | 'completed';
   /** A request not answered by then gets 504 with the ids admitted so far (they are still processed). @default 30_000 */
