@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { pipe } from 'rxjs';
 import { ConsecutionError, Consecutor, fromHttp, map } from 'consecution';
+import { VirtualClock } from 'consecution/testing';
 import { gate, lines, serve, until } from './http-harness.js';
 
 describe('fromHttp: 202 on admission', () => {
@@ -137,6 +138,25 @@ describe('fromHttp: refusals admit nothing, and the good requests around them ar
     const report = await s.c.stop();
     expect(s.seen.map((x) => x.value)).toEqual([1, 3]);
     expect(report.ingested).toBe(2);
+  });
+});
+
+describe("fromHttp: timers on the run's clock", () => {
+  it('waitMs and timeoutMs are timers on the Consecutor clock (VirtualClock): 429 and 504 come at their virtual moment', async () => {
+    const clock = new VirtualClock();
+    const g = gate();
+    const s = await serve({ waitMs: 5_000, respond: 'completed', timeoutMs: 60_000 }, g.node, { maxPending: 1, clock, timeoutMs: 600_000 });
+    const first = s.send('1');
+    await until(() => g.held() === 1, 'the first item to be held');
+    const t0 = clock.now();
+    const refused = await clock.runUntil(s.send('2'));
+    expect(refused.status).toBe(429);
+    expect(clock.now() - t0).toBeGreaterThanOrEqual(5_000);
+    expect(clock.now() - t0).toBeLessThan(60_000);
+    expect(await clock.runUntil(first)).toMatchObject({ status: 504, body: { ids: [0] } });
+    expect(clock.now() - t0).toBeGreaterThanOrEqual(60_000);
+    g.release();
+    expect((await clock.runUntil(s.c.stop())).completed).toBe(1);
   });
 });
 
