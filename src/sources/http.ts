@@ -125,11 +125,18 @@ function serve(o: Resolved, after: unknown, context: SourceContext | undefined, 
   const expected = o.token === undefined ? undefined : digest(`Bearer ${o.token}`);
   let inFlight = 0;
   let listened = false;
-  let closed: (() => void) | undefined;
+  // The server listens on (answering 503) until the run has ended (opened by hand: until close())
+  // and every request in flight is answered; then it closes.
+  let runEnded = context?.signal === undefined;
+  let shutdown: (() => void) | undefined;
+  const closeIfDone = (): void => {
+    if (shutdown !== undefined && (runEnded || !server.listening) && inFlight === 0) shutdown();
+  };
   const server = createServer({ keepAlive: true }, (req, res) => {
     inFlight++;
     res.once('close', () => {
-      if (--inFlight === 0 && closed !== undefined) closed();
+      inFlight--;
+      closeIfDone();
     });
     handle(req, res).catch((e: unknown) => send(res, refused(500, `fromHttp: ${messageOf(e)}`)));
   });
@@ -139,17 +146,15 @@ function serve(o: Resolved, after: unknown, context: SourceContext | undefined, 
     waitMs: o.waitMs,
     firstPosition: typeof after === 'number' && Number.isSafeInteger(after) ? after + 1 : 0,
     shutdown: () =>
-      // The server listens on (answering 503) until every request in flight is answered.
       new Promise<void>((resolve) => {
-        const finish = (): void => {
-          closed = undefined;
+        shutdown = () => {
+          shutdown = undefined;
           server.close(() => resolve());
           server.closeAllConnections();
           // A server that never listened keeps its error for address().
           if (listened) released();
         };
-        if (inFlight === 0 || !server.listening) finish();
-        else closed = finish;
+        closeIfDone();
       }),
   });
 
@@ -239,7 +244,15 @@ function serve(o: Resolved, after: unknown, context: SourceContext | undefined, 
     const host = o.host.includes(':') ? `[${o.host}]` : o.host;
     listening.resolve(new URL(`http://${host}:${port}${o.path}`));
   });
-  context?.signal?.addEventListener('abort', () => reader.ended(), { once: true });
+  context?.signal?.addEventListener(
+    'abort',
+    () => {
+      runEnded = true;
+      reader.ended();
+      closeIfDone();
+    },
+    { once: true },
+  );
   return reader;
 }
 

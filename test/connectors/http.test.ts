@@ -264,6 +264,19 @@ describe('fromHttp: stop()', () => {
     await expect(fetch(s.url, { method: 'POST', body: '4' })).rejects.toThrow();
   });
 
+  it('goes on answering 503 until the run has ended, while what it admitted drains', async () => {
+    const g = gate();
+    const s = await serve({}, g.node);
+    expect((await s.send('1')).status).toBe(202);
+    await until(() => g.held() === 1, 'the item to be held');
+    const stopped = s.c.stop();
+    for (let i = 0; i < 3; i++) expect((await s.send('2')).status).toBe(503);
+    g.release();
+    expect((await stopped).completed).toBe(1);
+    expect(s.seen.map((x) => x.value)).toEqual([1]);
+    await expect(fetch(s.url, { method: 'POST', body: '3' })).rejects.toThrow();
+  });
+
   it('a request cut by the stop hears which of its items were admitted', async () => {
     const g = gate();
     const s = await serve({ format: 'ndjson' }, g.node, { maxPending: 3 });
