@@ -104,8 +104,12 @@ export function refused(status: number, error: string, headers?: Record<string, 
   return { status, body: { error, ...extra }, ...(headers === undefined ? {} : { headers }), remember: false };
 }
 
-/** `503` for a request whose items were only partly admitted, or admitted and not completed, when the run stopped or ended. */
+/**
+ * `503 { ids }` for a request whose items were only partly admitted, or admitted and not completed,
+ * when the run stopped or ended. Not kept under its key: a retry would get it again and again. A
+ * fully admitted request of `respond: 'completed'` keeps its `202 { ids }` (see Ingest.note); a
+ * partly admitted one is forgotten, so its retry admits all its items again (at-least-once).
+ */
 export function cutShort(ing: Ingest, why: string, retryAfter: string): Answer {
-  const ids = ing.admittedIds();
-  return { status: 503, body: { error: why, ids }, headers: { 'Retry-After': retryAfter }, remember: ids.length > 0 };
+  return { status: 503, body: { error: why, ids: ing.admittedIds() }, headers: { 'Retry-After': retryAfter }, remember: false };
 }

@@ -1,5 +1,8 @@
 // fromHttp against real requests (fetch to 127.0.0.1): every answer of DESIGN.md §8.
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { pipe } from 'rxjs';
@@ -222,6 +225,25 @@ describe('fromHttp: Idempotency-Key', () => {
     const report = await s.c.stop();
     expect(report.ingested).toBe(3);
     expect(s.seen).toHaveLength(3);
+  });
+
+  it("respond 'completed' on a store: a key whose items were admitted but not completed by the stop answers 202 { ids } after the restart, and admits nothing again", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'consecution-http-keys-'));
+    const g = gate();
+    const run = { guarantee: 'replay', store: { path: dir }, drainMs: 50 } as const;
+    const first = await serve({ respond: 'completed', name: 'in' }, g.node, run);
+    const r = first.send('1', { 'Idempotency-Key': 'k' });
+    await until(() => g.held() === 1, 'the item to be held');
+    await first.c.stop();
+    expect(await r).toMatchObject({ status: 503, body: { ids: [0] } });
+    g.release();
+    const second = await serve({ respond: 'completed', name: 'in' }, map((x: unknown) => x), run);
+    await until(() => second.seen.length === 1, 'the journaled item to be replayed');
+    const again = await second.send('1', { 'Idempotency-Key': 'k' });
+    expect(again).toMatchObject({ status: 202, body: { ids: [0] } });
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect((await second.c.stop()).completed).toBe(1);
+    expect(second.seen).toEqual([{ value: 1, root: 0 }]);
   });
 
   it('a refusal that admitted nothing is not remembered: the retry with the same key is a new try', async () => {
