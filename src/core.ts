@@ -11,6 +11,7 @@ export { markStage, stageOf, type BranchInfo } from './stage/stage.js';
 export { operate, callOrFail, FAILED, type StageHandlers, type Subscribe } from './stage/operate.js';
 export { fanOut, type Deliver } from './stage/fanout.js';
 export { appendStep, type Step } from './stage/chain.js';
+export { connect, Guarded, Linkable, type Sink, type Teardown } from './stage/link.js';
 export { ackAt, failAt, nodeError } from './stage/fail.js';
 export { emitChildren } from './stage/emit.js';
 export type { NodeStats } from './stage/stats.js';
@@ -26,3 +27,6 @@ export { MODES, type Mode } from './consecutor/options.js';
 export { workerModule } from './worker/loader.js';
 export { Pool } from './worker/pool.js';
 export { merge } from './sources/merge.js';
+// connectors: files (the file nodes readFile, writeFile, print)
+export { StreamLines } from './sinks/stream-lines.js';
+export { fsReason, syncDirectory, writeAll } from './sinks/fs-durable.js';

@@ -34,7 +34,19 @@ export { fromHttp, type HttpSource, type HttpSourceOptions } from './sources/htt
 export type { HttpFormat } from './sources/http-body.js';
 export type { HttpFailure } from './sources/http-ingest.js';
 // connectors: timers
+export { fromInterval, type IntervalOptions } from './sources/interval.js';
+export { fromCron, type CronSourceOptions } from './sources/cron.js';
+export type { Tick, CatchUp, TickOptions, TickPosition } from './sources/ticks.js';
 // connectors: files
+export { toFile, type FileSinkOptions, type LineTarget } from './sinks/file.js';
+export type { RotateOptions } from './sinks/rotation.js';
+export { toStdout, type StdoutSinkOptions } from './sinks/stdout.js';
+export { watchDirectory, type WatchOptions } from './sources/watch.js';
+export type { WatchedFile } from './sources/watch-reader.js';
 // connectors: postgres
 // connectors: zmq
+export { fromZmq, type ZmqSourceOptions, type ZmqPosition, type MessageFormat } from './sources/zmq.js';
+export { toZmq, type ZmqTargetOptions, type ZmqTarget } from './sinks/zmq.js';
 // connectors: http-out
+export { toHttp, type HttpTarget, type HttpTargetOptions, type HttpRetry } from './sinks/http.js';
+export type { OutputContext } from './outputs/target.js';

@@ -108,7 +108,7 @@ export class HttpReader implements SourceReader<unknown> {
     }
   }
 
-  admitted(position: unknown, id: number): void {
+  admitted(position: unknown, id = -1): void {
     const ing = this.find(position);
     if (ing === undefined) return;
     if (id < 0 && this.options.respond === 'completed') {

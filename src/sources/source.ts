@@ -108,9 +108,10 @@ export interface SourceReader<T> {
    * Called once per item read when it is admitted: after its journal commit on a durable store (it
    * survives a kill from then on), at once otherwise. An HTTP source answers 202 here. `id` is the
    * item's lineage id (the `root` of its failure records and of the `meta` sinks get; stable across
-   * restarts on a durable store), -1 under `guarantee: 'none'`, which tracks nothing.
+   * restarts on a durable store), -1 under `guarantee: 'none'`, which tracks nothing. The run
+   * always passes it (optional so that older wrappers compile; a wrapper should pass it on).
    */
-  admitted?(position: unknown, id: number): void;
+  admitted?(position: unknown, id?: number): void;
   /**
    * Called once per item when it is settled: completed, or given up (dead-lettered), then with its
    * dead-letter record (an HTTP source answers 422 with it).
