@@ -7,8 +7,9 @@ import { w1lmdb } from './w1-lmdb.js';
 import { offloadCpu } from './offload-cpu.js';
 import { offloadLong, offloadTrivial } from './offload-trivial.js';
 import { toFileScenario } from './to-file.js';
+import { httpIngest, httpIngestNdjson } from './http-ingest.js';
 
-const SCENARIOS: readonly Scenario[] = [w1, w2, w3, w1lmdb, offloadCpu, offloadTrivial, offloadLong, toFileScenario];
+const SCENARIOS: readonly Scenario[] = [w1, w2, w3, w1lmdb, offloadCpu, offloadTrivial, offloadLong, toFileScenario, httpIngest, httpIngestNdjson];
 
 const DEFAULT_RUNS = 9;
 const DEFAULT_WARMUP = 2;

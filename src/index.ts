@@ -30,6 +30,9 @@ export { fromFile, type FileSourceOptions } from './sources/file.js';
 export type { LineOptions, LinePosition, LineFormat } from './sources/line-format.js';
 export { defineNode, type DefinedNode } from './worker/define.js';
 // connectors: http
+export { fromHttp, type HttpSource, type HttpSourceOptions } from './sources/http.js';
+export type { HttpFormat } from './sources/http-body.js';
+export type { HttpFailure } from './sources/http-ingest.js';
 // connectors: timers
 export { fromInterval, type IntervalOptions } from './sources/interval.js';
 export { fromCron, type CronSourceOptions } from './sources/cron.js';

@@ -1,3 +1,4 @@
+import type { FailureRecord } from '../acker/failure.js';
 import { ConsecutionError } from '../errors.js';
 import { isPromiseLike } from '../stage/promise.js';
 import type { Source, SourceContext, SourceLike, SourceReader, SourceState } from './source.js';
@@ -29,8 +30,8 @@ export function merge<T>(...sources: SourceLike<T>[]): Source<T> {
 }
 
 /**
- * Source `i`'s part of the merged source's context: the same clock, and its own state, kept as
- * element `i` of the merged source's state (an array).
+ * Source `i`'s part of the merged source's context: the same clock and run-end signal, and its own
+ * state, kept as element `i` of the merged source's state (an array).
  */
 function slice(context: SourceContext, i: number): SourceContext {
   const all = (): unknown[] => {
@@ -45,7 +46,7 @@ function slice(context: SourceContext, i: number): SourceContext {
       return context.state.save(next);
     },
   };
-  return { clock: context.clock, state };
+  return { clock: context.clock, state, ...(context.signal === undefined ? {} : { signal: context.signal }) };
 }
 
 interface Slot<T> {
@@ -125,14 +126,14 @@ class MergeReader<T> implements SourceReader<T> {
     slot.error = slot.reader.error;
   }
 
-  admitted(position: unknown): void {
+  admitted(position: unknown, id?: number): void {
     const [i, p] = position as [number, unknown];
-    this.slots[i]?.reader.admitted?.(p);
+    this.slots[i]?.reader.admitted?.(p, id);
   }
 
-  confirm(position: unknown, completed: boolean): void {
+  confirm(position: unknown, completed: boolean, deadLetter?: FailureRecord): void {
     const [i, p] = position as [number, unknown];
-    this.slots[i]?.reader.confirm?.(p, completed);
+    this.slots[i]?.reader.confirm?.(p, completed, deadLetter);
   }
 
   async close(): Promise<void> {
