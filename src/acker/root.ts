@@ -2,7 +2,7 @@ import type { Anchor, FailureInfo } from '../envelope/envelope.js';
 
 /** What a root reports to: the run's acker. */
 export interface RootOwner {
-  /** A coarse clock (epoch ms): what waiting is measured with. */
+  /** A coarse clock (ms since the run began): what waiting and deadlines are measured with. */
   readonly now: number;
   complete(root: Root): void;
   fail(root: Root, failure: FailureInfo): void;
@@ -25,7 +25,7 @@ export class Root implements Anchor {
   xorLo: number;
   /** Current attempt, from 0; -1 once settled, so late acks of any attempt are ignored. */
   attempt: number;
-  /** Epoch ms after which the root times out, unless it waited meanwhile (see {@link takeWaited}). */
+  /** The time (on the owner's coarse clock) after which the root times out, unless it waited meanwhile (see {@link takeWaited}). */
   deadline: number;
   /** How many of its envelopes are waiting now (see {@link park}). */
   waiting: number;
