@@ -1,7 +1,7 @@
 // kill -9 of a durable fromInterval job at random moments, in a child process: every tick reaches
 // the sink, and a tick that reached it twice (at-least-once) is the same tick both times.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,22 +15,33 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-/** Runs the job; SIGKILLs it `killAfterMs` after it said it started, unless undefined. Whether it was killed, and its output. */
-function runJob(dir: string, killAfterMs: number | undefined): Promise<{ killed: boolean; stdout: string }> {
+/** Ticks in the sink so far (with duplicates). */
+function sinkLines(dir: string): number {
+  const file = join(dir, 'sink.txt');
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
+}
+
+/**
+ * Runs the job; SIGKILLs it once the sink holds `killAt` lines, unless undefined (driven by
+ * progress, not time: a slow machine kills as often as a fast one). Whether it was killed, and
+ * its output.
+ */
+function runJob(dir: string, killAt: number | undefined): Promise<{ killed: boolean; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', job, join(dir, 'store'), join(dir, 'sink.txt')], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (killAfterMs !== undefined && stdout.includes('started')) {
-        setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-        killAfterMs = undefined;
-      }
-    });
+    const watch =
+      killAt === undefined
+        ? undefined
+        : setInterval(() => {
+            if (sinkLines(dir) >= killAt) child.kill('SIGKILL');
+          }, 5);
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('exit', (code, signal) => {
+      clearInterval(watch);
       if (signal === 'SIGKILL') resolve({ killed: true, stdout });
       else if (code === 0) resolve({ killed: false, stdout });
       else reject(new Error(`tick job exited with ${code}: ${stderr}`));
@@ -43,12 +54,13 @@ describe('timers under kill -9', () => {
     const dir = mkdtempSync(join(tmpdir(), 'consecution-tick-kill-'));
     dirs.push(dir);
     let kills = 0;
-    for (let i = 0; i < 20 && kills < 6; i++) {
-      const ended = await runJob(dir, 20 + Math.floor(Math.random() * 300));
-      if (!ended.killed) break; // it finished before the kill
+    // Six kills, each after 1 to 40 more ticks reached the sink, all well before the last tick.
+    for (let i = 0; i < 6; i++) {
+      const ended = await runJob(dir, sinkLines(dir) + 1 + Math.floor(Math.random() * 40));
+      if (!ended.killed) break; // it finished before the kill: cannot be with 6 x 40 < COUNT
       kills++;
     }
-    expect(kills).toBeGreaterThanOrEqual(3);
+    expect(kills).toBe(6);
     const last = await runJob(dir, undefined);
     expect(last.stdout).toContain('"done":true');
     expect(last.stdout).toContain('"ok":true');

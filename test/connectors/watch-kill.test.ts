@@ -20,6 +20,8 @@ interface Child {
   /** Resolves at exit: killed or not, and what it printed. */
   readonly exited: Promise<{ killed: boolean; stdout: string; code: number | null }>;
   readonly started: Promise<void>;
+  /** Resolves once the job handles SIGTERM (a graceful stop). */
+  readonly ready: Promise<void>;
   kill(signal: NodeJS.Signals): void;
 }
 
@@ -31,8 +33,11 @@ function runJob(dir: string): Child {
   let stderr = '';
   let start: () => void = () => {};
   const started = new Promise<void>((r) => (start = r));
+  let ready: () => void = () => {};
+  const isReady = new Promise<void>((r) => (ready = r));
   child.stdout.on('data', (d: Buffer) => {
     stdout += d.toString();
+    if (stdout.includes('ready')) ready();
     if (stdout.includes('started')) start();
   });
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -40,12 +45,13 @@ function runJob(dir: string): Child {
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       start();
+      ready();
       if (signal === 'SIGKILL') resolve({ killed: true, stdout, code });
       else if (code === 0) resolve({ killed: false, stdout, code });
       else reject(new Error(`job exited with ${code} (${signal}): ${stderr}`));
     });
   });
-  return { exited, started, kill: (s) => child.kill(s) };
+  return { exited, started, ready: isReady, kill: (s) => child.kill(s) };
 }
 
 let written = 0;
@@ -89,7 +95,14 @@ describe('watchDirectory kill -9', () => {
     }
     expect(kills).toBeGreaterThanOrEqual(5);
 
+    // What the kills left in the journal: the last run replays it first.
+    const before = openStore(join(dir, 'store'));
+    const leftInJournal = new Set(before.pending().map((e) => e.position as number));
+    await before.close();
     const last = runJob(dir);
+    // Every file may have completed in the runs before: wait until this run has begun (it logged
+    // its start) and can stop gracefully; then until it replayed what the kills left.
+    await last.ready;
     const names = readdirSync(inDir).filter((f) => f.endsWith('.txt'));
     expect(names).toHaveLength(INITIAL + 12 * PER_RUN);
     const logFile = join(dir, 'log.txt');
@@ -97,8 +110,11 @@ describe('watchDirectory kill -9', () => {
     await until(() => {
       const paths = pathOfSeq();
       const done = new Set(events(logFile).filter((e) => e.kind === 'done').map((e) => paths.get(e.seq)));
-      return names.every((n) => done.has(join(inDir, n)));
-    }, 'every file completed', 90_000);
+      const all = events(logFile);
+      const lastStart = all.map((e) => e.kind).lastIndexOf('start');
+      const replayed = new Set(all.slice(lastStart).filter((e) => e.kind === 'done').map((e) => e.seq));
+      return names.every((n) => done.has(join(inDir, n))) && [...leftInJournal].every((seq) => replayed.has(seq));
+    }, 'every file completed, and the journal replayed', 90_000);
     last.kill('SIGTERM');
     const ended = await last.exited;
     expect(ended.stdout).toContain('"ok":true');
