@@ -33,5 +33,8 @@ export { defineNode, type DefinedNode } from './worker/define.js';
 // connectors: timers
 // connectors: files
 // connectors: postgres
+export type { PostgresConnection } from './connectors/postgres.js';
+export { fromPostgres, type PostgresSourceOptions } from './sources/postgres.js';
+export { toPostgres, type PostgresSink, type PostgresSinkOptions } from './sinks/postgres.js';
 // connectors: zmq
 // connectors: http-out
