@@ -11,13 +11,14 @@ import * as vm from 'node:vm';
  * The baselines variants are compared with. The throughput scenarios have raw RxJS and Node
  * streams; the worker scenarios (offload-*) have none of those, only the same work done inline.
  */
-export type Baseline = 'rxjs' | 'node' | 'lmdb' | 'inline';
+export type Baseline = 'rxjs' | 'node' | 'lmdb' | 'inline' | 'pg';
 
 export const BASELINE_LABEL: Readonly<Record<Baseline, string>> = {
   rxjs: 'raw RxJS',
   node: 'Node streams',
   lmdb: 'raw LMDB',
   inline: 'inline',
+  pg: 'raw pg',
 };
 
 /** The baselines that get a ratio column in the table, when the scenario has them (in this order). */

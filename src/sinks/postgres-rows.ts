@@ -4,9 +4,10 @@ import { ConsecutionError, preview, previewTyped } from '../errors.js';
 /** PostgreSQL takes at most this many parameters ($n) in one statement. */
 export const MAX_PARAMETERS = 65_535;
 
-/** One value on its way into the table: its parameters in column order, and what became of it. */
+/** One value on its way into the table, checked, and what became of it. */
 export interface PendingRow {
-  readonly params: unknown[];
+  readonly value: Record<string, unknown>;
+  readonly key: string | undefined;
   /** Set when PostgreSQL refused this row alone (its batch went in without it). */
   failure?: unknown;
 }
@@ -41,33 +42,42 @@ export class RowShape {
   }
 
   /**
-   * The parameters of `value` (and `key`) in column order. Throws `BAD_INPUT` (not retryable) for a
-   * value that is not a plain object, lacks a column (or has it undefined), or, when the columns
-   * were taken from the first value, has a field that is not one of them.
+   * Checks that `value` (and `key`) make a row: throws `BAD_INPUT` (not retryable) for a value that
+   * is not a plain object, lacks a column (or has it undefined), or, when the columns were taken
+   * from the first value, has a field that is not one of them; or for a missing key.
    */
-  paramsOf(value: unknown, key: string | undefined): unknown[] {
+  check(value: unknown, key: string | undefined): PendingRow {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw this.bad(`expected an object whose fields are the columns, got ${previewTyped(value)}`);
     }
     const v = value as Record<string, unknown>;
     const columns = (this.columns ??= this.firstColumns(v));
-    const params = new Array<unknown>(this.paramsPerRow);
     for (let i = 0; i < columns.length; i++) {
-      const x = v[columns[i]!];
-      if (x === undefined) throw this.bad(`the value has no field "${columns[i]}" (columns: ${columns.join(', ')}): ${preview(value)}`);
-      params[i] = x;
+      if (v[columns[i]!] === undefined) throw this.bad(`the value has no field "${columns[i]}" (columns: ${columns.join(', ')}): ${preview(value)}`);
     }
     if (!this.explicit) {
-      for (const field of Object.keys(v)) {
-        if (!columns.includes(field) && v[field] !== undefined) {
+      for (const field in v) {
+        if (v[field] !== undefined && !columns.includes(field)) {
           if (field === this.keyColumn) throw this.bad(`the value has a field "${field}", but that column (keyColumn) takes meta.key: ${preview(value)}`);
           throw this.bad(`the value has a field "${field}" that is not among the columns taken from the first value (${columns.join(', ')}); pass columns to choose them: ${preview(value)}`);
         }
       }
     }
-    if (this.keyColumn !== undefined) {
-      if (typeof key !== 'string') throw this.bad(`keyColumn "${this.keyColumn}" needs meta.key, got ${previewTyped(key)}`);
-      params[columns.length] = key;
+    if (this.keyColumn !== undefined && typeof key !== 'string') throw this.bad(`keyColumn "${this.keyColumn}" needs meta.key, got ${previewTyped(key)}`);
+    return { value: v, key, failure: undefined };
+  }
+
+  /** The parameters of rows `from` to `to` of `batch`, in column order, row after row. */
+  params(batch: readonly PendingRow[], from: number, to: number): unknown[] {
+    const columns = this.columns!;
+    const n = columns.length;
+    const keyed = this.keyColumn !== undefined;
+    const params = new Array<unknown>((to - from) * this.paramsPerRow);
+    let j = 0;
+    for (let r = from; r < to; r++) {
+      const row = batch[r]!;
+      for (let c = 0; c < n; c++) params[j++] = row.value[columns[c]!];
+      if (keyed) params[j++] = row.key;
     }
     return params;
   }

@@ -100,7 +100,7 @@ export class PostgresSink<T> {
   append(value: T, meta?: WriteMeta): Promise<void> {
     let row: PendingRow;
     try {
-      row = { params: this.shape.paramsOf(value, meta?.key) };
+      row = this.shape.check(value, meta?.key);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -156,9 +156,9 @@ export class PostgresSink<T> {
   private async insert(client: PgClient, batch: readonly PendingRow[]): Promise<void> {
     const per = this.shape.rowsPerStatement;
     await client.query('BEGIN');
-    for (let i = 0; i < batch.length; i += per) {
-      const rows = batch.length - i <= per && i === 0 ? batch : batch.slice(i, i + per);
-      await client.query(this.shape.insert(rows.length), rows.flatMap((r) => r.params));
+    for (let from = 0; from < batch.length; from += per) {
+      const to = Math.min(from + per, batch.length);
+      await client.query(this.shape.insert(to - from), this.shape.params(batch, from, to));
     }
     await client.query('COMMIT');
   }
@@ -166,9 +166,10 @@ export class PostgresSink<T> {
   /** A batch PostgreSQL refused for a row's data: each row alone, the refused ones failed. */
   private async rowByRow(client: PgClient, batch: readonly PendingRow[]): Promise<void> {
     const one = this.shape.insert(1);
-    for (const row of batch) {
+    for (let i = 0; i < batch.length; i++) {
+      const row = batch[i]!;
       try {
-        await client.query(one, row.params);
+        await client.query(one, this.shape.params(batch, i, i + 1));
       } catch (e) {
         if (!isRowError(e)) throw e;
         row.failure = new ConsecutionError('OUTPUT_FAILED', `toPostgres(${this.table}): PostgreSQL refused the row: ${messageOf(e)}`, {
