@@ -90,10 +90,12 @@ export class PostgresSink<T> {
     try {
       await client.query(this.shape.probe());
     } catch (e) {
-      throw new Error(`table ${this.table} cannot take the rows: ${messageOf(e)}`, { cause: e });
-    } finally {
       client.release?.();
+      // The run does not close a target whose open() failed: its connections end here.
+      await this.close();
+      throw new Error(`table ${this.table} cannot take the rows: ${messageOf(e)}`, { cause: e });
     }
+    client.release?.();
   }
 
   /** Resolves once the value's batch committed; rejects for this value alone when it is bad. */
