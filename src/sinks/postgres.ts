@@ -128,8 +128,10 @@ export class PostgresSink<T> {
   private async connect(): Promise<PgPool> {
     const { pg, config, where } = await pgTarget(this.connection, 'toPostgres');
     const pool = new pg.Pool(config);
-    // An idle connection that breaks is dropped by the pool; without a listener it would crash the process.
+    // A connection that breaks fails the query in progress (its batch is replayed), and the pool
+    // drops it; the 'error' events it also emits, idle or checked out, must not crash the process.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     try {
       (await pool.connect()).release?.();
     } catch (e) {

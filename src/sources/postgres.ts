@@ -50,7 +50,9 @@ const KNOWN = ['connection', 'query', 'params', 'key', 'batchSize', 'name'];
  * last key journaled: rows inserted meanwhile with a higher key are read too.
  *
  * A database that cannot be reached fails the run with `SOURCE_FAILED` naming host:port before any
- * row is read; so does a query PostgreSQL rejects, or a row whose key is null.
+ * row is read; so does a query PostgreSQL rejects, or a row whose key is null. A connection lost
+ * mid-run fails the run too (it does not reconnect): restarted on its store, a durable run goes on
+ * after the last row it journaled.
  *
  * @example
  * ```ts

@@ -136,6 +136,33 @@ describe.skipIf(skip(server))('toPostgres', () => {
     expect((await db.query(`SELECT count(DISTINCT n) AS n FROM "${name}"`)).rows[0].n).toBe('300');
   });
 
+  it('a connection killed by the server mid-run fails its batch, which is replayed on a new connection: one row per key', async () => {
+    const db = await admin();
+    const name = await table(db, 'severed', 'n int NOT NULL, key text PRIMARY KEY');
+    const application_name = `severed-${name}`;
+    let severed = 0;
+    const sever = node('sever', {
+      async process(n: number) {
+        if (n % 500 === 250) {
+          const { rows } = await db.query(`SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = $1`, [application_name]);
+          severed += Number(rows[0].n);
+        }
+        return { n };
+      },
+    });
+    const c = new Consecutor(pipe(sever, output('rows')), {
+      guarantee: 'replay',
+      retries: 5,
+      maxPending: 200,
+      outputs: { rows: toPostgres({ connection: { ...connection, application_name }, table: name, keyColumn: 'key', batchSize: 50 }) },
+    });
+    const report = await c.run(Array.from({ length: 2000 }, (_, i) => i));
+    expect(severed).toBeGreaterThanOrEqual(4);
+    expect(report).toMatchObject({ ok: true, completed: 2000 });
+    expect(await count(db, name)).toBe(2000);
+    expect((await db.query(`SELECT count(DISTINCT n) AS n FROM "${name}"`)).rows[0].n).toBe('2000');
+  });
+
   it('a bad value fails alone, with a clear error; the rest of its batch goes in', async () => {
     const db = await admin();
     const name = await table(db, 'checked', 'id int NOT NULL, name text, key text UNIQUE');

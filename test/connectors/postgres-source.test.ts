@@ -88,6 +88,30 @@ describe.skipIf(skip(server))('fromPostgres', () => {
     expect([...ids(first.rows), ...ids(second.rows)]).toEqual(range(1, 150));
   });
 
+  it('a connection the server kills mid-run fails the run with SOURCE_FAILED; restarted on its store, the run goes on after the last journaled key', async () => {
+    const name = await events(300);
+    const db = await admin();
+    const store = join(mkdtempSync(join(tmpdir(), 'consecution-pg-')), 'store');
+    const application_name = `severed-${name}`;
+    const source = () => fromPostgres<Event>({ connection: { ...connection, application_name }, query: `SELECT id, body FROM "${name}"`, key: 'id', batchSize: 20 });
+    const seen: number[] = [];
+    const sever = node('sever', {
+      async process(e: Event) {
+        seen.push(e.id);
+        if (e.id === 100) await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [application_name]);
+      },
+    });
+    const first = await new Consecutor(sever, { guarantee: 'replay', maxPending: 5, store: { path: store } }).run(source()).catch((e: unknown) => e);
+    expect(first).toMatchObject({ code: 'SOURCE_FAILED', message: expect.stringContaining('source "postgres" failed') });
+    const stoppedAt = Math.max(...seen);
+    expect(stoppedAt).toBeLessThan(300);
+    const report = await new Consecutor(sever, { guarantee: 'replay', store: { path: store } }).run(source());
+    expect(report.ok).toBe(true);
+    // Every row was processed; the ones read again are only those the first run had not completed.
+    expect(new Set(seen)).toEqual(new Set(range(1, 300)));
+    expect(seen.length - 300).toBeLessThanOrEqual(5 + 1);
+  });
+
   it('reads the cursor only as the run pulls: a stalled pipeline leaves the rest of the query unproduced', async () => {
     const db = await admin();
     const seq = uniqueName('produced');
