@@ -10,7 +10,7 @@ export const GUARANTEES = ['none', 'confirm', 'replay'] as const satisfies reado
 /** Every guarantee level, cheapest first: `npm run bench:instructions` measures `track` too. */
 export const ALL_GUARANTEES = ['none', 'confirm', 'track', 'replay'] as const satisfies readonly Guarantee[];
 
-/** Input items in flight in a consecutor: far above chunk(100), so batches never wait for room. */
+/** Input items in flight in the offload scenarios' consecutors: room for every worker's batches. */
 export const MAX_PENDING = 10_000;
 
 export const consecutionName = (g: Guarantee) => `consecution ${g}`;
@@ -100,7 +100,8 @@ export function consecutionVariants(build: () => Node<number, number>, guarantee
 /** The variant of one guarantee level: `build()` run in a new consecutor (see consecutionVariants). */
 export function consecutionVariant(build: () => Node<number, number>, guarantee: Guarantee): Variant {
   const name = consecutionName(guarantee);
-  return { name, run: (input: readonly number[]) => runOnce(name, build(), input, { guarantee, maxPending: MAX_PENDING }) };
+  // Default options (maxPending 1,000): what a user who benchmarks the library gets.
+  return { name, run: (input: readonly number[]) => runOnce(name, build(), input, { guarantee }) };
 }
 
 /**
@@ -130,6 +131,15 @@ function checkReport(variant: string, r: RunReport, items: number): void {
       `${variant}: run report not clean for ${items} items: ${JSON.stringify({ ok, ingested, completed, failed, retried, deadLettered, errors })}; first failure: ${JSON.stringify(r.failures[0])}`,
     );
   }
+}
+
+/** The ratios to raw RxJS that issue 12 asks of the tracked path, with default options. */
+export function rxjsTargets(none: number | undefined, confirm: number, replay: number | undefined): Target[] {
+  const t: Target[] = [];
+  if (none !== undefined) t.push({ variant: consecutionName('none'), baseline: 'rxjs', min: none });
+  t.push({ variant: consecutionName('confirm'), baseline: 'rxjs', min: confirm });
+  if (replay !== undefined) t.push({ variant: consecutionName('replay'), baseline: 'rxjs', min: replay });
+  return t;
 }
 
 /** Every consecution variant at least `min` times Node streams. */

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { bufferCount, from, lastValueFrom, map as rxMap, pipe, reduce as rxReduce } from 'rxjs';
 import { chunk, map, reduce } from 'consecution';
 import type { Scenario } from './harness.js';
-import { add, allVersusNode, chunkStream, consecutionVariants, integers, mapStream, SumSink } from './lib.js';
+import { add, allVersusNode, rxjsTargets, chunkStream, consecutionVariants, integers, mapStream, SumSink } from './lib.js';
 
 const N = 2_000_000;
 const SIZE = 100;
@@ -51,5 +51,5 @@ export const w3: Scenario = {
     },
     ...consecutionVariants(w3Pipeline),
   ],
-  targets: [...allVersusNode(3)],
+  targets: [...rxjsTargets(undefined, 0.8, undefined), ...allVersusNode(3)],
 };

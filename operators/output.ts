@@ -1,5 +1,4 @@
-import { Observable } from 'rxjs';
-import { markStage, stageContext, type Envelope, type Node } from '../src/core.js';
+import { connect, Guarded, Linkable, markStage, stageContext, type Envelope, type Node } from '../src/core.js';
 
 /** Options of {@link output}. */
 export interface OutputOptions {
@@ -26,13 +25,15 @@ export function output<T>(outputName: string, options: OutputOptions = {}): Node
     const h = stageContext();
     const stats = h.register('output', options.name ?? outputName);
     const writer = h.output(outputName, stats.name, stats);
-    const out = new Observable<Envelope<never>>((subscriber) => {
+    const out = new Linkable<Envelope<never>>((downstream) => {
+      // It completes when its last write is confirmed, maybe after the link was torn down.
+      const subscriber = new Guarded(downstream);
       let completed = false;
       // Its writes are its items: it completes once its input has and no write is awaited.
       writer.onIdle(() => {
         if (completed) subscriber.complete();
       });
-      return source.subscribe({
+      const stop = connect(source, {
         next(env) {
           stats.received++;
           writer.write(env.value, env.anchor, env.hi, env.lo, env.attempt);
@@ -43,6 +44,10 @@ export function output<T>(outputName: string, options: OutputOptions = {}): Node
           if (writer.pending === 0) subscriber.complete();
         },
       });
+      return () => {
+        subscriber.closed = true;
+        stop();
+      };
     });
     return markStage(out, { nodes: [stats], upstream: source });
   };

@@ -11,6 +11,7 @@ export { markStage, stageOf, type BranchInfo } from './stage/stage.js';
 export { operate, callOrFail, FAILED, type StageHandlers, type Subscribe } from './stage/operate.js';
 export { fanOut, type Deliver } from './stage/fanout.js';
 export { appendStep, type Step } from './stage/chain.js';
+export { connect, Guarded, Linkable, type Sink, type Teardown } from './stage/link.js';
 export { ackAt, failAt, nodeError } from './stage/fail.js';
 export { emitChildren } from './stage/emit.js';
 export type { NodeStats } from './stage/stats.js';

@@ -93,22 +93,20 @@ export class Acker implements RootOwner {
   }
 
   admit(value: unknown, position: unknown): Root {
-    const root = new Root(this, this.seq++, value, position);
+    const root = new Root(this, this.seq++, value, position, this.now + this.deadlineSlack);
     this.pendingIds?.add(root.id);
     this.ingested++;
     this.pending++;
-    this.rearm(root);
     return root;
   }
 
   /** Takes back an item journaled before a restart, with its lineage id. Send it in as a replay. */
   restore(id: number, value: unknown, position: unknown): Root {
-    const root = new Root(this, id, value, position);
+    const root = new Root(this, id, value, position, this.now + this.deadlineSlack);
     if (id >= this.seq) this.seq = id + 1;
     this.pendingIds?.add(id);
     this.ingested++;
     this.pending++;
-    this.rearm(root);
     return root;
   }
 

@@ -21,29 +21,42 @@ export class Root implements Anchor {
   readonly value: unknown;
   /** Where the source had it (an index, a byte offset, a broker message): for confirms and resume. */
   readonly position: unknown;
-  xorHi = 0;
-  xorLo = 0;
+  xorHi: number;
+  xorLo: number;
   /** Current attempt, from 0; -1 once settled, so late acks of any attempt are ignored. */
-  attempt = 0;
+  attempt: number;
   /** Epoch ms after which the root times out, unless it waited meanwhile (see {@link takeWaited}). */
-  deadline = 0;
+  deadline: number;
   /** How many of its envelopes are waiting now (see {@link park}). */
-  waiting = 0;
+  waiting: number;
   /**
    * Time spent waiting, and not yet added to the deadline; while `waiting > 0`, less the moment the
    * current wait began (the owner's coarse clock), so that adding `now` gives the total.
    */
-  waited = 0;
+  waited: number;
   /** What stateful nodes folded of this item, by the node's index (see StateCell). */
-  folds: (Fold | undefined)[] | undefined = undefined;
-  prev: Root | null = null;
-  next: Root | null = null;
+  folds: (Fold | undefined)[] | undefined;
+  prev: Root | null;
+  next: Root | null;
 
-  constructor(owner: RootOwner, id: number, value: unknown, position: unknown) {
+  /**
+   * A root armed for its first attempt: its first edge (see Acker.rearm) and its deadline. Every
+   * field is set here once, in one order (one shape, no second write by a rearm).
+   */
+  constructor(owner: RootOwner, id: number, value: unknown, position: unknown, deadline: number) {
     this.owner = owner;
     this.id = id;
     this.value = value;
     this.position = position;
+    this.xorHi = 0;
+    this.xorLo = 1;
+    this.attempt = 0;
+    this.deadline = deadline;
+    this.waiting = 0;
+    this.waited = 0;
+    this.folds = undefined;
+    this.prev = null;
+    this.next = null;
   }
 
   get tracked(): boolean {

@@ -1,4 +1,3 @@
-import type { Subscriber } from 'rxjs';
 import type { UntrackedAnchor } from '../acker/untracked.js';
 import type { Root } from '../acker/root.js';
 import type { Acker } from '../acker/acker.js';
@@ -8,6 +7,7 @@ import type { Source, SourceReader } from '../sources/source.js';
 import type { NodeRegistry } from '../stage/stage-context.js';
 import type { Journal } from '../store/store.js';
 import type { Clock, TimerHandle } from '../types.js';
+import type { Sink } from '../stage/link.js';
 import type { Stopping } from './stop.js';
 import type { Writes } from '../outputs/writes.js';
 
@@ -50,7 +50,7 @@ export function storeFailure(e: unknown): ConsecutionError {
  */
 export class Admission {
   /** The pipeline's input; undefined before it is subscribed and once it completed. */
-  input: Subscriber<Envelope<unknown>> | undefined;
+  input: Sink<Envelope<unknown>> | undefined;
   reader: SourceReader<unknown> | undefined;
   /** Roots to send in again (replays, and the journal's after a restart), before new reads. */
   readonly replays: Root[] = [];

@@ -1,4 +1,3 @@
-import { Observable, type Subscriber, type Subscription } from 'rxjs';
 import type { Holder } from '../acker/blame.js';
 import { UntrackedAnchor } from '../acker/untracked.js';
 import type { StateCell } from '../stage/state.js';
@@ -11,6 +10,7 @@ import type { OutputWriter } from '../outputs/writer.js';
 import { Writes } from '../outputs/writes.js';
 import { sourceContext } from '../sources/context.js';
 import type { Source } from '../sources/source.js';
+import { connect, Linkable, type Sink, type Teardown } from '../stage/link.js';
 import { withStageContext, NodeRegistry, type StageContext, type OrderView } from '../stage/stage-context.js';
 import type { ChainCount, NodeStats } from '../stage/stats.js';
 import { Admission, storeFailure } from './admission.js';
@@ -59,7 +59,7 @@ export class Run implements StageContext {
   private readonly cells: StateCells;
   private readonly stopping: Stopping;
   private readonly admission: Admission;
-  private subscription: Subscription | undefined;
+  private subscription: Teardown | undefined;
   private timer: TimerHandle | undefined;
   private finished = false;
   private resolve!: (r: RunReport) => void;
@@ -120,7 +120,7 @@ export class Run implements StageContext {
     try {
       const opening = this.channels.open(this.timeoutMs, this.clock);
       opening?.catch((e: unknown) => this.fatal(e));
-      const input = new Observable<Envelope<unknown>>((subscriber) => {
+      const input = new Linkable<Envelope<unknown>>((subscriber) => {
         if (opening === undefined) this.admit(subscriber);
         else opening.then(() => this.admit(subscriber), noop).catch((e: unknown) => this.fatal(e));
       });
@@ -129,15 +129,18 @@ export class Run implements StageContext {
       this.timer = this.clock.setInterval(() => this.tick(), tickOf(this.options.timeoutMs));
       const terminal = terminalOf(this.channels, this.writes);
       this.subscription = withStageContext(this, () =>
-        out.subscribe({
-          next: terminal,
+        connect(out, {
+          // After the run ended, nothing more is written (a direct link has no Subscriber to stop it).
+          next: (env) => {
+            if (!this.finished) terminal(env);
+          },
           error: (e: unknown) => this.fatal(e),
           complete: () => void this.finish(),
         }),
       );
       // The run may have ended inside subscribe (a synchronous source that failed at once): end()
       // found no subscription to close then, and the stages' resources (workers) would stay.
-      if (this.finished) this.subscription.unsubscribe();
+      if (this.finished) this.subscription();
       this.channels.built(this.registry.nodes.some((s) => s.kind === 'node'));
     } catch (e) {
       this.fatal(e);
@@ -145,7 +148,7 @@ export class Run implements StageContext {
   }
 
   /** Starts the input: the journal's items first, then the source's. */
-  private admit(subscriber: Subscriber<Envelope<unknown>>): void {
+  private admit(subscriber: Sink<Envelope<unknown>>): void {
     if (this.finished) return;
     const admission = this.admission;
     admission.input = subscriber;
@@ -255,7 +258,7 @@ export class Run implements StageContext {
     this.clock.clearInterval(this.timer);
     this.admission.close();
     this.abort.abort();
-    this.subscription?.unsubscribe();
+    this.subscription?.();
     this.channels.close(error);
     await this.stopping.ended(this.admission.reader);
     for (const f of await this.channels.closeTargets(this.timeoutMs, this.clock)) this.untrackedFailures.add(f);

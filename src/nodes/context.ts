@@ -1,4 +1,3 @@
-import type { Subscriber } from 'rxjs';
 import { Envelope } from '../envelope/envelope.js';
 import type { ConsecutionError } from '../errors.js';
 import { ackAt, failAt } from '../stage/fail.js';
@@ -8,13 +7,14 @@ import { rejection } from './either.js';
 import type { NodeExecutor } from './executor.js';
 import { ItemContext } from './item-context.js';
 import type { EndContext } from './spec.js';
+import type { Sink } from '../stage/link.js';
 
 /** What the contexts of a node's items need of the NodeRunner that made them. */
 export interface ContextOwner<I, O> {
   readonly executor: NodeExecutor<I, O>;
   readonly stats: NodeStats;
   readonly host: StageContext;
-  readonly out: Subscriber<Envelope<O>>;
+  readonly out: Sink<Envelope<O>>;
   /** The item's call went async: it is swept for its deadline, and blamed if its root times out. */
   track(ctx: InlineItemContext<I, O>): void;
   /** The item settled: it is no longer in flight. */

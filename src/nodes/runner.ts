@@ -1,4 +1,3 @@
-import type { Subscriber } from 'rxjs';
 import { seconds, type Blame, type Holder } from '../acker/blame.js';
 import { slackOf } from '../acker/acker.js';
 import { Envelope, type Anchor } from '../envelope/envelope.js';
@@ -9,6 +8,7 @@ import type { NodeStats } from '../stage/stats.js';
 import { EndContextImpl, InlineItemContext, type ContextOwner } from './context.js';
 import { NodeExecutor } from './executor.js';
 import type { NodeSpec } from './spec.js';
+import type { Sink } from '../stage/link.js';
 
 export interface RunnerOptions {
   readonly concurrency: number;
@@ -44,7 +44,7 @@ export class NodeRunner<I, O> implements Holder, ContextOwner<I, O> {
   readonly executor: NodeExecutor<I, O>;
   readonly stats: NodeStats;
   readonly host: StageContext;
-  readonly out: Subscriber<Envelope<O>>;
+  readonly out: Sink<Envelope<O>>;
   private readonly options: RunnerOptions;
   private readonly queue: Envelope<I>[] = [];
   /** Async items in flight: swept for deadlines and for items whose tree failed meanwhile (a root timeout). */
@@ -58,7 +58,7 @@ export class NodeRunner<I, O> implements Holder, ContextOwner<I, O> {
    */
   private readonly callLimit: number;
 
-  constructor(spec: NodeSpec<I, O>, stats: NodeStats, host: StageContext, out: Subscriber<Envelope<O>>, options: RunnerOptions) {
+  constructor(spec: NodeSpec<I, O>, stats: NodeStats, host: StageContext, out: Sink<Envelope<O>>, options: RunnerOptions) {
     // The run's deadline for a call is swept on the run's tick (below), not armed per call.
     this.executor = new NodeExecutor(spec, stats.name, { retries: options.retries, timeoutMs: options.timeoutMs, runTimeoutMs: 0, clock: host.clock });
     this.stats = stats;

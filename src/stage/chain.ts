@@ -1,9 +1,10 @@
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { Envelope } from '../envelope/envelope.js';
 import { markStage } from './stage.js';
 import type { ChainCount, NodeStats } from './stats.js';
 import { stageContext } from './stage-context.js';
 import { ackAt, failAt } from './fail.js';
+import { connect, Linkable } from './link.js';
 
 /** What a fusable 1:1 step does with its function's result: map, filter (drop unless true), check (fail unless true). */
 export type StepOp = 'map' | 'filter' | 'check';
@@ -41,10 +42,11 @@ export function appendStep<I, O>(source: Observable<Envelope<I>>, step: Step): O
 function fused(upstream: Observable<Envelope<unknown>>, steps: readonly Step[]): Observable<Envelope<unknown>> {
   const n = steps.length;
   const h = stageContext();
-  return new Observable<Envelope<unknown>>((subscriber) => {
+  return new Linkable<Envelope<unknown>>((subscriber) => {
     const count: ChainCount = { entered: 0, steps: steps.map((s) => s.stats) };
     h.countChain(count);
-    return upstream.subscribe({
+    // It emits only inside its upstream's next: a torn-down upstream sends nothing, so no guard.
+    return connect(upstream, {
       next(env) {
         count.entered++;
         let v = env.value;

@@ -1,6 +1,6 @@
-import type { Subscriber } from 'rxjs';
 import { Envelope } from '../envelope/envelope.js';
 import { childHi, childLo, split, type SplitSeed } from '../envelope/split.js';
+import type { Sink } from './link.js';
 import type { NodeStats } from './stats.js';
 
 /**
@@ -9,7 +9,7 @@ import type { NodeStats } from './stats.js';
  * The values are `values[from]` to `values[to - 1]` (by default all of them).
  */
 export function emitChildren<O>(
-  out: Subscriber<Envelope<O>>,
+  out: Sink<Envelope<O>>,
   stats: NodeStats,
   env: Envelope<unknown>,
   values: ArrayLike<O>,

@@ -1,12 +1,13 @@
-import { merge, Observable, type Subscriber } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { Envelope, Node } from '../envelope/envelope.js';
 import { ConsecutionError } from '../errors.js';
 import { stageContext, type StageContext } from './stage-context.js';
+import { connect, Guarded, Linkable, type Sink, type Teardown } from './link.js';
 import { markBranchInput, markStage } from './stage.js';
 import type { NodeStats } from './stats.js';
 
 /** Delivers one input envelope to the branches' inputs (`branches[i].next(...)`). */
-export type Deliver<I> = (env: Envelope<I>, branches: readonly Subscriber<Envelope<I>>[]) => void;
+export type Deliver<I> = (env: Envelope<I>, branches: readonly Sink<Envelope<I>>[]) => void;
 
 /**
  * The {@link operate} of broadcast and route: registers the node, calls `build(ctx, stats)` for
@@ -36,12 +37,12 @@ export function fanOut<I, O>(
     const ctx = stageContext();
     const stats = ctx.register(kind, name);
     const deliver = build(ctx, stats);
-    let connecting: Subscriber<Envelope<I>>[] | undefined;
+    let connecting: Sink<Envelope<I>>[] | undefined;
     const inputs: Observable<Envelope<I>>[] = [];
     const outputs: Observable<Envelope<O>>[] = [];
     // Each input is made just before its branch is built on it: describe() relies on that order.
     branches.forEach((b, i) => {
-      const input = new Observable<Envelope<I>>((sub) => {
+      const input = new Linkable<Envelope<I>>((sub) => {
         if (connecting === undefined || connecting[i] !== undefined) {
           throw new ConsecutionError('PIPELINE_ERROR', `${stats.name}: branch "${labels[i]}" subscribed its input twice`, {
             node: stats.name,
@@ -52,28 +53,33 @@ export function fanOut<I, O>(
       inputs.push(markBranchInput(input));
       outputs.push(b(input));
     });
-    const merged = merge(...outputs);
-    const out = new Observable<Envelope<O>>((subscriber) => {
-      const subs: Subscriber<Envelope<I>>[] = [];
+    const out = new Linkable<Envelope<O>>((downstream) => {
+      // The branches' outputs merged: the stage completes when every branch has.
+      const merged = new Guarded(downstream, outputs.length);
+      const subs: Sink<Envelope<I>>[] = [];
+      const stops: Teardown[] = [];
+      const stop = () => {
+        merged.closed = true;
+        for (const s of stops) s();
+      };
       connecting = subs;
-      let inner;
       try {
-        inner = merged.subscribe(subscriber);
+        for (const o of outputs) stops.push(connect(o, merged));
       } finally {
         connecting = undefined;
       }
       for (let i = 0; i < branches.length; i++) {
         if (subs[i] === undefined) {
-          subscriber.error(
+          merged.error(
             new ConsecutionError('PIPELINE_ERROR', `${stats.name}: branch "${labels[i]}" does not read its input`, {
               node: stats.name,
             }),
           );
-          return inner;
+          return stop;
         }
       }
-      inner.add(
-        source.subscribe({
+      stops.push(
+        connect(source, {
           next: (env) => deliver(env, subs),
           error: (e: unknown) => {
             for (const s of subs) s.error(e);
@@ -83,7 +89,7 @@ export function fanOut<I, O>(
           },
         }),
       );
-      return inner;
+      return stop;
     });
     return markStage(out, {
       nodes: [stats],

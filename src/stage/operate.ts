@@ -1,6 +1,6 @@
-import { Observable, type Subscriber } from 'rxjs';
 import type { Envelope, Node } from '../envelope/envelope.js';
 import { failAt } from './fail.js';
+import { connect, Guarded, Linkable, type Sink } from './link.js';
 import { stageContext, type StageContext } from './stage-context.js';
 import { markStage } from './stage.js';
 import type { NodeStats } from './stats.js';
@@ -19,7 +19,7 @@ export interface StageHandlers<I> {
 }
 
 /** The per-subscription half of a stage: given its downstream, how it handles its input. */
-export type Subscribe<I, O> = (out: Subscriber<Envelope<O>>) => StageHandlers<I>;
+export type Subscribe<I, O> = (out: Sink<Envelope<O>>) => StageHandlers<I>;
 
 /**
  * Builds a one-node stage, as RxJS 7's `operate` builds its operators, on public RxJS only. When
@@ -50,17 +50,18 @@ export function operate<I, O>(
     const ctx = stageContext();
     const stats = ctx.register(kind, name);
     const subscribe = build(ctx, stats);
-    const out = new Observable<Envelope<O>>((subscriber) => {
-      const { next, complete, finalize } = subscribe(subscriber);
-      const sub = source.subscribe({
+    const out = new Linkable<Envelope<O>>((downstream) => {
+      const guarded = new Guarded(downstream);
+      const { next, complete, finalize } = subscribe(guarded);
+      const stop = connect(source, {
         next,
-        error: (e: unknown) => subscriber.error(e),
-        complete: complete ?? (() => subscriber.complete()),
+        error: (e: unknown) => guarded.error(e),
+        complete: complete ?? (() => guarded.complete()),
       });
-      if (finalize === undefined) return sub;
       return () => {
-        sub.unsubscribe();
-        finalize();
+        guarded.closed = true;
+        stop();
+        finalize?.();
       };
     });
     return markStage(out, { nodes: [stats], upstream: source });

@@ -1,4 +1,3 @@
-import type { Subscriber } from 'rxjs';
 import type { Blame, Holder } from '../acker/blame.js';
 import type { Mode } from '../consecutor/options.js';
 import type { Anchor, Envelope } from '../envelope/envelope.js';
@@ -19,6 +18,7 @@ import { emitCounted, emitEach, emitEnded, fatal, recordMisuses } from './result
 import { CREDIT, pick, Slot, workerKind } from './slot.js';
 import { unsendable } from './unsendable.js';
 import type { FromWorker } from './protocol.js';
+import type { Sink } from '../stage/link.js';
 
 export interface PoolOptions {
   readonly url: string;
@@ -73,7 +73,7 @@ export class Pool<O> implements Holder {
     private readonly options: PoolOptions,
     private readonly stats: NodeStats,
     private readonly host: StageContext,
-    private readonly out: Subscriber<Envelope<O>>,
+    private readonly out: Sink<Envelope<O>>,
   ) {
     this.seed = newSeed(stats.name);
     this.sizer = new BatchSizer(options.batch, host.timeoutMs > 0 ? Math.min(BATCH_MS, host.timeoutMs / 10) : BATCH_MS);

@@ -1,4 +1,3 @@
-import type { Subscriber } from 'rxjs';
 import type { ErrorInfo } from '../acker/failure.js';
 import { Envelope, type Anchor } from '../envelope/envelope.js';
 import type { SplitSeed } from '../envelope/split.js';
@@ -10,6 +9,7 @@ import type { NodeStats } from '../stage/stats.js';
 import type { Batch } from './batch.js';
 import { rebuild } from './rebuild.js';
 import type { Failed, FromWorker, Misuse, Results } from './protocol.js';
+import type { Sink } from '../stage/link.js';
 
 type Ended = Extract<FromWorker, { t: 'ended' }>;
 
@@ -18,7 +18,7 @@ type Ended = Extract<FromWorker, { t: 'ended' }>;
  * anchor and takes its value, no acker traffic, nothing allocated. For an answer without
  * `counts`: `if (msg.counts === undefined) emitEach(out, stats, batch, msg.outs)`.
  */
-export function emitEach<O>(out: Subscriber<Envelope<O>>, stats: NodeStats, batch: Batch, outs: ArrayLike<unknown>): void {
+export function emitEach<O>(out: Sink<Envelope<O>>, stats: NodeStats, batch: Batch, outs: ArrayLike<unknown>): void {
   const envs = batch.envs;
   stats.emitted += batch.size;
   for (let i = 0; i < batch.size; i++) {
@@ -33,7 +33,7 @@ export function emitEach<O>(out: Subscriber<Envelope<O>>, stats: NodeStats, batc
  * how many it pushed, or -1 if it failed): failures fail their item, several values split it.
  * For an answer with `counts`: `if (msg.counts !== undefined) emitCounted(out, stats, seed, batch, msg)`.
  */
-export function emitCounted<O>(out: Subscriber<Envelope<O>>, stats: NodeStats, seed: SplitSeed, batch: Batch, msg: Results): void {
+export function emitCounted<O>(out: Sink<Envelope<O>>, stats: NodeStats, seed: SplitSeed, batch: Batch, msg: Results): void {
   const { envs } = batch;
   const counts = msg.counts!;
   let at = 0;
@@ -64,7 +64,7 @@ function failOne(stats: NodeStats, env: Envelope<unknown>, o: Failed): void {
  * What a worker's end() pushed, on `untracked` (the anchor of values from no item), and how it failed,
  * if it did. For the worker's `ended` answer.
  */
-export function emitEnded<O>(out: Subscriber<Envelope<O>>, stats: NodeStats, untracked: Anchor, msg: Ended): void {
+export function emitEnded<O>(out: Sink<Envelope<O>>, stats: NodeStats, untracked: Anchor, msg: Ended): void {
   for (const v of msg.outs) {
     stats.emitted++;
     out.next(new Envelope(v as O, untracked, 0, 1, 0));

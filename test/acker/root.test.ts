@@ -4,7 +4,7 @@ import { Root, type RootOwner } from '../../src/acker/root.js';
 /** A root whose owner's coarse clock the test sets. */
 function rootAt(): { root: Root; clock: { now: number } } {
   const clock = { now: 1_000, complete() {}, fail() {} } satisfies RootOwner & { now: number };
-  return { root: new Root(clock, 0, 'x', 0), clock };
+  return { root: new Root(clock, 0, 'x', 0, 31_000), clock };
 }
 
 describe('the time a root waits', () => {
