@@ -141,7 +141,11 @@ export function isRowError(e: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 
-/** Whether a row error cannot go away by itself: a data exception (class 22). */
-export function isDataException(e: unknown): boolean {
-  return ((e as { code?: unknown }).code as string).startsWith('22');
+/**
+ * Whether trying a refused row again can help: only after a foreign key violation (23503), as the
+ * row it refers to may be written meanwhile. A bad value or a broken NOT NULL, CHECK or UNIQUE
+ * constraint stays so.
+ */
+export function isRetryableRowError(e: unknown): boolean {
+  return (e as { code?: unknown }).code === '23503';
 }

@@ -3,7 +3,7 @@ import { ConsecutionError, messageOf, previewTyped } from '../errors.js';
 import type { WriteMeta } from '../outputs/meta.js';
 import { optionReader, rejectUnknown } from '../stage/args.js';
 import { GroupCommit } from './group-commit.js';
-import { isDataException, isRowError, RowShape, type PendingRow } from './postgres-rows.js';
+import { isRetryableRowError, isRowError, RowShape, type PendingRow } from './postgres-rows.js';
 
 /** Options of {@link toPostgres}. */
 export interface PostgresSinkOptions {
@@ -39,8 +39,11 @@ const KNOWN = ['connection', 'table', 'columns', 'keyColumn', 'batchSize'];
  * there: an unreachable database (named by host:port) or a missing table fails the run with
  * `OUTPUT_FAILED` before any item is read. A value that is not an object, or lacks a column,
  * fails alone (`BAD_INPUT`) without reaching the database. A row PostgreSQL refuses for its data
- * (a bad number, a null in a NOT NULL column) fails alone too: its batch is written again row by
- * row, and the other rows go in. Values are sent as parameters, never in the SQL text.
+ * (a bad number, a null in a NOT NULL column) fails alone too, not retryable but after a foreign
+ * key violation: its batch is written again row by row, and the other rows go in. A batch that
+ * fails otherwise (a lost connection) fails all its items, to be replayed; rows written one by one
+ * before such a failure are written again then (once, with `keyColumn`). Values are sent as
+ * parameters, never in the SQL text.
  *
  * @example
  * ```ts
@@ -178,7 +181,7 @@ export class PostgresSink<T> {
         if (!isRowError(e)) throw e;
         row.failure = new ConsecutionError('OUTPUT_FAILED', `toPostgres(${this.table}): PostgreSQL refused the row: ${messageOf(e)}`, {
           cause: e,
-          retryable: !isDataException(e),
+          retryable: isRetryableRowError(e),
         });
       }
     }

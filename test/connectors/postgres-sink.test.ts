@@ -180,6 +180,8 @@ describe.skipIf(skip(server))('toPostgres', () => {
       `OUTPUT_FAILED: toPostgres(${name}): PostgreSQL refused the row: null value in column "id" of relation "${name}" violates not-null constraint`,
       'ok', // explicit columns: the other fields are left out
     ]);
+    // None of them can succeed when tried again: the run dead-letters them without replays.
+    expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as { retryable: boolean }).retryable : 'ok'))).toEqual(['ok', false, false, false, false, 'ok']);
     expect((await db.query(`SELECT id, name FROM "${name}" ORDER BY id`)).rows).toEqual([{ id: 1, name: 'a' }, { id: 5, name: 'e' }]);
   });
 
