@@ -31,10 +31,17 @@ export type { LineOptions, LinePosition, LineFormat } from './sources/line-forma
 export { defineNode, type DefinedNode } from './worker/define.js';
 // connectors: http
 // connectors: timers
+export { fromInterval, type IntervalOptions } from './sources/interval.js';
+export { fromCron, type CronSourceOptions } from './sources/cron.js';
+export type { Tick, CatchUp, TickOptions, TickPosition } from './sources/ticks.js';
 // connectors: files
 // connectors: postgres
 export type { PostgresConnection } from './connectors/postgres.js';
 export { fromPostgres, type PostgresSourceOptions } from './sources/postgres.js';
 export { toPostgres, type PostgresSink, type PostgresSinkOptions } from './sinks/postgres.js';
 // connectors: zmq
+export { fromZmq, type ZmqSourceOptions, type ZmqPosition, type MessageFormat } from './sources/zmq.js';
+export { toZmq, type ZmqTargetOptions, type ZmqTarget } from './sinks/zmq.js';
 // connectors: http-out
+export { toHttp, type HttpTarget, type HttpTargetOptions, type HttpRetry } from './sinks/http.js';
+export type { OutputContext } from './outputs/target.js';

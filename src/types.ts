@@ -48,8 +48,9 @@ export interface Clock {
 // The other interfaces a run is made of, defined beside what implements them and gathered here,
 // so that this module lists every seam: what a source gives (Source, SourceReader), what a run
 // keeps in its store (Journal) and what the CLI does with one (StoreAdmin, StoreView), what a
-// stage sees of its run (StageContext), and where a write goes (OutputTarget).
+// stage sees of its run (StageContext), and where a write goes (OutputTarget, opened with an
+// OutputContext).
 export type { Source, SourceContext, SourceReader, SourceState } from './sources/source.js';
 export type { Journal, StoreAdmin, StoreView } from './store/store.js';
 export type { StageContext } from './stage/stage-context.js';
-export type { OutputTarget } from './outputs/target.js';
+export type { OutputTarget, OutputContext } from './outputs/target.js';

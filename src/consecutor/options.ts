@@ -129,7 +129,7 @@ export function resolveOptions(options: ConsecutorOptions | undefined): Resolved
 }
 
 /** A clock option: anything with the methods of a Clock. */
-function checkClock(clock: unknown, r: OptionReader): Clock {
+export function checkClock(clock: unknown, r: OptionReader): Clock {
   const c = clock as Record<string, unknown> | null;
   if (c === null || typeof c !== 'object' || CLOCK_METHODS.some((m) => typeof c[m] !== 'function')) {
     r.bad('clock', `a Clock (an object with methods ${CLOCK_METHODS.join(', ')})`, clock);

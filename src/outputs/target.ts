@@ -10,9 +10,9 @@ import type { WriteMeta } from './meta.js';
  * is; its `key` is an idempotency key, the same when the item is replayed or the run restarted on a
  * durable store (see {@link WriteMeta}).
  *
- * Optional `open()` is called when the run starts, before any item is read: if it rejects (or does
- * not settle within the run's timeoutMs) the run fails at once with `OUTPUT_FAILED` naming the
- * output, and reads nothing. Optional `close()` is called when the run ends, after the last write
+ * Optional `open(context)` is called when the run starts, before any item is read, with the run's
+ * clock (see {@link OutputContext}): if it rejects (or does not settle within the run's timeoutMs)
+ * the run fails at once with `OUTPUT_FAILED` naming the output, and reads nothing. Optional `close()` is called when the run ends, after the last write
  * is confirmed, also when the run failed or was stopped (not if its `open()` failed).
  *
  * @example
@@ -29,9 +29,26 @@ import type { WriteMeta } from './meta.js';
  * ```
  */
 export type OutputTarget<T = unknown> = ({ append(value: T, meta: WriteMeta): unknown } | { push(value: T): unknown }) & {
-  open?(): unknown;
+  open?(context: OutputContext): unknown;
   close?(): unknown;
 };
+
+/**
+ * What a run gives a target's `open(context)`: its `clock`, on which a target sets its timers
+ * (retry backoff, flush deadlines), so that a run on a `VirtualClock` moves them too.
+ *
+ * @example
+ * ```ts
+ * let clock: Clock = systemClock;
+ * const slow: OutputTarget<string> = {
+ *   open(context) { clock = context.clock },
+ *   append: (line) => new Promise((resolve) => clock.setTimeout(() => resolve(line), 100)),
+ * };
+ * ```
+ */
+export interface OutputContext {
+  readonly clock: Clock;
+}
 
 /** Validates an `outputs` entry: it must have `append()` or `push()`; `open` and `close`, if there, are methods. */
 export function checkTarget(name: string, target: unknown): OutputTarget {
@@ -59,7 +76,8 @@ export function lifeStep(name: string, target: OutputTarget, step: 'open' | 'clo
     new ConsecutionError('OUTPUT_FAILED', `output "${name}" failed to ${step}: ${messageOf(e)}`, { node: name, cause: e });
   let r: unknown;
   try {
-    r = fn.call(target);
+    // open() gets the run's clock; close() nothing.
+    r = (fn as (this: OutputTarget, context?: OutputContext) => unknown).call(target, step === 'open' ? { clock } : undefined);
   } catch (e) {
     return Promise.reject(failed(e));
   }

@@ -14,6 +14,7 @@ interface Waiter<T> {
  * @example
  * ```ts
  * import { appendFile } from 'node:fs/promises';
+ * import { GroupCommit } from './group-commit.js';
  * const lines = new GroupCommit<string>((batch) => appendFile('out.txt', batch.join('')), 1000);
  * await Promise.all([lines.append('a\n'), lines.append('b\n')]); // one appendFile call
  * ```

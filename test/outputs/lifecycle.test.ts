@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pipe } from 'rxjs';
-import { Consecutor, ConsecutionError, map, output, type OutputTarget, type RunReport } from 'consecution';
+import { Consecutor, ConsecutionError, map, output, type Clock, type OutputTarget, type RunReport } from 'consecution';
+import { VirtualClock } from 'consecution/testing';
 
 // A target may have open() (called when the run starts, before any item is read) and close()
 // (called at the end, after the last write is confirmed), DESIGN §8.
@@ -96,6 +97,20 @@ describe('open() and close() of an output target', () => {
     expect(report.failures.map((f) => [f.node, f.error.code, f.error.message])).toEqual([
       ['rows', 'OUTPUT_FAILED', 'output "rows" failed to close: flush failed'],
     ]);
+  });
+
+  it("open() gets the run's clock, for the target's own timers", async () => {
+    const clock = new VirtualClock();
+    const given: Clock[] = [];
+    const rows: OutputTarget<number> = {
+      open(context) {
+        given.push(context.clock);
+      },
+      push() {},
+    };
+    const report = await clock.runUntil(new Consecutor(output('rows'), { clock, outputs: { rows } }).run([1]));
+    expect(report.ok).toBe(true);
+    expect(given).toEqual([clock]);
   });
 
   it('open and close, if given, must be methods', () => {
