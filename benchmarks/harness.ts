@@ -11,13 +11,15 @@ import * as vm from 'node:vm';
  * The baselines variants are compared with. The throughput scenarios have raw RxJS and Node
  * streams; the worker scenarios (offload-*) have none of those, only the same work done inline.
  */
-export type Baseline = 'rxjs' | 'node' | 'lmdb' | 'inline' | 'pg';
+export type Baseline = 'rxjs' | 'node' | 'lmdb' | 'inline' | 'fs' | 'http' | 'pg';
 
 export const BASELINE_LABEL: Readonly<Record<Baseline, string>> = {
   rxjs: 'raw RxJS',
   node: 'Node streams',
   lmdb: 'raw LMDB',
   inline: 'inline',
+  fs: 'raw fs write + fsync',
+  http: 'bare node:http',
   pg: 'raw pg',
 };
 

@@ -6,9 +6,11 @@ import { w3 } from './w3.js';
 import { w1lmdb } from './w1-lmdb.js';
 import { offloadCpu } from './offload-cpu.js';
 import { offloadLong, offloadTrivial } from './offload-trivial.js';
+import { toFileScenario } from './to-file.js';
+import { httpIngest, httpIngestNdjson } from './http-ingest.js';
 import { toPostgresScenario } from './to-postgres.js';
 
-const SCENARIOS: readonly Scenario[] = [w1, w2, w3, w1lmdb, offloadCpu, offloadTrivial, offloadLong, toPostgresScenario];
+const SCENARIOS: readonly Scenario[] = [w1, w2, w3, w1lmdb, offloadCpu, offloadTrivial, offloadLong, toFileScenario, httpIngest, httpIngestNdjson, toPostgresScenario];
 
 const DEFAULT_RUNS = 9;
 const DEFAULT_WARMUP = 2;

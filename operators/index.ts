@@ -16,3 +16,6 @@ export { output, type OutputOptions } from './output.js';
 export { check, type CheckOptions } from './check.js';
 export { offload, type OffloadOptions } from './offload.js';
 export { ordered, type OrderedOptions } from './ordered.js';
+export { readFile, type ReadFileOptions, type ReadAs, type FileContent } from './readFile.js';
+export { writeFile, type WriteFileOptions } from './writeFile.js';
+export { print, type PrintOptions } from './print.js';

@@ -27,3 +27,6 @@ export { MODES, type Mode } from './consecutor/options.js';
 export { workerModule } from './worker/loader.js';
 export { Pool } from './worker/pool.js';
 export { merge } from './sources/merge.js';
+// connectors: files (the file nodes readFile, writeFile, print)
+export { StreamLines } from './sinks/stream-lines.js';
+export { fsReason, syncDirectory, writeAll } from './sinks/fs-durable.js';

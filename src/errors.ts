@@ -95,8 +95,10 @@ export function preview(value: unknown, max = PREVIEW_LENGTH): string {
   try {
     text =
       typeof value === 'string'
-        ? JSON.stringify(value)
-        : (unJsonable(value) ?? JSON.stringify(value, nested) ?? Object.prototype.toString.call(value));
+        ? JSON.stringify(value.length > max ? value.slice(0, max) : value)
+        : ArrayBuffer.isView(value)
+          ? binary(value)
+          : (unJsonable(value) ?? JSON.stringify(value, nested) ?? Object.prototype.toString.call(value));
   } catch {
     text = Object.prototype.toString.call(value);
   }
@@ -114,9 +116,22 @@ export function previewTyped(value: unknown): string {
   return `${Array.isArray(value) ? 'array' : typeof value} ${text}`;
 }
 
-/** A JSON replacer for {@link preview}: a property that is undefined stays left out, as in JSON. */
-function nested(_key: string, value: unknown): unknown {
-  return value === undefined ? undefined : (unJsonable(value) ?? value);
+/**
+ * A JSON replacer for {@link preview}: a property that is undefined stays left out, as in JSON;
+ * binary data is shown by its size, long strings and arrays are cut first, so that a preview of a
+ * big item costs little (a 256 KiB Buffer would otherwise become a 1 MB string of its bytes).
+ */
+function nested(this: unknown, key: string, value: unknown): unknown {
+  const raw = (this as Record<string, unknown>)[key];
+  if (ArrayBuffer.isView(raw)) return binary(raw);
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && value.length > PREVIEW_LENGTH) return value.slice(0, PREVIEW_LENGTH);
+  if (Array.isArray(value) && value.length > PREVIEW_LENGTH) return value.slice(0, PREVIEW_LENGTH);
+  return unJsonable(value) ?? value;
+}
+
+function binary(view: ArrayBufferView): string {
+  return `[${view.constructor.name} of ${view.byteLength} bytes]`;
 }
 
 /** How a value that JSON would lose or choke on reads; undefined for the values JSON shows. */

@@ -30,11 +30,19 @@ export { fromFile, type FileSourceOptions } from './sources/file.js';
 export type { LineOptions, LinePosition, LineFormat } from './sources/line-format.js';
 export { defineNode, type DefinedNode } from './worker/define.js';
 // connectors: http
+export { fromHttp, type HttpSource, type HttpSourceOptions } from './sources/http.js';
+export type { HttpFormat } from './sources/http-body.js';
+export type { HttpFailure } from './sources/http-ingest.js';
 // connectors: timers
 export { fromInterval, type IntervalOptions } from './sources/interval.js';
 export { fromCron, type CronSourceOptions } from './sources/cron.js';
 export type { Tick, CatchUp, TickOptions, TickPosition } from './sources/ticks.js';
 // connectors: files
+export { toFile, type FileSinkOptions, type LineTarget } from './sinks/file.js';
+export type { RotateOptions } from './sinks/rotation.js';
+export { toStdout, type StdoutSinkOptions } from './sinks/stdout.js';
+export { watchDirectory, type WatchOptions } from './sources/watch.js';
+export type { WatchedFile } from './sources/watch-reader.js';
 // connectors: postgres
 export type { PostgresConnection } from './connectors/postgres.js';
 export { fromPostgres, type PostgresSourceOptions } from './sources/postgres.js';

@@ -10,8 +10,8 @@ export type Guarantee = 'none' | 'confirm' | 'track' | 'replay';
 
 /** What the acker tells the run about. */
 export interface AckerEvents {
-  /** A root left the pending set (completed or given up). */
-  settled(root: Root, completed: boolean): void;
+  /** A root left the pending set (completed, or given up: then with its dead-letter record). */
+  settled(root: Root, completed: boolean, deadLetter?: FailureRecord): void;
   /** A failed root is to run again: give it a fresh edge and send it in. */
   replay(root: Root): void;
   /** A root was given up on: its dead-letter record. */
@@ -160,7 +160,7 @@ export class Acker implements RootOwner {
     this.pending--;
     this.deadLettered++;
     this.events.deadLetter(record);
-    this.events.settled(root, false);
+    this.events.settled(root, false, record);
     this.settledId(root.id);
   }
 

@@ -1,6 +1,7 @@
 import type { UntrackedAnchor } from '../acker/untracked.js';
 import type { Root } from '../acker/root.js';
 import type { Acker } from '../acker/acker.js';
+import type { FailureRecord } from '../acker/failure.js';
 import { Envelope } from '../envelope/envelope.js';
 import { ConsecutionError, messageOf } from '../errors.js';
 import type { Source, SourceReader } from '../sources/source.js';
@@ -108,8 +109,8 @@ export class Admission {
   }
 
   /** An item settled: the reader hears of it, and there is room again. */
-  settled(root: Root, completed: boolean): void {
-    this.reader?.confirm?.(root.position, completed);
+  settled(root: Root, completed: boolean, deadLetter?: FailureRecord): void {
+    this.reader?.confirm?.(root.position, completed, deadLetter);
     this.wake();
   }
 
@@ -215,7 +216,7 @@ export class Admission {
       this.untrackedIngested++;
       const env = new Envelope(r.value, this.untracked, 0, 1, 0);
       if (reader.error === undefined) {
-        reader.admitted?.(reader.position);
+        reader.admitted?.(reader.position, -1);
         this.input!.next(env);
       } else this.untracked.failAnchor({ node: this.source.name, value: r.value, error: reader.error });
       return;
@@ -229,7 +230,7 @@ export class Admission {
   }
 
   private enter(root: Root): void {
-    this.reader?.admitted?.(root.position);
+    this.reader?.admitted?.(root.position, root.id);
     this.input!.next(new Envelope(root.value, root, root.xorHi, root.xorLo, 0));
     this.acker!.entered(root);
   }

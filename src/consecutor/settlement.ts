@@ -42,9 +42,9 @@ export class Settlement implements AckerEvents {
     this.stored = parts.writes.writer(sink, { node: 'consecutor', expires: false, says: deadLetter('stored') });
   }
 
-  settled(root: Root, completed: boolean): void {
+  settled(root: Root, completed: boolean, deadLetter?: FailureRecord): void {
     if (completed) this.store.forget(root.id);
-    this.admission.settled(root, completed);
+    this.admission.settled(root, completed, deadLetter);
   }
 
   failure(record: FailureRecord): void {

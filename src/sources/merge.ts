@@ -1,6 +1,7 @@
+import type { FailureRecord } from '../acker/failure.js';
 import { ConsecutionError } from '../errors.js';
 import { isPromiseLike } from '../stage/promise.js';
-import type { Source, SourceLike, SourceReader } from './source.js';
+import type { Source, SourceContext, SourceLike, SourceReader, SourceState } from './source.js';
 import { toSource } from './toSource.js';
 
 /**
@@ -22,7 +23,30 @@ import { toSource } from './toSource.js';
 export function merge<T>(...sources: SourceLike<T>[]): Source<T> {
   if (sources.length === 0) throw new ConsecutionError('OPTIONS_INVALID', 'merge(): give at least one source');
   const list = sources.map((s) => toSource(s));
-  return { name: `merge(${list.map((s) => s.name).join(', ')})`, open: () => new MergeReader(list.map((s) => s.open())) };
+  return {
+    name: `merge(${list.map((s) => s.name).join(', ')})`,
+    open: (_after, context) => new MergeReader(list.map((s, i) => s.open(undefined, context === undefined ? undefined : slice(context, i)))),
+  };
+}
+
+/**
+ * Source `i`'s part of the merged source's context: the same clock and run-end signal, and its own
+ * state, kept as element `i` of the merged source's state (an array).
+ */
+function slice(context: SourceContext, i: number): SourceContext {
+  const all = (): unknown[] => {
+    const s = context.state.restore();
+    return Array.isArray(s) ? [...(s as unknown[])] : [];
+  };
+  const state: SourceState = {
+    restore: () => all()[i],
+    save(value) {
+      const next = all();
+      next[i] = value;
+      return context.state.save(next);
+    },
+  };
+  return { clock: context.clock, state, ...(context.signal === undefined ? {} : { signal: context.signal }) };
 }
 
 interface Slot<T> {
@@ -102,9 +126,14 @@ class MergeReader<T> implements SourceReader<T> {
     slot.error = slot.reader.error;
   }
 
-  confirm(position: unknown, completed: boolean): void {
+  admitted(position: unknown, id?: number): void {
     const [i, p] = position as [number, unknown];
-    this.slots[i]?.reader.confirm?.(p, completed);
+    this.slots[i]?.reader.admitted?.(p, id);
+  }
+
+  confirm(position: unknown, completed: boolean, deadLetter?: FailureRecord): void {
+    const [i, p] = position as [number, unknown];
+    this.slots[i]?.reader.confirm?.(p, completed, deadLetter);
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,4 @@
+import type { FailureRecord } from '../acker/failure.js';
 import type { Clock } from '../types.js';
 
 /**
@@ -54,6 +55,13 @@ export interface Source<T> {
 export interface SourceContext {
   readonly clock: Clock;
   readonly state: SourceState;
+  /**
+   * Aborted when the run ends (after its last item settled, at drainMs after a stop, or on a
+   * fatal error), just before the reader's `close()` is awaited: a source that answers clients
+   * (HTTP) answers what is still waiting and lets go of its server then. A run always sets it;
+   * it is optional only so that a source can be opened by hand.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -98,11 +106,17 @@ export interface SourceReader<T> {
   readonly error: unknown;
   /**
    * Called once per item read when it is admitted: after its journal commit on a durable store (it
-   * survives a kill from then on), at once otherwise. An HTTP source answers 202 here.
+   * survives a kill from then on), at once otherwise. An HTTP source answers 202 here. `id` is the
+   * item's lineage id (the `root` of its failure records and of the `meta` sinks get; stable across
+   * restarts on a durable store), -1 under `guarantee: 'none'`, which tracks nothing. The run
+   * always passes it (optional so that older wrappers compile; a wrapper should pass it on).
    */
-  admitted?(position: unknown): void;
-  /** Called once per item when it is settled: completed, or given up (dead-lettered). */
-  confirm?(position: unknown, completed: boolean): void;
+  admitted?(position: unknown, id?: number): void;
+  /**
+   * Called once per item when it is settled: completed, or given up (dead-lettered), then with its
+   * dead-letter record (an HTTP source answers 422 with it).
+   */
+  confirm?(position: unknown, completed: boolean, deadLetter?: FailureRecord): void;
   /** Releases the source; called once: when the run ends, or at once when it is stopped. */
   close(): void | Promise<void>;
   /**
