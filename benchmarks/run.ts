@@ -8,8 +8,9 @@ import { offloadCpu } from './offload-cpu.js';
 import { offloadLong, offloadTrivial } from './offload-trivial.js';
 import { toFileScenario } from './to-file.js';
 import { httpIngest, httpIngestNdjson } from './http-ingest.js';
+import { toPostgresScenario } from './to-postgres.js';
 
-const SCENARIOS: readonly Scenario[] = [w1, w2, w3, w1lmdb, offloadCpu, offloadTrivial, offloadLong, toFileScenario, httpIngest, httpIngestNdjson];
+const SCENARIOS: readonly Scenario[] = [w1, w2, w3, w1lmdb, offloadCpu, offloadTrivial, offloadLong, toFileScenario, httpIngest, httpIngestNdjson, toPostgresScenario];
 
 const DEFAULT_RUNS = 9;
 const DEFAULT_WARMUP = 2;

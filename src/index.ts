@@ -44,6 +44,9 @@ export { toStdout, type StdoutSinkOptions } from './sinks/stdout.js';
 export { watchDirectory, type WatchOptions } from './sources/watch.js';
 export type { WatchedFile } from './sources/watch-reader.js';
 // connectors: postgres
+export type { PostgresConnection } from './connectors/postgres.js';
+export { fromPostgres, type PostgresSourceOptions } from './sources/postgres.js';
+export { toPostgres, type PostgresSink, type PostgresSinkOptions } from './sinks/postgres.js';
 // connectors: zmq
 export { fromZmq, type ZmqSourceOptions, type ZmqPosition, type MessageFormat } from './sources/zmq.js';
 export { toZmq, type ZmqTargetOptions, type ZmqTarget } from './sinks/zmq.js';
