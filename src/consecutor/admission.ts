@@ -7,13 +7,11 @@ import { ConsecutionError, messageOf } from '../errors.js';
 import type { Source, SourceReader } from '../sources/source.js';
 import type { NodeRegistry } from '../stage/stage-context.js';
 import type { Journal } from '../store/store.js';
-import type { Clock, TimerHandle } from '../types.js';
+import type { Clock } from '../types.js';
+import { StallCheck } from './stall.js';
 import type { Sink } from '../stage/link.js';
 import type { Stopping } from './stop.js';
 import type { Writes } from '../outputs/writes.js';
-
-/** How often a run paused at maxPending looks again for a stall while work is in flight. */
-const STALL_POLL_MS = 2;
 
 /** What the admission of one run works with (see {@link Admission}). */
 export interface AdmissionParts {
@@ -60,14 +58,11 @@ export class Admission {
 
   private readonly source: Source<unknown>;
   private readonly store: Journal;
-  private readonly clock: Clock;
   private readonly acker: Acker | undefined;
   private readonly untracked: UntrackedAnchor;
   private readonly maxPending: number;
   private readonly stopping: Stopping;
   private readonly drainers: readonly (() => void)[];
-  private readonly registry: NodeRegistry;
-  private readonly writes: Writes;
   private readonly fatal: (e: unknown) => void;
   private readonly drained: () => void;
   /** Roots read from the source, waiting for their journal commit before they are admitted. */
@@ -82,20 +77,18 @@ export class Admission {
   private reading = false;
   private pumping = false;
   private wakeScheduled = false;
-  private stallCheck: TimerHandle | undefined;
+  private readonly stall: StallCheck;
   private finished = false;
 
   constructor(parts: AdmissionParts) {
     this.source = parts.source;
     this.store = parts.store;
-    this.clock = parts.clock;
     this.acker = parts.acker;
     this.untracked = parts.untracked;
     this.maxPending = parts.maxPending;
     this.stopping = parts.stopping;
     this.drainers = parts.drainers;
-    this.registry = parts.registry;
-    this.writes = parts.writes;
+    this.stall = new StallCheck(parts);
     this.fatal = parts.fatal;
     this.drained = parts.drained;
   }
@@ -132,7 +125,7 @@ export class Admission {
   /** The run ended: nothing more is pumped, the stall check is off. */
   close(): void {
     this.finished = true;
-    this.clock.clearTimeout(this.stallCheck);
+    this.stall.close();
   }
 
   wake(): void {
@@ -164,7 +157,7 @@ export class Admission {
         }
         if (this.reading || this.sourceDone || this.holds > 0) break;
         if (acker !== undefined && acker.pending >= max) {
-          this.checkStall();
+          this.stall.paused();
           break;
         }
         let r;
@@ -271,28 +264,6 @@ export class Admission {
     if (root.attempt < 0) return;
     this.acker!.setAside(root);
     this.setAside++;
-  }
-
-  /**
-   * The source is paused at maxPending. If no node has work in flight, nothing can settle an item
-   * but a flush: the pending items sit in partial batches that can never fill while the source
-   * is paused. Flush them then (soon, so that work just started gets its chance first). While
-   * work is in flight (an async node, a worker) look again shortly: when it is done, its items
-   * may land in a partial batch, and then nothing would call this again.
-   */
-  private checkStall(): void {
-    if (this.stallCheck !== undefined || this.drainers.length === 0) return;
-    this.stallCheck = this.clock.setTimeout(() => this.stalled(), 0);
-  }
-
-  private stalled(): void {
-    this.stallCheck = undefined;
-    if (this.finished || this.acker === undefined || this.acker.pending < this.maxPending) return;
-    if (this.registry.nodes.some((s) => s.inFlight > 0) || this.writes.size > 0) {
-      this.stallCheck = this.clock.setTimeout(() => this.stalled(), STALL_POLL_MS);
-      return;
-    }
-    for (const flush of this.drainers) flush();
   }
 
   private sourceFailed(e: unknown): void {

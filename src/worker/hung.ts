@@ -94,3 +94,28 @@ function again(to: Requeue, env: Envelope<unknown>, suspect: boolean): void {
   if (suspect) to.suspect(env);
   else to.add(env);
 }
+
+/**
+ * One tick's watch over a pool's workers: each worker hung on a batch, on loading its module, or
+ * in end() for longer than `limit` is stopped; the item it was stuck on is blamed (see
+ * {@link blameHung}) and `died` replaces the worker like one that died.
+ *
+ * @example
+ * ```ts
+ * import type { Slot } from './slot.js';
+ * import { stopHung, type Requeue } from './hung.js';
+ * declare const slots: Slot[];
+ * declare const requeue: Requeue;
+ * stopHung(slots, Date.now(), 30_000, requeue, (slot, why) => console.error(why));
+ * ```
+ */
+export function stopHung(slots: readonly Slot[], now: number, limit: number, requeue: Requeue, died: (slot: Slot, why: string) => void): void {
+  for (const slot of slots) {
+    if (slot.channel === undefined) continue;
+    const why = hung(slot, now, limit);
+    if (why === undefined) continue;
+    slot.stop();
+    if (slot.ready && !slot.ending && slot.inflight.size > 0) blameHung(slot, now, limit, requeue);
+    died(slot, why);
+  }
+}

@@ -11,7 +11,7 @@ import { Batch } from './batch.js';
 import { BatchSizer } from './sizer.js';
 import { Fifo } from './fifo.js';
 import { whereHeld } from './holder.js';
-import { blameHung, hung, type Requeue } from './hung.js';
+import { stopHung, type Requeue } from './hung.js';
 import { started } from './parking.js';
 import { Restarts } from './restarts.js';
 import { emitCounted, emitEach, emitEnded, fatal, recordMisuses } from './results.js';
@@ -226,16 +226,8 @@ export class Pool<O> implements Holder {
   private watch(): void {
     const limit = this.host.timeoutMs;
     if (this.closed || limit <= 0) return;
-    // The clock batches are started on (read from the run's clock just before this tick's watchers).
-    const now = this.host.now;
-    for (const slot of this.slots) {
-      if (slot.channel === undefined) continue;
-      const why = hung(slot, now, limit);
-      if (why === undefined) continue;
-      slot.stop();
-      if (slot.ready && !slot.ending && slot.inflight.size > 0) blameHung(slot, now, limit, this.requeue);
-      this.died(slot, why);
-    }
+    // host.now: the clock batches are started on (read just before this tick's watchers).
+    stopHung(this.slots, this.host.now, limit, this.requeue, (slot, why) => this.died(slot, why));
   }
 
   /** An item a worker hung on without saying which goes again alone, before the batches waiting. */
