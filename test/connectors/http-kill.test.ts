@@ -5,8 +5,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openStore } from 'consecution';
 import { lines, until } from './http-harness.js';
+import { expectStoreEmpty } from '../store/empty.js';
 
 const job = new URL('./fixtures/http-job.ts', import.meta.url).pathname;
 
@@ -99,11 +99,6 @@ describe('fromHttp: kill -9', () => {
     const got = sink(dir);
     // The keyed request was admitted once: its items are in the sink once.
     expect(got.filter((n) => n >= 100_000)).toHaveLength(3);
-    const store = openStore(join(dir, 'store'));
-    try {
-      expect(store.stats()).toMatchObject({ pending: 0, deadLetters: 0 });
-    } finally {
-      await store.close();
-    }
+    await expectStoreEmpty(join(dir, 'store'));
   }, 120_000);
 });

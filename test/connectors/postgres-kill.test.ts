@@ -6,9 +6,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openStore } from 'consecution';
 import { admin, connection, server, table } from './postgres-db.js';
 import { skip } from './services.js';
+import { expectStoreEmpty } from '../store/empty.js';
 
 const job = new URL('./fixtures/postgres-job.ts', import.meta.url).pathname;
 const N = 4000;
@@ -58,11 +58,6 @@ describe.skipIf(skip(server))('toPostgres and fromPostgres under kill -9', () =>
       `SELECT count(*) AS rows, count(DISTINCT n) AS ns, (SELECT count(*) FROM "${from}" s WHERE NOT EXISTS (SELECT 1 FROM "${to}" d WHERE d.n = s.id)) AS missing FROM "${to}"`,
     );
     expect(rows[0]).toEqual({ rows: String(N), ns: String(N), missing: '0' });
-    const s = openStore(store);
-    try {
-      expect(s.stats()).toMatchObject({ pending: 0, deadLetters: 0 });
-    } finally {
-      await s.close();
-    }
+    await expectStoreEmpty(store);
   }, 180_000);
 });

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStore } from 'consecution';
+import { expectStoreEmpty } from '../store/empty.js';
 
 const job = new URL('./fixtures/tick-job.ts', import.meta.url).pathname;
 const COUNT = 300;
@@ -75,11 +75,6 @@ describe('timers under kill -9', () => {
     const first = atOf.get(0)!;
     expect([...atOf].filter(([n, at]) => at !== first + n * EVERY_MS)).toEqual([]);
 
-    const store = openStore(join(dir, 'store'));
-    try {
-      expect(store.stats()).toMatchObject({ pending: 0, deadLetters: 0 });
-    } finally {
-      await store.close();
-    }
+    await expectStoreEmpty(join(dir, 'store'));
   }, 180_000);
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from 'consecution';
 import { tempDir, until } from './files-helpers.js';
+import { expectStoreEmpty } from '../store/empty.js';
 
 const job = new URL('./fixtures/watch-job.ts', import.meta.url).pathname;
 const INITIAL = 150;
@@ -160,12 +161,7 @@ describe('watchDirectory kill -9', () => {
     expect(replayedOnceMore).toBeLessThanOrEqual(kills * 50);
     console.log(`kills: ${kills}; files: ${names.length}; completed items replayed once more after a kill: ${replayedOnceMore}`);
 
-    const store = openStore(join(dir, 'store'));
-    try {
-      expect(store.stats()).toMatchObject({ pending: 0, deadLetters: 0 });
-    } finally {
-      await store.close();
-    }
+    await expectStoreEmpty(join(dir, 'store'));
     expect(existsSync(join(dir, 'sink.txt'))).toBe(true);
   }, 240_000);
 });

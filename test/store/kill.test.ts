@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore } from 'consecution';
+import { expectStoreEmpty } from './empty.js';
 
 const job = new URL('./fixtures/job.ts', import.meta.url).pathname;
 const N = 20_000;
@@ -67,11 +67,6 @@ describe('kill -9 at random moments', () => {
     expect(existsSync(join(dir, 'total.txt'))).toBe(true);
     expect(Number(readFileSync(join(dir, 'total.txt'), 'utf8'))).toBe((N * (N - 1)) / 2);
 
-    const store = openStore(join(dir, 'store'));
-    try {
-      expect(store.stats()).toMatchObject({ pending: 0, deadLetters: 0 });
-    } finally {
-      await store.close();
-    }
+    await expectStoreEmpty(join(dir, 'store'));
   }, 120_000);
 });
