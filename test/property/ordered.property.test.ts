@@ -41,7 +41,8 @@ describe('ordered (property)', () => {
               }),
               map((x: number) => {
                 if (x !== slow && ++arrived === others) {
-                  outWhenOpened = out.length;
+                  // This last one is not out yet: older than the slow item, it goes out next.
+                  outWhenOpened = out.length + (x < slow ? 1 : 0);
                   g.open();
                 }
                 return x;
