@@ -10,6 +10,7 @@ export { slackOf } from './acker/acker.js';
 export { markStage, stageOf, type BranchInfo } from './stage/stage.js';
 export { operate, callOrFail, FAILED, type StageHandlers, type Subscribe } from './stage/operate.js';
 export { fanOut, type Deliver } from './stage/fanout.js';
+export { dag, type DagSegment } from './stage/dag.js';
 export { appendStep, type Step } from './stage/chain.js';
 export { connect, Guarded, Linkable, type Sink, type Teardown } from './stage/link.js';
 export { ackAt, failAt, nodeError } from './stage/fail.js';

@@ -2,7 +2,7 @@ import { Observable } from 'rxjs';
 import type { Node } from '../envelope/envelope.js';
 import { DetachedStageContext, withStageContext, type OrderView } from '../stage/stage-context.js';
 import { discardingWriter, type OutputWriter } from '../outputs/writer.js';
-import { recordStages, stageOf } from '../stage/stage.js';
+import { recordStages, stageOf, type SegmentInfo } from '../stage/stage.js';
 import { UntrackedAnchor } from '../acker/untracked.js';
 import type { NodeStats } from '../stage/stats.js';
 
@@ -63,7 +63,7 @@ export function describe(pipeline: Node<never, unknown>): Graph {
     const info = stageOf(o);
     if (info === undefined) continue;
     read.add(info.upstream);
-    for (const b of info.branches ?? []) read.add(b.output);
+    for (const b of info.branches ?? info.segments ?? []) read.add(b.output);
   }
   const nodes: GraphNode[] = [{ id: 'input', name: 'input', kind: 'source' }];
   const edges: GraphEdge[] = [];
@@ -93,7 +93,8 @@ export function describe(pipeline: Node<never, unknown>): Graph {
   };
   // Where a stage's own building began: at its first branch's input, else where it was built.
   const beginOf = (obs: Observable<unknown>): number => {
-    const first = stageOf(obs)?.branches?.[0];
+    const info = stageOf(obs);
+    const first = info?.branches?.[0] ?? info?.segments?.[0];
     return at.get(first?.input ?? obs) ?? built.length;
   };
   // Walks back from `obs` (read by what was built at `before`) to `start`, built at `from`;
@@ -115,6 +116,7 @@ export function describe(pipeline: Node<never, unknown>): Graph {
       for (const f of feeds) edges.push({ from: f, to: id });
       feeds = [id];
     }
+    if (info.segments !== undefined) return walkSegments(obs, info.segments, feeds);
     if (info.branches === undefined) return feeds;
     const fan = feeds;
     const ends: string[] = [];
@@ -129,6 +131,17 @@ export function describe(pipeline: Node<never, unknown>): Graph {
       ends.push(...last.filter((id) => !fan.includes(id)));
     });
     return ends;
+  };
+  // A dag's segments in order, each fed by its parents' last nodes; returns the leaves' last nodes.
+  const walkSegments = (obs: Observable<unknown>, segments: readonly SegmentInfo[], fan: readonly string[]): string[] => {
+    const lasts: string[][] = [];
+    segments.forEach((s, i) => {
+      const feeds = [...new Set(s.parents.flatMap((p) => (p === -1 ? fan : lasts[p]!)))];
+      const next = segments[i + 1];
+      lasts.push(walk(s.output, next === undefined ? at.get(obs)! : at.get(next.input)!, s.input, at.get(s.input)!, feeds));
+    });
+    const leaves = lasts.filter((_, i) => !segments.some((s) => s.parents.includes(i)));
+    return [...new Set(leaves.flat())];
   };
   const last = walk(out, built.length, probe, 0, ['input']);
   nodes.push({ id: 'end', name: 'end', kind: 'end' });

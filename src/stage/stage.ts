@@ -10,6 +10,11 @@ export interface BranchInfo {
   readonly output: Observable<unknown>;
 }
 
+/** One segment of a dag stage, as built: a branch that reads the merge of its `parents` (-1: the stage's input). */
+export interface SegmentInfo extends BranchInfo {
+  readonly parents: readonly number[];
+}
+
 /**
  * What `describe()` learns of a built stage: its nodes (several when 1:1 stages were fused
  * into one), what it reads from, and its branches.
@@ -18,6 +23,8 @@ export interface StageInfo {
   readonly nodes: readonly NodeStats[];
   readonly upstream: Observable<unknown>;
   readonly branches?: readonly BranchInfo[];
+  /** A dag's segments, in topological order; the leaves' outputs are the stage's. */
+  readonly segments?: readonly SegmentInfo[];
 }
 
 // While describe() builds a pipeline: every stage and branch input, in the order they are built.
