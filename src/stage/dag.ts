@@ -58,12 +58,12 @@ export function dag<I, O>(name: string, segments: readonly DagSegment[]): Node<I
         connecting[i] = sub;
       });
       markBranchInput(input);
-      const output = s.node(input) as Observable<Envelope<unknown>>;
+      const output = s.node(input);
       outputs.push(output);
       infos.push({ label: s.name, input, output, parents: s.parents });
     });
     const out = new Linkable<Envelope<O>>((downstream) => {
-      const merged = new Guarded(downstream as Sink<Envelope<unknown>>, leaves.length);
+      const merged = new Guarded(downstream, leaves.length);
       const inputs: (Sink<Envelope<unknown>> | undefined)[] = [];
       // Each segment's outgoing edge: filled with its children's joins once every input is known.
       const edges = [undefined, ...segments].map((_, i) => new Fork(seeds[i]!));
