@@ -81,6 +81,11 @@ export async function compile(doc: ConfigDocument): Promise<CompiledPipeline> {
   const deadLetterParams = file.deadLetter === undefined ? undefined : params(deadLetter, file.deadLetter, ['deadLetter'], ['use']);
   const graph: GraphEntry[] = file.nodes.map((n, i) => ({ name: n.name, parents: n.parents ?? [i === 0 ? sourceName : file.nodes[i - 1]!.name], path: ['nodes', i] }));
   const sorted = order(at, problems, sourceName, graph);
+  entries.forEach((e) => {
+    if (e.builtin?.kind === 'route' && !graph.some((g) => g.parents.includes(e.entry.name))) {
+      problems.push(problem(at, [...e.path, 'use'], `route ${e.entry.name} has no children: list it in the parents of the nodes it sends items to (by() returns one of their names)`));
+    }
+  });
   if (problems.length > 0 || sorted === undefined || sourceSpec === undefined || sourceParams === undefined) failWith(doc.file, problems);
   const fail = (path: ConfigPath, who: string, e: unknown): never => failWith(doc.file, [problem(at, path, `${who}: ${messageOf(e)}`)]);
   const context = (name: string, path: ConfigPath): BuildContext => ({
@@ -98,6 +103,7 @@ export async function compile(doc: ConfigDocument): Promise<CompiledPipeline> {
   });
   const outputs: Record<string, OutputTarget<never>> = {};
   const built = new Map<string, Node<any, unknown>>();
+  const picks = new Map<string, (value: unknown) => string | number>();
   for (const e of entries) {
     const name = e.entry.name;
     const ctx = context(name, e.path);
@@ -106,7 +112,8 @@ export async function compile(doc: ConfigDocument): Promise<CompiledPipeline> {
       else if (e.builtin!.kind === 'sink') {
         outputs[name] = (await e.builtin!.build(e.params!, ctx)) as OutputTarget<never>;
         built.set(name, output(name));
-      } else built.set(name, (await e.builtin!.build(e.params!, ctx)) as Node<any, unknown>);
+      } else if (e.builtin!.kind === 'route') picks.set(name, (await e.builtin!.build(e.params!, ctx)) as (value: unknown) => string);
+      else built.set(name, (await e.builtin!.build(e.params!, ctx)) as Node<any, unknown>);
     } catch (err) {
       if (err instanceof ConsecutionError && err.code === 'CONFIG_INVALID') throw err;
       fail([...e.path, 'use'], `${name} (${e.entry.use})`, err);
@@ -120,7 +127,11 @@ export async function compile(doc: ConfigDocument): Promise<CompiledPipeline> {
     fail(['source', 'use'], `source (${file.source.use})`, err);
   }
   const index = new Map(sorted.map((g, i) => [g.name, i]));
-  const segments: DagSegment[] = sorted.map((g) => ({ name: g.name, node: built.get(g.name)!, parents: g.parents.map((p) => (p === sourceName ? -1 : index.get(p)!)) }));
+  const segments: DagSegment[] = sorted.map((g) => {
+    const parents = g.parents.map((p) => (p === sourceName ? -1 : index.get(p)!));
+    const pick = picks.get(g.name);
+    return pick === undefined ? { name: g.name, node: built.get(g.name)!, parents } : { name: g.name, pick, parents };
+  });
   const name = typeof file.name === 'string' ? file.name : doc.file.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
   const { name: _n, source: _s, nodes: _ns, deadLetter: _d, store, ...rest } = file;
   const options: ConsecutorOptions = {

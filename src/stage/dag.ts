@@ -1,17 +1,27 @@
 import type { Observable } from 'rxjs';
-import { Envelope, type Node } from '../envelope/envelope.js';
-import { childHi, childLo, newSeed, split, type SplitSeed } from '../envelope/split.js';
+import type { Envelope, Node } from '../envelope/envelope.js';
+import { newSeed } from '../envelope/split.js';
 import { ConsecutionError } from '../errors.js';
+import { Fork, RouteFork } from './dag-fork.js';
 import { connect, Guarded, Linkable, type Sink, type Teardown } from './link.js';
+import { stageContext } from './stage-context.js';
 import { markBranchInput, markStage, type SegmentInfo } from './stage.js';
+import type { NodeStats } from './stats.js';
 
 /** One node of a {@link dag}: its pipeline and the segments it reads (-1: the dag's own input). */
 export interface DagSegment {
   /** Its name: where its edges are seeded (unique within the dag) and how errors name it. */
   readonly name: string;
-  readonly node: Node<any, unknown>;
+  /** Its pipeline (absent for a route: see `pick`). */
+  readonly node?: Node<any, unknown>;
   /** Indices of earlier segments, or -1 for the dag's input; several: the merge of their streams. */
   readonly parents: readonly number[];
+  /**
+   * Makes the segment a route (instead of a `node`): each item goes to the one child whose
+   * name `pick(item)` returns (or the child named `default`); an item that names no child fails
+   * with ROUTE_UNMATCHED.
+   */
+  readonly pick?: (value: any) => string | number;
 }
 
 /**
@@ -40,6 +50,7 @@ export function dag<I, O>(name: string, segments: readonly DagSegment[]): Node<I
     if (s.parents.length === 0 || s.parents.some((p) => !Number.isInteger(p) || p < -1 || p >= i)) {
       throw new ConsecutionError('PIPELINE_ERROR', `dag ${name}: segment ${s.name} must read earlier segments (or -1, the input), got parents [${s.parents.join(', ')}]`);
     }
+    if ((s.node === undefined) === (s.pick === undefined)) throw new ConsecutionError('PIPELINE_ERROR', `dag ${name}: segment ${s.name} needs a node or a pick (a route), not ${s.node === undefined ? 'neither' : 'both'}`);
   });
   // children[i + 1]: the segments reading segment i (children[0]: those reading the input).
   const children: number[][] = [[], ...segments.map(() => [])];
@@ -50,6 +61,7 @@ export function dag<I, O>(name: string, segments: readonly DagSegment[]): Node<I
     let connecting: (Sink<Envelope<unknown>> | undefined)[] | undefined;
     const infos: SegmentInfo[] = [];
     const outputs: Observable<Envelope<unknown>>[] = [];
+    const routes: (NodeStats | undefined)[] = [];
     segments.forEach((s, i) => {
       const input = new Linkable<Envelope<unknown>>((sub) => {
         if (connecting === undefined || connecting[i] !== undefined) {
@@ -58,7 +70,9 @@ export function dag<I, O>(name: string, segments: readonly DagSegment[]): Node<I
         connecting[i] = sub;
       });
       markBranchInput(input);
-      const output = s.node(input);
+      const stats = s.pick === undefined ? undefined : stageContext().register('route', s.name);
+      routes.push(stats);
+      const output = stats === undefined ? s.node!(input) : passing(input, stats);
       outputs.push(output);
       infos.push({ label: s.name, input, output, parents: s.parents });
     });
@@ -66,7 +80,10 @@ export function dag<I, O>(name: string, segments: readonly DagSegment[]): Node<I
       const merged = new Guarded(downstream, leaves.length);
       const inputs: (Sink<Envelope<unknown>> | undefined)[] = [];
       // Each segment's outgoing edge: filled with its children's joins once every input is known.
-      const edges = [undefined, ...segments].map((_, i) => new Fork(seeds[i]!));
+      const edges = [undefined, ...segments].map((s, i) => {
+        const stats = routes[i - 1];
+        return stats === undefined ? new Fork(seeds[i]!) : new RouteFork(stats, s!.pick!, children[i]!.map((c) => segments[c]!.name));
+      });
       const stops: Teardown[] = [];
       const stop = () => {
         merged.closed = true;
@@ -92,35 +109,8 @@ export function dag<I, O>(name: string, segments: readonly DagSegment[]): Node<I
   };
 }
 
-/** A segment's outgoing edge: to its one child as is, or to each of several, split as broadcast splits. */
-class Fork implements Sink<Envelope<unknown>> {
-  private targets: readonly Sink<Envelope<unknown>>[] = [];
-
-  constructor(private readonly seed: SplitSeed) {}
-
-  to(targets: readonly Sink<Envelope<unknown>>[]): void {
-    this.targets = targets;
-  }
-
-  next(env: Envelope<unknown>): void {
-    const t = this.targets;
-    const k = t.length;
-    if (k === 1) {
-      t[0]!.next(env);
-      return;
-    }
-    const { value, anchor, attempt } = env;
-    const seed = this.seed;
-    split(env, k, seed);
-    t[0]!.next(env);
-    for (let i = 1; i < k; i++) t[i]!.next(new Envelope(value, anchor, childHi(seed, i), childLo(seed, i), attempt));
-  }
-
-  error(e: unknown): void {
-    for (const t of this.targets) t.error(e);
-  }
-
-  complete(): void {
-    for (const t of this.targets) t.complete();
-  }
+/** A route segment's own stage: it passes items on (its fork routes them), and is the route in describe(). */
+function passing(input: Observable<Envelope<unknown>>, stats: NodeStats): Observable<Envelope<unknown>> {
+  const out = new Linkable<Envelope<unknown>>((sink) => connect(input, sink));
+  return markStage(out, { nodes: [stats], upstream: input });
 }

@@ -67,6 +67,20 @@ nodes:
     );
   });
 
+  it('routes: each item goes to the child by() names', async () => {
+    const { dir, file } = setUp(`
+source: { use: fromFile, path: orders.ndjson, format: ndjson }
+nodes:
+  - { name: size, use: route, by: FIXTURES/size.ts }
+  - { name: big, use: toFile, path: big.ndjson, parents: [size] }
+  - { name: small, use: toFile, path: small.ndjson, parents: [size] }
+`);
+    const { pipeline, source, options } = await loadPipeline(file);
+    expect((await new Consecutor(pipeline, options).run(source)).ok).toBe(true);
+    expect(lines(join(dir, 'big.ndjson')).map((o) => o.id).sort()).toEqual([1, 3]);
+    expect(lines(join(dir, 'small.ndjson')).map((o) => o.id).sort()).toEqual([0, 2]);
+  });
+
   it('reads NanoStream files unchanged: class names map to the built-ins, the first node is the source', async () => {
     const { file } = setUp(`
 pipeline_name: nano

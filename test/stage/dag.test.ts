@@ -57,3 +57,29 @@ describe('dag', () => {
     expect(() => dag('bad', [{ name: 'x', node: map((n: number) => n), parents: [1] }])).toThrow(/x must read earlier segments/);
   });
 });
+
+describe('dag routes', () => {
+  const routed = () =>
+    dag<number, never>('r', [
+      { name: 'size', pick: (n: number) => (n > 10 ? 'big' : n > 0 ? 'small' : 'none'), parents: [-1] },
+      { name: 'big', node: map('big', (n: number) => `big ${n}`), parents: [0] },
+      { name: 'small', node: map('small', (n: number) => `small ${n}`), parents: [0] },
+      { name: 'out', node: output('out'), parents: [1, 2] },
+    ]);
+
+  it('sends each item to the one child its pick names; an item naming none fails with ROUTE_UNMATCHED', async () => {
+    const out: string[] = [];
+    const report = await new Consecutor(routed(), { outputs: { out } }).run([5, 50, -1]);
+    expect(out.sort()).toEqual(['big 50', 'small 5']);
+    expect(report.failed).toBe(1);
+    expect(report.failures[0]!.error.code).toBe('ROUTE_UNMATCHED');
+    expect(report.failures[0]!.error.message).toContain('"none" for item -1 names no child (children: big, small)');
+  });
+
+  it('describe() shows the route as a node with its children', () => {
+    const g = describePipeline(routed());
+    const name = (id: string) => g.nodes.find((n) => n.id === id)!.name;
+    expect(g.nodes.find((n) => n.name === 'size')!.kind).toBe('route');
+    expect(g.edges.map((e) => `${name(e.from)}->${name(e.to)}`).sort()).toEqual(['input->size', 'size->big', 'size->small', 'big->out', 'small->out', 'out->end'].sort());
+  });
+});

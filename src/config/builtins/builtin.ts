@@ -4,8 +4,11 @@ import type { Node } from '../../envelope/envelope.js';
 import type { OutputTarget } from '../../outputs/target.js';
 import type { Source } from '../../sources/source.js';
 
-/** What a built-in makes: the run's source, a node of the pipeline, or a sink (an output target). */
-export type BuiltinKind = 'source' | 'node' | 'sink';
+/**
+ * What a built-in makes: the run's source, a node of the pipeline, a sink (an output target), or a
+ * route (the function that names, for each item, the child that gets it).
+ */
+export type BuiltinKind = 'source' | 'node' | 'sink' | 'route';
 
 /** What a built-in's `build` is given besides its params. */
 export interface BuildContext {
@@ -24,6 +27,7 @@ export interface Built {
   source: Source<unknown>;
   node: Node<any, unknown>;
   sink: OutputTarget<never>;
+  route: (value: unknown) => string | number;
 }
 
 /**

@@ -14,7 +14,13 @@ import { builtin, take, text, type Builtin } from './builtin.js';
 const fn = (what: string) => text(`a module exporting ${what}: ./file.js (its default export) or ./file.js#name`);
 
 /** The nodes and operators a pipeline file's nodes can `use`. */
-export const nodes: Readonly<Record<string, Builtin<'node'>>> = {
+export const nodes: Readonly<Record<string, Builtin<'node' | 'route'>>> = {
+  route: builtin({
+    kind: 'route',
+    summary: "sends each item to the one child whose name by(item) returns (or the child named 'default')",
+    params: z.strictObject({ by: fn('the function naming the child') }),
+    build: async (p, ctx) => (await ctx.load('by', p.by as string)) as (x: unknown) => string,
+  }),
   readFile: builtin({
     kind: 'node',
     summary: 'reads the file an item names ({ path }) and passes { path, content } on',
