@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { isConsecutionError } from '../errors.js';
+import { EXIT_USAGE, pipelineCommands } from './pipeline-commands.js';
 import { formatInspection, formatMigration, formatRedrive, inspect, migrate, redrive } from './store-commands.js';
 
 const program = new Command()
   .name('consecution')
-  .description('Inspect and repair the durable stores of consecution pipelines.')
-  .showHelpAfterError();
+  .description('Run pipelines from YAML files; inspect and repair their durable stores.')
+  .showHelpAfterError()
+  // A bad command line exits 2, as a bad pipeline file does; --help and --version exit 0.
+  .exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : EXIT_USAGE));
+
+pipelineCommands(program);
 
 program
   .command('inspect')
@@ -43,5 +48,5 @@ try {
   await program.parseAsync();
 } catch (e) {
   console.error(`consecution: ${e instanceof Error ? e.message : String(e)}`);
-  process.exitCode = isConsecutionError(e) && e.code === 'STORE_LOCKED' ? 3 : 1;
+  process.exitCode = isConsecutionError(e, 'STORE_LOCKED') ? 3 : isConsecutionError(e, 'CONFIG_INVALID') || isConsecutionError(e, 'OPTIONS_INVALID') ? EXIT_USAGE : 1;
 }

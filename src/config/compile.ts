@@ -43,6 +43,10 @@ interface Entry {
  *
  * @example
  * ```ts
+ * import { Consecutor } from '../consecutor/consecutor.js';
+ * import { compile } from './compile.js';
+ * import { readConfig } from './document.js';
+ *
  * const compiled = await compile(readConfig('examples/inbox.yaml'));
  * const report = await new Consecutor(compiled.pipeline, compiled.options).run(compiled.source);
  * ```

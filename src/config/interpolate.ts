@@ -14,6 +14,9 @@ const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}|\$\$/g;
  *
  * @example
  * ```ts
+ * import { parseDocument } from 'yaml';
+ * import { interpolate } from './interpolate.js';
+ *
  * const doc = parseDocument('port: ${PORT:8080}\nurl: "${DATABASE_URL}"');
  * interpolate(doc, { DATABASE_URL: 'postgres://127.0.0.1/test' }, (offset) => `pipeline.yaml@${offset}`);
  * ```

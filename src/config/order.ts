@@ -2,6 +2,9 @@ import type { ConfigPath } from './document.js';
 import { suggest } from '../stage/suggest.js';
 import { problem, type Locator } from './issues.js';
 
+/** Names of the Consecutor's own outputs: no node may take them. */
+const RESERVED = ['default', 'deadLetter'];
+
 /** A node of a pipeline file's graph: its name, the names it reads, where it is written. */
 export interface GraphEntry {
   readonly name: string;
@@ -16,6 +19,9 @@ export interface GraphEntry {
  *
  * @example
  * ```ts
+ * import type { Locator } from './issues.js';
+ * import { order } from './order.js';
+ *
  * declare const at: Locator;
  * const problems: string[] = [];
  * order(at, problems, 'source', [{ name: 'b', parents: ['a'], path: ['nodes', 0] }, { name: 'a', parents: ['source'], path: ['nodes', 1] }]);
@@ -26,7 +32,8 @@ export function order(at: Locator, problems: string[], source: string, entries: 
   const before = problems.length;
   const byName = new Map<string, GraphEntry>();
   for (const e of entries) {
-    if (e.name === source || byName.has(e.name)) problems.push(problem(at, [...e.path, 'name'], `the name ${JSON.stringify(e.name)} is used twice${e.name === source ? ' (it is the source)' : ''}`));
+    if (RESERVED.includes(e.name)) problems.push(problem(at, [...e.path, 'name'], `the name ${JSON.stringify(e.name)} is reserved (the output of the pipeline's end, and of dead letters: see deadLetter)`));
+    else if (e.name === source || byName.has(e.name)) problems.push(problem(at, [...e.path, 'name'], `the name ${JSON.stringify(e.name)} is used twice${e.name === source ? ' (it is the source)' : ''}`));
     else byName.set(e.name, e);
   }
   const known = [source, ...byName.keys()];

@@ -14,6 +14,9 @@ const withUse = (table: Readonly<Record<string, Builtin>>, extra: z.ZodRawShape)
  *
  * @example
  * ```ts
+ * import { writeFileSync } from 'node:fs';
+ * import { pipelineJsonSchema } from './schema.js';
+ *
  * writeFileSync('pipeline.schema.json', JSON.stringify(pipelineJsonSchema(), null, 2));
  * ```
  */

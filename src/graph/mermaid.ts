@@ -1,4 +1,5 @@
 import type { Graph, GraphNode } from './describe.js';
+import { label } from './dot.js';
 
 /**
  * A Mermaid flowchart of a pipeline's graph: each node declared once, then the edges.
@@ -27,7 +28,6 @@ function id(nodeId: string): string {
 }
 
 function declare(n: GraphNode): string {
-  const auto = n.kind === 'source' || n.kind === 'end' || n.name.startsWith(`${n.kind}#`);
-  const text = (auto ? n.name : `${n.name} (${n.kind})`).replace(/"/g, '#quot;');
+  const text = label(n).replace(/"/g, '#quot;');
   return n.kind === 'source' || n.kind === 'end' ? `${id(n.id)}(["${text}"])` : `${id(n.id)}["${text}"]`;
 }
