@@ -1,11 +1,25 @@
 #!/usr/bin/env node
+import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { isConsecutionError } from '../errors.js';
 import { EXIT_USAGE, pipelineCommands } from './pipeline-commands.js';
 import { formatInspection, formatMigration, formatRedrive, inspect, migrate, redrive } from './store-commands.js';
 
+/** The package's version: its package.json is two levels up from src/cli, three from dist/src/cli. */
+function version(): string {
+  for (const up of ['../../package.json', '../../../package.json']) {
+    const url = new URL(up, import.meta.url);
+    if (existsSync(url)) {
+      const pkg = JSON.parse(readFileSync(url, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'consecution' && pkg.version !== undefined) return pkg.version;
+    }
+  }
+  return 'unknown';
+}
+
 const program = new Command()
   .name('consecution')
+  .version(version())
   .description('Run pipelines from YAML files; inspect and repair their durable stores.')
   .showHelpAfterError()
   // A bad command line exits 2, as a bad pipeline file does; --help and --version exit 0.

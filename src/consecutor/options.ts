@@ -76,7 +76,8 @@ export interface ResolvedOptions {
   readonly clock: Clock;
 }
 
-const GUARANTEES: readonly Guarantee[] = ['none', 'confirm', 'track', 'replay'];
+/** The values of the `guarantee` option. */
+export const GUARANTEES: readonly Guarantee[] = ['none', 'confirm', 'track', 'replay'];
 /** The values of the `mode` option (the Consecutor's, and an offload's own). */
 export const MODES: readonly Mode[] = ['sync', 'thread', 'process'];
 const KNOWN = ['guarantee', 'retries', 'timeoutMs', 'drainMs', 'maxPending', 'outputs', 'keepFailures', 'checks', 'mode', 'store', 'clock'];
