@@ -29,6 +29,8 @@ export interface SchemaCase {
   readonly accepts: readonly Options[];
   readonly refuses: readonly Options[];
   readonly misspelt: { readonly base: Options; readonly key: string; readonly meant: string };
+  /** The function's options that only code can give (functions, streams, clocks): not in the schema. */
+  readonly codeOnly?: readonly string[];
 }
 
 const pg = 'postgres://postgres@127.0.0.1:5432/test';
@@ -59,6 +61,7 @@ export const cases: Readonly<Record<string, SchemaCase>> = {
     accepts: [{}, { format: 'ndjson', name: 'stdin', maxLineBytes: 1024 }],
     refuses: [{ format: 'json' }, { maxLineBytes: -1 }],
     misspelt: { base: {}, key: 'maxLineByte', meant: 'maxLineBytes' },
+    codeOnly: ['input'],
   },
   fromHttp: {
     build: (o) => fromHttp(o as never),
@@ -94,12 +97,14 @@ export const cases: Readonly<Record<string, SchemaCase>> = {
     accepts: [{ everyMs: 1000 }, { everyMs: 60_000, jitterMs: 0, count: 10, catchUp: 'last', name: 'poll' }],
     refuses: [{}, { everyMs: 0 }, { everyMs: 1000, catchUp: 'some' }, { everyMs: 1000, count: -1 }],
     misspelt: { base: { everyMs: 1000 }, key: 'jiterMs', meant: 'jitterMs' },
+    codeOnly: ['produce', 'random'],
   },
   fromCron: {
     build: (o) => fromCron('*/5 * * * *', o),
     accepts: [{}, { timezone: 'Europe/Paris', jitterMs: 0, count: 0, catchUp: 'all', name: 'daily' }, { timezone: 'UTC', catchUp: 'none' }],
     refuses: [{ timezone: 'Mars/Olympus' }, { jitterMs: 0.5 }, { name: '' }],
     misspelt: { base: {}, key: 'timezon', meant: 'timezone' },
+    codeOnly: ['produce', 'random'],
   },
   watchDirectory: {
     build: (o) => watchDirectory('inbox', o),
@@ -127,6 +132,7 @@ export const cases: Readonly<Record<string, SchemaCase>> = {
     accepts: [{}, { format: 'ndjson' }, { format: 'lines' }],
     refuses: [{ format: 'json' }],
     misspelt: { base: {}, key: 'fomat', meant: 'format' },
+    codeOnly: ['stream'],
   },
   toHttp: {
     build: (o) => toHttp('http://127.0.0.1:8080/events', o),
@@ -137,6 +143,7 @@ export const cases: Readonly<Record<string, SchemaCase>> = {
     ],
     refuses: [{ method: 'GET' }, { method: 'PO ST' }, { maxInFlight: 0 }, { retries: -1 }, { maxBackoffMs: 0 }],
     misspelt: { base: {}, key: 'retires', meant: 'retries' },
+    codeOnly: ['encode', 'clock', 'random', 'onRetry'],
   },
   toPostgres: {
     build: (o) => toPostgres(o as never),
@@ -175,5 +182,6 @@ export const cases: Readonly<Record<string, SchemaCase>> = {
     accepts: [{}, { name: 'print' }],
     refuses: [],
     misspelt: { base: {}, key: 'nmae', meant: 'name' },
+    codeOnly: ['stream'],
   },
 };

@@ -49,6 +49,17 @@ describe('optionSchemas: one zod schema per options object', () => {
       expect(() => c.build(options)).toThrow(`did you mean ${meant}?`);
     });
 
+    it('knows the keys the function knows (but those only code can give)', () => {
+      let message = '';
+      try {
+        c.build({ ...c.misspelt.base, [c.misspelt.key]: 1 });
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      const known = /known options: ([^;]+)/.exec(message)?.[1]?.split(', ');
+      expect(known?.filter((k) => !(c.codeOnly ?? []).includes(k)).sort()).toEqual(Object.keys(schema.shape).sort());
+    });
+
     it('describes each key, a default after " @default "', () => {
       for (const [key, s] of Object.entries(schema.shape)) expect(s.description, key).toMatch(/^(?:(?!@default).)+( @default .+)?$/);
     });
