@@ -62,7 +62,10 @@ export async function compile(doc: ConfigDocument): Promise<CompiledPipeline> {
     problems.push(...issueProblems(at, base, schema, v, r.error.issues));
     return undefined;
   };
-  const file = check(pipelineFile(), value, []) as (Record<string, unknown> & { source: Entry; nodes: Entry[]; deadLetter?: Entry }) | undefined;
+  type File = Record<string, unknown> & { source: Entry; nodes: Entry[]; deadLetter?: Entry };
+  const shape = pipelineFile();
+  // A misspelt top-level key (reported) does not hide the problems of the nodes: the rest is checked as if it were not there.
+  const file = (check(shape, value, []) ?? shape.strip().safeParse(value).data) as File | undefined;
   if (file === undefined) failWith(doc.file, problems);
   const names = nano ? NANOSTREAM_CLASSES : undefined;
   const sourceName = typeof file.source.name === 'string' ? file.source.name : 'source';

@@ -1,6 +1,19 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { optionSchemas } from '../schema/index.js';
 
-/** The schema of a built-in's options object (replaced by src/schema once it lands). */
+/**
+ * The schema of the options object of `name` (a built-in, or 'consecutor'): see
+ * {@link optionSchemas}. An unknown name is a programming error.
+ *
+ * @example
+ * ```ts
+ * import { optionsOf } from './options-of.js';
+ *
+ * const params = optionsOf('toFile').extend({}); // toFile's built-in adds its path
+ * ```
+ */
 export function optionsOf(name: string): z.ZodObject {
-  return name === 'consecutor' ? z.looseObject({ outputs: z.any(), clock: z.any() }) : z.looseObject({});
+  const schema = Object.hasOwn(optionSchemas, name) ? optionSchemas[name] : undefined;
+  if (schema === undefined) throw new Error(`optionsOf(): no options schema named ${JSON.stringify(name)}; known: ${Object.keys(optionSchemas).join(', ')}`);
+  return schema;
 }
