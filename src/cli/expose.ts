@@ -1,15 +1,14 @@
 import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
-import type { Guarantee } from '../acker/acker.js';
 import { readConfig } from '../config/document.js';
 import { failWith, issueProblems } from '../config/issues.js';
 import { Consecutor } from '../consecutor/consecutor.js';
-import { GUARANTEES, MODES, type ConsecutorOptions, type Mode } from '../consecutor/options.js';
+import { GUARANTEES, MODES, type ConsecutorOptions } from '../consecutor/options.js';
 import type { Node } from '../envelope/envelope.js';
 import { isConsecutionError, messageOf } from '../errors.js';
 import { runToExit } from './lifecycle.js';
-import { sourceFromUri, URI_FORMATS, type UriFormat } from './source-uri.js';
+import { sourceFromUri, URI_FORMATS } from './source-uri.js';
 
 /** Options of {@link exposeCli}. */
 export interface ExposeCliOptions {
@@ -82,7 +81,7 @@ async function exposed<I>(pipeline: Node<I, unknown>, name: string, options: Exp
     const s: Settings = { ...(given.config === undefined ? {} : fromConfig(given.config)), ...definedOnly(given) };
     if (s.source === undefined) throw new InvalidArgumentError(`give --source (stdin, file:PATH, http://HOST:PORT/PATH or tcp://HOST:PORT), or source: in --config`);
     source = sourceFromUri(s.source, s.format);
-    c = new Consecutor(pipeline as never, consecutorOptions(s, options.outputs));
+    c = new Consecutor(pipeline, consecutorOptions(s, options.outputs));
   } catch (e) {
     if (!(e instanceof InvalidArgumentError) && !isConsecutionError(e, 'OPTIONS_INVALID') && !isConsecutionError(e, 'CONFIG_INVALID')) throw e;
     process.stderr.write(`${name}: ${messageOf(e)}\n(${name} --help lists the flags)\n`);
@@ -131,16 +130,16 @@ function fromConfig(file: string): Settings {
 
 function definedOnly(given: Settings & { config?: string }): Settings {
   const { config: _config, ...rest } = given;
-  return Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Settings;
+  return Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
 }
 
 function consecutorOptions(s: Settings, outputs: ConsecutorOptions['outputs']): ConsecutorOptions {
   return {
-    ...(s.guarantee === undefined ? {} : { guarantee: s.guarantee as Guarantee }),
+    ...(s.guarantee === undefined ? {} : { guarantee: s.guarantee }),
     ...(s.retries === undefined ? {} : { retries: s.retries }),
     ...(s.maxPending === undefined ? {} : { maxPending: s.maxPending }),
     ...(s.timeoutMs === undefined ? {} : { timeoutMs: s.timeoutMs }),
-    ...(s.mode === undefined ? {} : { mode: s.mode as Mode }),
+    ...(s.mode === undefined ? {} : { mode: s.mode }),
     ...(s.store === undefined ? {} : { store: { path: s.store } }),
     ...(outputs === undefined ? {} : { outputs }),
   };

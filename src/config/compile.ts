@@ -64,8 +64,9 @@ export async function compile(doc: ConfigDocument): Promise<CompiledPipeline> {
   };
   type File = Record<string, unknown> & { source: Entry; nodes: Entry[]; deadLetter?: Entry };
   const shape = pipelineFile();
-  // A misspelt top-level key (reported) does not hide the problems of the nodes: the rest is checked as if it were not there.
-  const file = (check(shape, value, []) ?? shape.strip().safeParse(value).data) as File | undefined;
+  // A bad top-level option (reported) does not hide the problems of the nodes: they are checked as if it were not there.
+  const graphPart = shape.pick({ source: true, nodes: true, deadLetter: true }).loose();
+  const file = (check(shape, value, []) ?? graphPart.safeParse(value).data) as File | undefined;
   if (file === undefined) failWith(doc.file, problems);
   const names = nano ? NANOSTREAM_CLASSES : undefined;
   const sourceName = typeof file.source.name === 'string' ? file.source.name : 'source';

@@ -32,6 +32,10 @@ describe('consecution validate', () => {
     expect(r.stdout).toContain('orders.yaml: ok (pipeline orders, source orders.ndjson)');
   });
 
+  it('every pipeline file in examples/ is valid', () => {
+    for (const f of ['inbox.yaml', 'orders/orders.yaml']) expect({ f, ...cli(['validate', join(examples, f)]) }).toMatchObject({ f, status: 0, stderr: '' });
+  });
+
   it('exits 1 with every problem at its line and column, did-you-mean included', () => {
     const { file } = project(`name: bad
 guarantee: replai
@@ -44,9 +48,9 @@ nodes:
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(
       `${file}: 3 problems:
-${file}:2:12: guarantee: expected one of "none", "confirm", "track", "replay", got "replai" (did you mean replay?)
-${file}:5:22: nodes[0].use (node a): unknown built-in "mapp" (did you mean map?)
-${file}:6:37: nodes[1].parents[0] (node b): no node is named "aa" (did you mean a?)
+${file}:2:12: guarantee: expected one of "none", "confirm", "track", "replay", got string "replai" (did you mean replay?)
+${file}:5:21: nodes[0].use (node a): unknown built-in "mapp" (did you mean map?); known: route, readFile, writeFile, print, map, filter, flatMap, check, chunk, ordered, toFile, toStdout, toHttp, toPostgres, toZmq, or a module path (./nodes/x.js)
+${file}:6:38: nodes[1].parents[0] (node b): unknown parent "aa"; the source and nodes are: source, a, b
 `,
     );
   });
