@@ -38,6 +38,13 @@ export default defineConfig(
     },
   },
   {
+    // Plain JavaScript (test fixtures run by plain node, example modules): Node's globals.
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', Buffer: 'readonly' },
+    },
+  },
+  {
     // The run sees its store as a Journal only; the CLI as a StoreAdmin (see src/store/store.ts).
     files: ['src/consecutor/**/*.ts', 'src/stage/**/*.ts'],
     rules: {

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as zmq from 'zeromq';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, start, type Ran } from './bin.js';
 
@@ -110,5 +111,25 @@ describe('exposeCli', () => {
     expect(ended.stderr).toMatch(/doubler: ok, 2 ingested, 2 completed, 0 dead-lettered, 0 pending \(replay, [\d.]+ s, stopped\)/);
     expect(ended.status).toBe(0);
     expect(read(join(dir, 'out'))).toBe('2\n4\n');
+  });
+
+  it('binds tcp://HOST:PORT as a ZeroMQ PULL socket: pushed messages are items', async () => {
+    const dir = temp();
+    const port = await freePort();
+    const run = start(['--source', `tcp://127.0.0.1:${port}`, '--guarantee', 'confirm'], { script, env: { OUT: join(dir, 'out') } });
+    const push = new zmq.Push();
+    push.connect(`tcp://127.0.0.1:${port}`);
+    try {
+      // ZeroMQ queues the messages until the script's socket is bound and connected.
+      for (const n of [7, 8]) await push.send(JSON.stringify(n));
+      for (let i = 0; i < 300 && !(existsSync(join(dir, 'out')) && read(join(dir, 'out')) === '14\n16\n'); i++) await new Promise((r) => setTimeout(r, 100));
+      run.child.kill('SIGTERM');
+      const ended = await run.ended;
+      expect(ended.stderr).toMatch(/doubler: ok, 2 ingested, 2 completed, 0 dead-lettered, 0 pending \(confirm, [\d.]+ s, stopped\)/);
+      expect(ended.status).toBe(0);
+      expect(read(join(dir, 'out'))).toBe('14\n16\n');
+    } finally {
+      push.close();
+    }
   });
 });

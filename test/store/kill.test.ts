@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectStoreEmpty } from './empty.js';
 
-const job = new URL('./fixtures/job.ts', import.meta.url).pathname;
+const job = new URL('./fixtures/job.mjs', import.meta.url).pathname;
 const N = 20_000;
 
 interface Ended {
@@ -18,7 +18,7 @@ type Where = 'inline' | 'thread' | 'process';
 /** Runs the job; kills it with SIGKILL `killAfterMs` after it started, unless undefined. */
 function runJob(dir: string, where: Where, killAfterMs: number | undefined): Promise<Ended> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', job, join(dir, 'store'), join(dir, 'sink.txt'), join(dir, 'total.txt'), String(N), where], {
+    const child = spawn(process.execPath, [job, join(dir, 'store'), join(dir, 'sink.txt'), join(dir, 'total.txt'), String(N), where], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
