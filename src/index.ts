@@ -5,6 +5,7 @@ export type { ConsecutorOptions, Mode, RunOptions } from './consecutor/options.j
 export type { Clock, TimerHandle } from './types.js';
 export { systemClock } from './clock/system.js';
 export type { RunReport, Metrics } from './consecutor/report.js';
+export type { NodeMetrics, LatencySummary, SlowItem, RunGauges } from './consecutor/node-metrics.js';
 export type { Guarantee } from './acker/acker.js';
 export type { FailureRecord, ErrorInfo } from './acker/failure.js';
 export { Envelope, type Node, type OutputOf, type InputOf } from './envelope/envelope.js';

@@ -171,7 +171,7 @@ export class Consecutor<I = unknown, O = unknown> {
   metrics(): Metrics {
     const run = this.active ?? this.last;
     if (run === undefined) {
-      return { running: false, pending: 0, ingested: 0, completed: 0, failed: 0, retried: 0, deadLettered: 0, errors: 0, nodes: {} };
+      return { running: false, pending: 0, ingested: 0, completed: 0, failed: 0, retried: 0, deadLettered: 0, errors: 0, nodes: {}, rate: 0, blockedMs: 0, replayed: 0 };
     }
     return run.metrics();
   }

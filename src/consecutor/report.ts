@@ -1,6 +1,6 @@
 import type { FailureRecord } from '../acker/failure.js';
 import type { Guarantee } from '../acker/acker.js';
-import type { NodeStats } from '../stage/stats.js';
+import type { NodeMetrics, RunGauges } from './node-metrics.js';
 
 /** The counts a run keeps, in its report and in its live metrics. */
 export interface Counts {
@@ -16,8 +16,8 @@ export interface Counts {
   readonly deadLettered: number;
   /** Failures that belong to no input item (a reduce's result failing downstream, an `end()` that threw). */
   readonly errors: number;
-  /** Per-node counts, by node name. */
-  readonly nodes: Readonly<Record<string, Readonly<NodeStats>>>;
+  /** Per-node counts and gauges, by node name. */
+  readonly nodes: Readonly<Record<string, NodeMetrics>>;
 }
 
 /**
@@ -42,7 +42,7 @@ export interface RunReport extends Counts {
 }
 
 /** A live view of a run: what {@link RunReport} says, while it runs. */
-export interface Metrics extends Counts {
+export interface Metrics extends Counts, RunGauges {
   readonly running: boolean;
   /** Items in flight (admitted, not yet settled). */
   readonly pending: number;

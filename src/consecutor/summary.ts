@@ -67,6 +67,9 @@ export function metricsOf(tally: RunTally): Metrics {
     deadLettered: t?.deadLettered ?? 0,
     errors: t === undefined ? 0 : errors,
     nodes: tally.registry.snapshot(),
+    rate: 0,
+    blockedMs: 0,
+    replayed: t?.retried ?? 0,
   };
 }
 

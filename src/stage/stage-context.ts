@@ -1,5 +1,6 @@
 import type { Guarantee } from '../acker/acker.js';
 import type { Mode } from '../consecutor/options.js';
+import type { NodeMetrics } from '../consecutor/node-metrics.js';
 import type { Holder } from '../acker/blame.js';
 import { UntrackedAnchor } from '../acker/untracked.js';
 import { systemClock } from '../clock/system.js';
@@ -103,11 +104,11 @@ export class NodeRegistry {
     return stats;
   }
 
-  /** The counts of every node, as of now. */
-  snapshot(): Record<string, NodeStats> {
+  /** The counts and gauges of every node, as of now. */
+  snapshot(): Record<string, NodeMetrics> {
     deriveCounts(this.chains);
-    const nodes: Record<string, NodeStats> = {};
-    for (const s of this.nodes) nodes[s.name] = { ...s };
+    const nodes: Record<string, NodeMetrics> = {};
+    for (const s of this.nodes) nodes[s.name] = { ...s, queued: 0, busy: 0, rate: 0, slowest: [] };
     return nodes;
   }
 }
