@@ -8,6 +8,7 @@ import type { Source, SourceReader } from '../sources/source.js';
 import type { NodeRegistry } from '../stage/stage-context.js';
 import type { Journal } from '../store/store.js';
 import type { Clock } from '../types.js';
+import { BlockedTime } from './blocked.js';
 import { StallCheck } from './stall.js';
 import type { Sink } from '../stage/link.js';
 import type { Stopping } from './stop.js';
@@ -78,6 +79,8 @@ export class Admission {
   private pumping = false;
   private wakeScheduled = false;
   private readonly stall: StallCheck;
+  /** Time the source waited at maxPending. */
+  readonly blocked: BlockedTime;
   private finished = false;
 
   constructor(parts: AdmissionParts) {
@@ -89,6 +92,7 @@ export class Admission {
     this.stopping = parts.stopping;
     this.drainers = parts.drainers;
     this.stall = new StallCheck(parts);
+    this.blocked = new BlockedTime(parts.clock);
     this.fatal = parts.fatal;
     this.drained = parts.drained;
   }
@@ -125,6 +129,7 @@ export class Admission {
   /** The run ended: nothing more is pumped, the stall check is off. */
   close(): void {
     this.finished = true;
+    this.blocked.end();
     this.stall.close();
   }
 
@@ -158,8 +163,10 @@ export class Admission {
         if (this.reading || this.sourceDone || this.holds > 0) break;
         if (acker !== undefined && acker.pending >= max) {
           this.stall.paused();
+          this.blocked.start();
           break;
         }
+        this.blocked.end();
         let r;
         try {
           r = reader.read();

@@ -13,6 +13,7 @@ import type { Source } from '../sources/source.js';
 import { connect, Linkable, type Sink, type Teardown } from '../stage/link.js';
 import { withStageContext, NodeRegistry, type StageContext, type OrderView } from '../stage/stage-context.js';
 import type { ChainCount, NodeStats } from '../stage/stats.js';
+import { Window, type GaugeSource, type NodeGauge } from '../stage/gauge.js';
 import { Admission, storeFailure } from './admission.js';
 import { StateCells } from './cells.js';
 import type { Mode, ResolvedOptions } from './options.js';
@@ -43,7 +44,9 @@ export class Run implements StageContext {
 
   private readonly options: ResolvedOptions;
   private readonly acker: Acker | undefined;
-  private readonly registry = new NodeRegistry();
+  private readonly registry: NodeRegistry;
+  /** Items admitted, sampled on the tick: the run's rate. */
+  private readonly admitted: Window;
   private readonly abort = new AbortController();
   private readonly channels: OutputSet;
   private readonly drainers: (() => void)[] = [];
@@ -71,6 +74,8 @@ export class Run implements StageContext {
     this.options = options;
     this.clock = options.clock;
     this.now = this.started = options.clock.now();
+    this.registry = new NodeRegistry(options.clock);
+    this.admitted = new Window(this.started);
     this.stopping = new Stopping(options.clock);
     this.guarantee = options.guarantee;
     this.checks = options.checks;
@@ -180,10 +185,16 @@ export class Run implements StageContext {
     this.holders.push(holder);
   }
 
+  measure(stats: NodeStats, lanes: number, source: GaugeSource): NodeGauge | undefined {
+    return this.registry.measure(stats, lanes, source);
+  }
+
   private tick(): void {
     const now = (this.now = this.clock.now());
     // Stages first: a node call past its own deadline fails with the more precise NODE_TIMEOUT.
     for (const fn of this.tickers) fn();
+    this.registry.sample();
+    this.admitted.sample(now, this.ingested());
     this.acker?.expire(now);
     this.writes.sweep(now);
   }
@@ -273,9 +284,14 @@ export class Run implements StageContext {
     return reportOf(this.tally(), { guarantee: this.guarantee, started: this.started, ended: this.clock.now(), stopped: this.stopping.requested });
   }
 
+  private ingested(): number {
+    return this.acker?.ingested ?? this.admission.untrackedIngested;
+  }
+
   private tally(): RunTally {
     const { acker, admission, untrackedFailures: untracked, registry } = this;
-    return { running: !this.finished, acker, untrackedIngested: admission.untrackedIngested, untracked, registry };
+    const gauges = { rate: this.admitted.perSecond(this.clock.now(), this.ingested()), blockedMs: admission.blocked.ms() };
+    return { running: !this.finished, acker, untrackedIngested: admission.untrackedIngested, untracked, registry, ...gauges };
   }
 }
 

@@ -43,6 +43,10 @@ export interface RunTally {
   readonly untrackedIngested: number;
   readonly untracked: UntrackedFailures;
   readonly registry: NodeRegistry;
+  /** Items admitted per second over the window. */
+  readonly rate: number;
+  /** Time the source waited at maxPending. */
+  readonly blockedMs: number;
 }
 
 /**
@@ -67,8 +71,8 @@ export function metricsOf(tally: RunTally): Metrics {
     deadLettered: t?.deadLettered ?? 0,
     errors: t === undefined ? 0 : errors,
     nodes: tally.registry.snapshot(),
-    rate: 0,
-    blockedMs: 0,
+    rate: tally.rate,
+    blockedMs: tally.blockedMs,
     replayed: t?.retried ?? 0,
   };
 }

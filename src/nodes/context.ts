@@ -19,8 +19,8 @@ export interface ContextOwner<I, O> {
   track(ctx: InlineItemContext<I, O>): void;
   /** The item settled: it is no longer in flight. */
   forget(ctx: InlineItemContext<I, O>): void;
-  /** A lane is free. */
-  done(): void;
+  /** A lane is free; `laneStart` is when the item took it (see NodeGauge.time). */
+  done(laneStart: number): void;
   emitChild(parent: Envelope<I>, value: O, tries: number, n: number): void;
 }
 
@@ -43,12 +43,15 @@ export class InlineItemContext<I, O> extends ItemContext<I, O> {
   declare startedAt: number;
   /** How many times it called ctx.write(): the index of each written child. */
   declare written: number;
+  /** When the item took its lane (its first try; the gauge's time, 0 when nothing measures). */
+  declare readonly laneStart: number;
   private declare readonly runner: ContextOwner<I, O>;
 
-  constructor(runner: ContextOwner<I, O>, env: Envelope<I>, tries: number) {
+  constructor(runner: ContextOwner<I, O>, env: Envelope<I>, tries: number, laneStart = 0) {
     super(runner.executor, env.value, env.attempt, tries);
     this.env = env;
     this.startedAt = 0;
+    this.laneStart = laneStart;
     this.written = 0;
     this.runner = runner;
   }
@@ -76,26 +79,26 @@ export class InlineItemContext<I, O> extends ItemContext<I, O> {
     env.value = value;
     this.runner.stats.emitted++;
     this.runner.out.next(env);
-    this.runner.done();
+    this.runner.done(this.laneStart);
   }
 
   acked(): void {
     ackAt(this.runner.stats, this.env);
-    this.runner.done();
+    this.runner.done(this.laneStart);
   }
 
   rejected(reason: unknown): void {
     failAt(this.runner.stats, this.env, this.value, rejection(this.node, this.value, reason));
-    this.runner.done();
+    this.runner.done(this.laneStart);
   }
 
   failed(error: unknown): void {
     failAt(this.runner.stats, this.env, this.value, error);
-    this.runner.done();
+    this.runner.done(this.laneStart);
   }
 
   retry(): InlineItemContext<I, O> {
-    return new InlineItemContext(this.runner, this.env, this.tries + 1);
+    return new InlineItemContext(this.runner, this.env, this.tries + 1, this.laneStart);
   }
 
   protected misused(error: ConsecutionError): void {

@@ -5,6 +5,8 @@ import { childHi, childLo, newSeed, seedFrom, type SplitSeed } from '../envelope
 import { nodeError } from '../stage/fail.js';
 import type { StageContext } from '../stage/stage-context.js';
 import type { NodeStats } from '../stage/stats.js';
+import { oldest, type GaugeSource, type NodeGauge } from '../stage/gauge.js';
+import type { SlowItem } from '../consecutor/node-metrics.js';
 import { EndContextImpl, InlineItemContext, type ContextOwner } from './context.js';
 import { NodeExecutor } from './executor.js';
 import type { NodeSpec } from './spec.js';
@@ -40,7 +42,7 @@ export interface RunnerOptions {
  * source.subscribe({ next: (env) => runner.next(env), complete: () => runner.complete() });
  * ```
  */
-export class NodeRunner<I, O> implements Holder, ContextOwner<I, O> {
+export class NodeRunner<I, O> implements Holder, ContextOwner<I, O>, GaugeSource {
   readonly executor: NodeExecutor<I, O>;
   readonly stats: NodeStats;
   readonly host: StageContext;
@@ -57,6 +59,7 @@ export class NodeRunner<I, O> implements Holder, ContextOwner<I, O> {
    * run's timeoutMs plus one tick (the coarse clock's slack, as for roots); 0 for none.
    */
   private readonly callLimit: number;
+  private readonly gauge: NodeGauge | undefined;
 
   constructor(spec: NodeSpec<I, O>, stats: NodeStats, host: StageContext, out: Sink<Envelope<O>>, options: RunnerOptions) {
     // The run's deadline for a call is swept on the run's tick (below), not armed per call.
@@ -70,6 +73,22 @@ export class NodeRunner<I, O> implements Holder, ContextOwner<I, O> {
     this.callLimit = options.timeoutMs > 0 || limit <= 0 ? 0 : slackOf(limit);
     host.onTick(() => this.sweep());
     host.addHolder(this);
+    this.gauge = host.measure(stats, options.concurrency, this);
+  }
+
+  queued(): number {
+    return this.queue.length;
+  }
+
+  laneTime(now: number, cap: number): number {
+    let ms = 0;
+    for (const ctx of this.pending) ms += Math.min(cap, now - ctx.laneStart);
+    return ms;
+  }
+
+  /** The oldest async calls in flight (a sync call is over before anyone can look). */
+  slowest(now: number, n: number): SlowItem[] {
+    return oldest(this.pending, now, n, (ctx) => ({ start: ctx.laneStart, anchor: ctx.env.anchor, value: ctx.value }));
   }
 
   /**
@@ -83,7 +102,7 @@ export class NodeRunner<I, O> implements Holder, ContextOwner<I, O> {
     for (const ctx of this.pending) {
       if (!ctx.env.anchor.live(ctx.env.attempt)) {
         ctx.abandon();
-        this.done();
+        this.done(ctx.laneStart);
       } else if (this.callLimit > 0 && now - ctx.startedAt >= this.callLimit) ctx.timeOut(this.host.timeoutMs);
     }
   }
@@ -114,7 +133,7 @@ export class NodeRunner<I, O> implements Holder, ContextOwner<I, O> {
 
   private start(env: Envelope<I>): void {
     this.stats.inFlight++;
-    this.executor.run(new InlineItemContext(this, env, 0));
+    this.executor.run(new InlineItemContext(this, env, 0, this.gauge === undefined ? 0 : this.gauge.time()));
   }
 
   /** Takes the next waiting item whose tree is still live. */
@@ -127,8 +146,9 @@ export class NodeRunner<I, O> implements Holder, ContextOwner<I, O> {
   }
 
   /** An item has settled: start a waiting one, or end when all is done. */
-  done(): void {
+  done(laneStart: number): void {
     this.stats.inFlight--;
+    this.gauge?.ended(laneStart);
     const next = this.nextWaiting();
     if (next !== undefined) this.start(next);
     else this.maybeEnd();

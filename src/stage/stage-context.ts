@@ -1,6 +1,5 @@
 import type { Guarantee } from '../acker/acker.js';
 import type { Mode } from '../consecutor/options.js';
-import type { NodeMetrics } from '../consecutor/node-metrics.js';
 import type { Holder } from '../acker/blame.js';
 import { UntrackedAnchor } from '../acker/untracked.js';
 import { systemClock } from '../clock/system.js';
@@ -9,7 +8,11 @@ import type { StateCell } from './state.js';
 import { ConsecutionError } from '../errors.js';
 import type { OutputWriter } from '../outputs/writer.js';
 import type { Clock } from '../types.js';
-import { deriveCounts, newStats, type ChainCount, type NodeStats } from './stats.js';
+import type { ChainCount, NodeStats } from './stats.js';
+import type { GaugeSource, NodeGauge } from './gauge.js';
+import { NodeRegistry } from './registry.js';
+
+export { NodeRegistry };
 
 /**
  * What a stage sees of the run it is built for. The consecutor builds its pipeline inside
@@ -49,6 +52,12 @@ export interface StageContext {
   /** Registers a stage that holds items' work: it is asked where an item is stuck when one times out. */
   addHolder(holder: Holder): void;
   /**
+   * The gauges of a node that runs items in `lanes` (latency, busy, queued, slowest): it reads
+   * `gauge.time()` when an item takes a lane and calls `gauge.ended(started)` when it leaves it.
+   * Undefined outside a run (nothing to measure for).
+   */
+  measure(stats: NodeStats, lanes: number, source: GaugeSource): NodeGauge | undefined;
+  /**
    * The state cell of a stateful node, or undefined when nothing can replay an item (no replay
    * level, no durable store): then the node just folds and acks.
    */
@@ -81,37 +90,6 @@ export interface OrderView {
   onSettle(fn: () => void): void;
 }
 
-/** Gives unnamed nodes names `kind#1`, `kind#2`, ... in construction order. */
-export class NodeRegistry {
-  readonly nodes: NodeStats[] = [];
-  readonly chains: ChainCount[] = [];
-  private readonly counts = new Map<string, number>();
-  private readonly names = new Set<string>();
-
-  register(kind: string, name: string | undefined): NodeStats {
-    let n = name;
-    if (n === undefined) {
-      const i = (this.counts.get(kind) ?? 0) + 1;
-      this.counts.set(kind, i);
-      n = `${kind}#${i}`;
-    }
-    // Two nodes with one name would merge their metrics: keep them apart.
-    let unique = n;
-    for (let i = 2; this.names.has(unique); i++) unique = `${n}~${i}`;
-    this.names.add(unique);
-    const stats = newStats(unique, kind);
-    this.nodes.push(stats);
-    return stats;
-  }
-
-  /** The counts and gauges of every node, as of now. */
-  snapshot(): Record<string, NodeMetrics> {
-    deriveCounts(this.chains);
-    const nodes: Record<string, NodeMetrics> = {};
-    for (const s of this.nodes) nodes[s.name] = { ...s, queued: 0, busy: 0, rate: 0, slowest: [] };
-    return nodes;
-  }
-}
 
 /**
  * The host of stages built outside a consecutor: nothing tracked, no outputs, failures of untracked
@@ -140,6 +118,10 @@ export class DetachedStageContext implements StageContext {
   onTick(): void {}
 
   addHolder(): void {}
+
+  measure(): NodeGauge | undefined {
+    return undefined;
+  }
 
   state(): StateCell | undefined {
     return undefined;
@@ -181,3 +163,4 @@ export function withStageContext<T>(h: StageContext, fn: () => T): T {
     current = prev;
   }
 }
+

@@ -16,6 +16,8 @@ export class Batch {
   seq = 0;
   /** When its worker started on it (the run's coarse clock): its items' clocks run from then; 0 until. */
   startedAt = 0;
+  /** When its worker started on it, on the node's gauge (see NodeGauge.time). */
+  gaugeAt = 0;
   private readonly values: Column;
   private attempts: number[] | undefined = undefined;
 

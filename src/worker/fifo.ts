@@ -43,6 +43,10 @@ export class Fifo<T> {
   }
 
   /** Every item, oldest first, removed. */
+  forEach(fn: (item: T) => void): void {
+    for (let i = 0; i < this.count; i++) fn(this.items[(this.head + i) & this.mask]!);
+  }
+
   drain(): T[] {
     const rest: T[] = [];
     while (this.count > 0) rest.push(this.take()!);

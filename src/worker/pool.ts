@@ -5,6 +5,8 @@ import { newSeed, type SplitSeed } from '../envelope/split.js';
 import { ConsecutionError } from '../errors.js';
 import type { StageContext } from '../stage/stage-context.js';
 import type { NodeStats } from '../stage/stats.js';
+import type { NodeGauge } from '../stage/gauge.js';
+import { PoolGauge } from './pool-gauge.js';
 import { bridge, WorkerDied } from './channel.js';
 import { failEnd, failHeld } from './death.js';
 import { Batch } from './batch.js';
@@ -68,6 +70,7 @@ export class Pool<O> implements Holder {
   private closed = false;
   /** Whether this pool holds the source back (see throttle). */
   private holding = false;
+  private readonly gauge: NodeGauge | undefined;
 
   constructor(
     private readonly options: PoolOptions,
@@ -82,6 +85,7 @@ export class Pool<O> implements Holder {
     this.requeue = { stats, kind: workerKind(options.mode), add: (env) => this.add(env), suspect: (env) => this.suspect(env) };
     this.slots = Array.from({ length: options.mode === 'sync' ? 1 : options.parallelism }, () => new Slot());
     this.slots.forEach((s) => this.start(s));
+    this.gauge = host.measure(stats, this.slots.length, new PoolGauge({ slots: this.slots, open: () => this.open, ready: this.ready, suspects: this.suspects }));
     host.onTick(() => this.watch());
     host.addHolder(this);
   }
@@ -202,6 +206,7 @@ export class Pool<O> implements Holder {
       const next = slot.inflight.peek();
       if (next !== undefined) this.begin(next);
       this.sizer.answered(batch.size, msg.ms);
+      this.gauge?.took(msg.ms, batch.size);
       this.stats.inFlight -= batch.size;
       if (msg.counts === undefined) emitEach(this.out, this.stats, batch, msg.outs);
       else emitCounted(this.out, this.stats, this.seed, batch, msg);
@@ -241,6 +246,7 @@ export class Pool<O> implements Holder {
   /** Its worker starts on `batch`: its items' clocks run from now. */
   private begin(batch: Batch): void {
     batch.startedAt = this.host.now;
+    if (this.gauge !== undefined) batch.gaugeAt = this.gauge.time();
     started(batch);
   }
 
