@@ -1,8 +1,13 @@
+import type { Metrics } from '../consecutor/report.js';
 import type { Graph, GraphNode } from './describe.js';
-import { label } from './dot.js';
+import { heat } from './heat.js';
+import { label } from './label.js';
 
 /**
- * A Mermaid flowchart of a pipeline's graph: each node declared once, then the edges.
+ * A Mermaid flowchart of a pipeline's graph: each node declared once, then the edges. With
+ * `metrics` (a snapshot of `c.metrics()`), each node shows its numbers on a second line, and a
+ * `style` line per marked node fills it by how busy it is (red from 80 %) and gives a node that
+ * failed items a red border.
  *
  * @example
  * ```ts
@@ -15,10 +20,11 @@ import { label } from './dot.js';
  * //   g_input --> g_n1
  * ```
  */
-export function toMermaid(graph: Graph): string {
+export function toMermaid(graph: Graph, metrics?: Metrics): string {
   const lines = ['flowchart LR'];
-  for (const n of graph.nodes) lines.push(`  ${declare(n)}`);
+  for (const n of graph.nodes) lines.push(`  ${declare(n, metrics)}`);
   for (const e of graph.edges) lines.push(`  ${id(e.from)} -->${e.label === undefined ? '' : `|${e.label}|`} ${id(e.to)}`);
+  if (metrics !== undefined) for (const n of graph.nodes) lines.push(...style(n, metrics));
   return lines.join('\n');
 }
 
@@ -27,7 +33,13 @@ function id(nodeId: string): string {
   return `g_${nodeId}`;
 }
 
-function declare(n: GraphNode): string {
-  const text = label(n).replace(/"/g, '#quot;');
+function declare(n: GraphNode, metrics: Metrics | undefined): string {
+  const text = label(n, metrics).replace(/"/g, '#quot;').replace(/\n/g, '<br/>');
   return n.kind === 'source' || n.kind === 'end' ? `${id(n.id)}(["${text}"])` : `${id(n.id)}["${text}"]`;
+}
+
+function style(n: GraphNode, metrics: Metrics): string[] {
+  const { fill, border } = heat(n, metrics);
+  const parts = [...(fill === undefined ? [] : [`fill:${fill}`]), ...(border === undefined ? [] : [`stroke:${border}`, 'stroke-width:2px'])];
+  return parts.length === 0 ? [] : [`  style ${id(n.id)} ${parts.join(',')}`];
 }
