@@ -25,6 +25,7 @@ export { describe, type Graph, type GraphNode, type GraphEdge } from './graph/de
 export { toMermaid } from './graph/mermaid.js';
 export { toDot } from './graph/dot.js';
 export { toSvg } from './graph/svg.js';
+export { saveMetrics, loadMetrics } from './graph/metrics-file.js';
 export { loadPipeline, pipelineJsonSchema, type CompiledPipeline, type ReadConfigOptions } from './config/index.js';
 export { runFileTests, type CaseResult } from './config/file-tests.js';
 export { exposeCli, type ExposeCliOptions } from './cli/expose.js';

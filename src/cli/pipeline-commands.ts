@@ -7,6 +7,7 @@ import { ConsecutionError } from '../errors.js';
 import { describe, type Graph } from '../graph/describe.js';
 import { toDot } from '../graph/dot.js';
 import { toMermaid } from '../graph/mermaid.js';
+import { loadMetrics, saveMetrics } from '../graph/metrics-file.js';
 import { toSvg } from '../graph/svg.js';
 import { runToExit } from './lifecycle.js';
 
@@ -45,9 +46,15 @@ export function pipelineCommands(program: Command): void {
     .option('--store <dir>', 'a durable store directory (overrides the file’s store)')
     .option('--mode <mode>', 'where offloaded nodes run: sync, thread or process')
     .option('--guarantee <level>', 'none, confirm, track or replay')
-    .action(async (file: string, flags: RunFlags) => {
+    .option('--metrics-out <file>', 'write the run’s last metrics snapshot here (for graph --metrics)')
+    .action(async (file: string, flags: RunFlags & { metricsOut?: string }) => {
       const compiled = await load(file, flags);
-      process.exitCode = await runToExit(new Consecutor(compiled.pipeline, compiled.options), compiled.source, { name: compiled.name });
+      const c = new Consecutor(compiled.pipeline, compiled.options);
+      try {
+        process.exitCode = await runToExit(c, compiled.source, { name: compiled.name });
+      } finally {
+        if (flags.metricsOut !== undefined) await saveMetrics(flags.metricsOut, c.metrics());
+      }
     });
   program
     .command('validate')
@@ -71,15 +78,17 @@ export function pipelineCommands(program: Command): void {
     .description('draw a pipeline file’s graph')
     .argument('<file>', 'the pipeline file')
     .option('--format <format>', 'mermaid, dot or svg', 'mermaid')
+    .option('--metrics <file>', 'a metrics snapshot (from run --metrics-out): each node drawn with its numbers, the busiest coloured')
     .option('--set <key=value>', 'override a value of the file (repeatable)', collect)
-    .action(async (file: string, flags: RunFlags & { format: string }) => {
+    .action(async (file: string, flags: RunFlags & { format: string; metrics?: string }) => {
       const formats = ['mermaid', 'dot', 'svg'];
       if (!formats.includes(flags.format)) {
         throw new ConsecutionError('OPTIONS_INVALID', `--format must be one of ${formats.join(', ')}, got ${JSON.stringify(flags.format)}`);
       }
       const compiled = await load(file, flags);
       const graph = withSource(describe(compiled.pipeline), compiled);
-      console.log(flags.format === 'mermaid' ? toMermaid(graph) : flags.format === 'dot' ? toDot(graph) : await toSvg(graph));
+      const metrics = flags.metrics === undefined ? undefined : await loadMetrics(flags.metrics);
+      console.log(flags.format === 'mermaid' ? toMermaid(graph, metrics) : flags.format === 'dot' ? toDot(graph, metrics) : await toSvg(graph, metrics));
     });
   program
     .command('test')
