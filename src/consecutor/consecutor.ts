@@ -1,3 +1,4 @@
+import type { Observable } from 'rxjs';
 import type { Node } from '../envelope/envelope.js';
 import { ConsecutionError, previewTyped } from '../errors.js';
 import type { OutputStream } from '../outputs/channel.js';
@@ -6,6 +7,7 @@ import { PushReader } from '../sources/push.js';
 import type { Source, SourceLike } from '../sources/source.js';
 import { toSource } from '../sources/toSource.js';
 import { resolveOptions, resolveRunOptions, type ConsecutorOptions, type ResolvedOptions, type RunOptions } from './options.js';
+import { metrics$, type MetricsStreamOptions } from './metrics-stream.js';
 import type { Metrics, RunReport } from './report.js';
 import { Run } from './run.js';
 import { stopOnAbort } from './stop.js';
@@ -174,6 +176,11 @@ export class Consecutor<I = unknown, O = unknown> {
       return { running: false, pending: 0, ingested: 0, completed: 0, failed: 0, retried: 0, deadLettered: 0, errors: 0, nodes: {}, rate: 0, blockedMs: 0, replayed: 0 };
     }
     return run.metrics();
+  }
+
+  /** {@link metrics$} of this consecutor, timed on its `clock`: a snapshot at once, then every `everyMs` until the run ends. */
+  metrics$(options?: MetricsStreamOptions): Observable<Metrics> {
+    return metrics$(this, { clock: this.options.clock, ...options });
   }
 
   private begin(source: Source<unknown>): Run {
