@@ -26,6 +26,8 @@ export { toMermaid } from './graph/mermaid.js';
 export { toDot } from './graph/dot.js';
 export { toSvg } from './graph/svg.js';
 export { saveMetrics, loadMetrics } from './graph/metrics-file.js';
+export { metrics$, type MetricsStreamOptions, type MetricsSource } from './consecutor/metrics-stream.js';
+export { serveMetrics, type ServeMetricsOptions, type MetricsServer } from './observe/serve-metrics.js';
 export { loadPipeline, pipelineJsonSchema, type CompiledPipeline, type ReadConfigOptions } from './config/index.js';
 export { runFileTests, type CaseResult } from './config/file-tests.js';
 export { exposeCli, type ExposeCliOptions } from './cli/expose.js';

@@ -8,6 +8,7 @@ import { GUARANTEES, MODES, type ConsecutorOptions } from '../consecutor/options
 import type { Node } from '../envelope/envelope.js';
 import { isConsecutionError, messageOf } from '../errors.js';
 import { runToExit } from './lifecycle.js';
+import { integer, port } from './flags.js';
 import { sourceFromUri, URI_FORMATS } from './source-uri.js';
 
 /** Options of {@link exposeCli}. */
@@ -87,7 +88,8 @@ async function exposed<I>(pipeline: Node<I, unknown>, name: string, options: Exp
     process.stderr.write(`${name}: ${messageOf(e)}\n(${name} --help lists the flags)\n`);
     return 2;
   }
-  return runToExit(c as Consecutor<unknown, unknown>, source, { name });
+  const metricsPort = program.opts<{ metricsPort?: number }>().metricsPort;
+  return runToExit(c as Consecutor<unknown, unknown>, source, { name, ...(metricsPort === undefined ? {} : { metricsPort }) });
 }
 
 function flags(name: string, options: ExposeCliOptions): Command {
@@ -104,18 +106,12 @@ function flags(name: string, options: ExposeCliOptions): Command {
     .addOption(new Option('--timeout-ms <ms>', 'an item not done within this fails').argParser(integer(1)))
     .addOption(new Option('--mode <mode>', 'where offloaded nodes run').choices(MODES))
     .addOption(new Option('--store <dir>', 'a durable store directory (LMDB journal)'))
+    .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:<port>/metrics while it runs').argParser(port))
     .addOption(new Option('--config <file>', 'a YAML file of these settings (source, format, guarantee, retries, maxPending, timeoutMs, mode, store); flags win'));
   if (options.description !== undefined) program.description(options.description);
   return program;
 }
 
-function integer(min: number): (value: string) => number {
-  return (value) => {
-    const n = /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
-    if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}.`);
-    return n;
-  };
-}
 
 /** The settings of a `--config` file, checked as a pipeline file is (every problem at file:line:col). */
 function fromConfig(file: string): Settings {
@@ -129,7 +125,7 @@ function fromConfig(file: string): Settings {
 }
 
 function definedOnly(given: Settings & { config?: string }): Settings {
-  const { config: _config, ...rest } = given;
+  const { config: _config, metricsPort: _port, ...rest } = given as Settings & { config?: string; metricsPort?: number };
   return Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
 }
 

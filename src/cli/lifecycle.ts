@@ -1,5 +1,6 @@
 import type { Consecutor } from '../consecutor/consecutor.js';
 import type { RunReport } from '../consecutor/report.js';
+import { serveMetrics } from '../observe/serve-metrics.js';
 import type { Source, SourceLike } from '../sources/source.js';
 
 /** Where a command-line run writes and what it listens to; the process's own by default. */
@@ -12,6 +13,8 @@ export interface ExitOptions {
   readonly exit?: (code: number) => void;
   /** The name the report starts with. */
   readonly name?: string;
+  /** Serve Prometheus metrics on this port of 127.0.0.1 while the run lasts (see serveMetrics). */
+  readonly metricsPort?: number;
 }
 
 /** What a run listens to for SIGINT and SIGTERM: `process`, or a stand-in in tests. */
@@ -58,9 +61,15 @@ export async function runToExit<I>(c: Consecutor<I, unknown>, source: Source<I> 
     return { signal, listener };
   });
   try {
-    const report = await c.run(source);
-    stderr.write(`${formatReport(report, options.name)}\n`);
-    return report.ok ? 0 : 1;
+    const server = options.metricsPort === undefined ? undefined : await serveMetrics(c, { port: options.metricsPort });
+    if (server !== undefined) stderr.write(`metrics: http://127.0.0.1:${server.port}/metrics\n`);
+    try {
+      const report = await c.run(source);
+      stderr.write(`${formatReport(report, options.name)}\n`);
+      return report.ok ? 0 : 1;
+    } finally {
+      await server?.close();
+    }
   } finally {
     for (const h of handlers) signals.off(h.signal, h.listener);
   }

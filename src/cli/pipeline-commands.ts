@@ -9,6 +9,7 @@ import { toDot } from '../graph/dot.js';
 import { toMermaid } from '../graph/mermaid.js';
 import { loadMetrics, saveMetrics } from '../graph/metrics-file.js';
 import { toSvg } from '../graph/svg.js';
+import { port } from './flags.js';
 import { runToExit } from './lifecycle.js';
 
 /** Exit codes of the pipeline commands: 2 is a bad command line or pipeline file. */
@@ -23,6 +24,7 @@ interface RunFlags {
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
 
 /**
  * Registers `run`, `validate`, `graph`, `test` and `schema` on the CLI program.
@@ -47,11 +49,12 @@ export function pipelineCommands(program: Command): void {
     .option('--mode <mode>', 'where offloaded nodes run: sync, thread or process')
     .option('--guarantee <level>', 'none, confirm, track or replay')
     .option('--metrics-out <file>', 'write the run’s last metrics snapshot here (for graph --metrics)')
-    .action(async (file: string, flags: RunFlags & { metricsOut?: string }) => {
+    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:<port>/metrics while it runs', port)
+    .action(async (file: string, flags: RunFlags & { metricsOut?: string; metricsPort?: number }) => {
       const compiled = await load(file, flags);
       const c = new Consecutor(compiled.pipeline, compiled.options);
       try {
-        process.exitCode = await runToExit(c, compiled.source, { name: compiled.name });
+        process.exitCode = await runToExit(c, compiled.source, { name: compiled.name, ...(flags.metricsPort === undefined ? {} : { metricsPort: flags.metricsPort }) });
       } finally {
         if (flags.metricsOut !== undefined) await saveMetrics(flags.metricsOut, c.metrics());
       }

@@ -17,7 +17,12 @@ export type Deadline = TimerHandle;
  * ```
  */
 export function arm<T>(clock: Clock, ms: number, expired: (target: T, ms: number) => void, target: T): Deadline {
-  return clock.setTimeout(() => expired(target, ms), ms);
+  const handle = clock.setTimeout(() => expired(target, ms), ms);
+  // A call's deadline alone never keeps the process alive: while the run lasts its tick does, and
+  // a call left hanging by a stopped run (inline, in mode 'sync') must not hold the program open
+  // until its deadline. On the system clock the handle is a Node.js Timeout.
+  (handle as { unref?: () => void }).unref?.();
+  return handle;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -151,6 +152,48 @@ nodes:
     const ended = await run.ended;
     expect(ended.stderr).toContain('SIGINT again: exiting now');
     expect(ended.status).toBe(130);
+  });
+});
+
+describe('consecution run: metrics', () => {
+  it('--metrics-port serves Prometheus text while it runs; --metrics-out saves the last snapshot, which graph --metrics draws', async () => {
+    const { dir, file } = project(
+      `timeoutMs: 600000
+drainMs: 100
+source: { use: fromFile, path: ./in.txt }
+nodes:
+  - { name: stuck, use: ${fixtures}/stuck.mjs }
+`,
+      { 'in.txt': 'a\nb\n' },
+    );
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const run = start(['run', file, '--metrics-port', String(port), '--metrics-out', join(dir, 'metrics.json')]);
+    await run.waitFor(`metrics: http://127.0.0.1:${port}/metrics`);
+    let text = '';
+    for (let i = 0; i < 300 && !text.includes('consecution_node_in_flight{node="stuck"} 2'); i++) {
+      text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
+      if (!text.includes('consecution_node_in_flight{node="stuck"} 2')) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(text).toContain('consecution_node_received_total{node="stuck"} 2');
+    expect(text).toContain('consecution_ingested_total 2');
+    expect(text).toContain('consecution_running 1');
+    run.child.kill('SIGTERM');
+    const ended = await run.ended;
+    // Stopped with 2 items never done: not ok.
+    expect(ended.stderr).toContain('2 ingested, 0 completed, 0 dead-lettered, 2 pending');
+    expect(ended.status).toBe(1);
+    const drawn = cli(['graph', file, '--format', 'dot', '--metrics', join(dir, 'metrics.json')]);
+    expect(drawn.status).toBe(0);
+    expect(drawn.stdout).toContain('received 2');
+    expect(drawn.stdout).toContain('ingested 2');
+    const bad = cli(['run', file, '--metrics-port', 'http']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("error: option '--metrics-port <port>' argument 'http' is invalid. expected a port, 0 to 65535.");
   });
 });
 

@@ -89,7 +89,7 @@ function autoImports(
   exportsOf: (file: string) => string[],
 ): string[] {
   const own = declaredNames(`${example.prelude}\n${example.code}`);
-  const used = (n: string) => !own.has(bare(n)) && new RegExp(`\\b${bare(n)}\\b`).test(`${example.prelude}\n${example.code}`);
+  const used = (n: string) => !own.has(bare(n)) && new RegExp(`(?<![\\w$])${bare(n).replace(/[$]/g, '\\$&')}(?![\\w$])`).test(`${example.prelude}\n${example.code}`);
   const lines: string[] = [];
   const importLine = (names: string[], from: string) => {
     const wanted = names.filter(used);
