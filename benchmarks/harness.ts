@@ -11,7 +11,7 @@ import * as vm from 'node:vm';
  * The baselines variants are compared with. The throughput scenarios have raw RxJS and Node
  * streams; the worker scenarios (offload-*) have none of those, only the same work done inline.
  */
-export type Baseline = 'rxjs' | 'node' | 'lmdb' | 'inline' | 'fs' | 'http' | 'pg';
+export type Baseline = 'rxjs' | 'node' | 'lmdb' | 'inline' | 'fs' | 'http' | 'pg' | 'metricsOff';
 
 export const BASELINE_LABEL: Readonly<Record<Baseline, string>> = {
   rxjs: 'raw RxJS',
@@ -21,6 +21,7 @@ export const BASELINE_LABEL: Readonly<Record<Baseline, string>> = {
   fs: 'raw fs write + fsync',
   http: 'bare node:http',
   pg: 'raw pg',
+  metricsOff: 'the same run with metrics: false',
 };
 
 /** The baselines that get a ratio column in the table, when the scenario has them (in this order). */

@@ -9,8 +9,9 @@ import { offloadLong, offloadTrivial } from './offload-trivial.js';
 import { toFileScenario } from './to-file.js';
 import { httpIngest, httpIngestNdjson } from './http-ingest.js';
 import { toPostgresScenario } from './to-postgres.js';
+import { metricsNode, metricsW1 } from './metrics-overhead.js';
 
-const SCENARIOS: readonly Scenario[] = [w1, w2, w3, w1lmdb, offloadCpu, offloadTrivial, offloadLong, toFileScenario, httpIngest, httpIngestNdjson, toPostgresScenario];
+const SCENARIOS: readonly Scenario[] = [w1, w2, w3, w1lmdb, offloadCpu, offloadTrivial, offloadLong, toFileScenario, httpIngest, httpIngestNdjson, toPostgresScenario, metricsW1, metricsNode];
 
 const DEFAULT_RUNS = 9;
 const DEFAULT_WARMUP = 2;

@@ -37,6 +37,12 @@ export interface ConsecutorOptions {
   readonly keepFailures?: number;
   /** Whether `check()` stages run. @default true */
   readonly checks?: boolean;
+  /**
+   * Whether the run keeps its gauges (busy, rate, latency, slowest, queued; see NodeMetrics): two
+   * clock reads per item of a node with lanes, and a sample per tick. Counts are kept either way.
+   * @default true
+   */
+  readonly metrics?: boolean;
   /** Where offloaded nodes run. @default 'sync' */
   readonly mode?: Mode;
   /**
@@ -71,6 +77,7 @@ export interface ResolvedOptions {
   readonly outputs: ReadonlyMap<string, OutputTarget>;
   readonly keepFailures: number;
   readonly checks: boolean;
+  readonly metrics: boolean;
   readonly mode: Mode;
   readonly store: { readonly path: string } | undefined;
   readonly clock: Clock;
@@ -80,7 +87,7 @@ export interface ResolvedOptions {
 export const GUARANTEES: readonly Guarantee[] = ['none', 'confirm', 'track', 'replay'];
 /** The values of the `mode` option (the Consecutor's, and an offload's own). */
 export const MODES: readonly Mode[] = ['sync', 'thread', 'process'];
-const KNOWN = ['guarantee', 'retries', 'timeoutMs', 'drainMs', 'maxPending', 'outputs', 'keepFailures', 'checks', 'mode', 'store', 'clock'];
+const KNOWN = ['guarantee', 'retries', 'timeoutMs', 'drainMs', 'maxPending', 'outputs', 'keepFailures', 'checks', 'metrics', 'mode', 'store', 'clock'];
 const CLOCK_METHODS = ['now', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] as const;
 
 /** Validates options at once, with messages that show the bad value. */
@@ -98,6 +105,7 @@ export function resolveOptions(options: ConsecutorOptions | undefined): Resolved
     for (const [name, target] of Object.entries(o.outputs)) outputs.set(name, checkTarget(name, target));
   }
   if (o.checks !== undefined && typeof o.checks !== 'boolean') r.bad('checks', 'a boolean', o.checks);
+  if (o.metrics !== undefined && typeof o.metrics !== 'boolean') r.bad('metrics', 'a boolean', o.metrics);
   const guarantee = r.oneOf('guarantee', GUARANTEES, 'track');
   if (o.retries !== undefined && guarantee !== 'replay') {
     throw new ConsecutionError(
@@ -123,6 +131,7 @@ export function resolveOptions(options: ConsecutorOptions | undefined): Resolved
     maxPending: r.integer('maxPending', 1, 1_000),
     keepFailures: r.integer('keepFailures', 0, 100),
     checks: o.checks !== false,
+    metrics: o.metrics !== false,
     mode: r.oneOf('mode', MODES, 'sync'),
     outputs,
     clock,

@@ -74,7 +74,7 @@ export class Run implements StageContext {
     this.options = options;
     this.clock = options.clock;
     this.now = this.started = options.clock.now();
-    this.registry = new NodeRegistry(options.clock);
+    this.registry = new NodeRegistry(options.metrics ? options.clock : undefined);
     this.admitted = new Window(this.started);
     this.stopping = new Stopping(options.clock);
     this.guarantee = options.guarantee;

@@ -19,8 +19,8 @@ export interface ContextOwner<I, O> {
   track(ctx: InlineItemContext<I, O>): void;
   /** The item settled: it is no longer in flight. */
   forget(ctx: InlineItemContext<I, O>): void;
-  /** A lane is free; `laneStart` is when the item took it (see NodeGauge.time). */
-  done(laneStart: number): void;
+  /** A lane is free; `timing` is the item's slot in the node's gauge (0: not timed), standing for `weight` items. */
+  done(timing: number, weight: number): void;
   emitChild(parent: Envelope<I>, value: O, tries: number, n: number): void;
 }
 
@@ -43,15 +43,18 @@ export class InlineItemContext<I, O> extends ItemContext<I, O> {
   declare startedAt: number;
   /** How many times it called ctx.write(): the index of each written child. */
   declare written: number;
-  /** When the item took its lane (its first try; the gauge's time, 0 when nothing measures). */
-  declare readonly laneStart: number;
+  /** Its slot in the node's gauge, which holds when it took its lane (see NodeGauge.start); 0 when it is not timed. */
+  declare timing: number;
+  /** How many items its timing stands for (see NodeGauge.sampledStart). */
+  declare laneWeight: number;
   private declare readonly runner: ContextOwner<I, O>;
 
-  constructor(runner: ContextOwner<I, O>, env: Envelope<I>, tries: number, laneStart = 0) {
+  constructor(runner: ContextOwner<I, O>, env: Envelope<I>, tries: number, timing = 0, laneWeight = 1) {
     super(runner.executor, env.value, env.attempt, tries);
     this.env = env;
     this.startedAt = 0;
-    this.laneStart = laneStart;
+    this.timing = timing;
+    this.laneWeight = laneWeight;
     this.written = 0;
     this.runner = runner;
   }
@@ -79,26 +82,26 @@ export class InlineItemContext<I, O> extends ItemContext<I, O> {
     env.value = value;
     this.runner.stats.emitted++;
     this.runner.out.next(env);
-    this.runner.done(this.laneStart);
+    this.runner.done(this.timing, this.laneWeight);
   }
 
   acked(): void {
     ackAt(this.runner.stats, this.env);
-    this.runner.done(this.laneStart);
+    this.runner.done(this.timing, this.laneWeight);
   }
 
   rejected(reason: unknown): void {
     failAt(this.runner.stats, this.env, this.value, rejection(this.node, this.value, reason));
-    this.runner.done(this.laneStart);
+    this.runner.done(this.timing, this.laneWeight);
   }
 
   failed(error: unknown): void {
     failAt(this.runner.stats, this.env, this.value, error);
-    this.runner.done(this.laneStart);
+    this.runner.done(this.timing, this.laneWeight);
   }
 
   retry(): InlineItemContext<I, O> {
-    return new InlineItemContext(this.runner, this.env, this.tries + 1, this.laneStart);
+    return new InlineItemContext(this.runner, this.env, this.tries + 1, this.timing, this.laneWeight);
   }
 
   protected misused(error: ConsecutionError): void {

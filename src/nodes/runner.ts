@@ -5,7 +5,7 @@ import { childHi, childLo, newSeed, seedFrom, type SplitSeed } from '../envelope
 import { nodeError } from '../stage/fail.js';
 import type { StageContext } from '../stage/stage-context.js';
 import type { NodeStats } from '../stage/stats.js';
-import { oldest, type GaugeSource, type NodeGauge } from '../stage/gauge.js';
+import { oldest, SAMPLE_EVERY, type GaugeSource, type NodeGauge } from '../stage/gauge.js';
 import type { SlowItem } from '../consecutor/node-metrics.js';
 import { EndContextImpl, InlineItemContext, type ContextOwner } from './context.js';
 import { NodeExecutor } from './executor.js';
@@ -82,13 +82,18 @@ export class NodeRunner<I, O> implements Holder, ContextOwner<I, O>, GaugeSource
 
   laneTime(now: number, cap: number): number {
     let ms = 0;
-    for (const ctx of this.pending) ms += Math.min(cap, now - ctx.laneStart);
+    const gauge = this.gauge;
+    if (gauge === undefined) return 0;
+    for (const ctx of this.pending) if (ctx.timing !== 0) ms += Math.min(cap, now - gauge.startOf(ctx.timing));
     return ms;
   }
 
   /** The oldest async calls in flight (a sync call is over before anyone can look). */
   slowest(now: number, n: number): SlowItem[] {
-    return oldest(this.pending, now, n, (ctx) => ({ start: ctx.laneStart, anchor: ctx.env.anchor, value: ctx.value }));
+    const gauge = this.gauge;
+    if (gauge === undefined) return [];
+    const timed = [...this.pending].filter((ctx) => ctx.timing !== 0);
+    return oldest(timed, now, n, (ctx) => ({ start: gauge.startOf(ctx.timing), anchor: ctx.env.anchor, value: ctx.value }));
   }
 
   /**
@@ -102,7 +107,7 @@ export class NodeRunner<I, O> implements Holder, ContextOwner<I, O>, GaugeSource
     for (const ctx of this.pending) {
       if (!ctx.env.anchor.live(ctx.env.attempt)) {
         ctx.abandon();
-        this.done(ctx.laneStart);
+        this.done(ctx.timing, ctx.laneWeight);
       } else if (this.callLimit > 0 && now - ctx.startedAt >= this.callLimit) ctx.timeOut(this.host.timeoutMs);
     }
   }
@@ -133,7 +138,8 @@ export class NodeRunner<I, O> implements Holder, ContextOwner<I, O>, GaugeSource
 
   private start(env: Envelope<I>): void {
     this.stats.inFlight++;
-    this.executor.run(new InlineItemContext(this, env, 0, this.gauge === undefined ? 0 : this.gauge.time()));
+    const gauge = this.gauge;
+    this.executor.run(gauge === undefined ? new InlineItemContext(this, env, 0) : new InlineItemContext(this, env, 0, gauge.sampledStart(), SAMPLE_EVERY));
   }
 
   /** Takes the next waiting item whose tree is still live. */
@@ -146,9 +152,9 @@ export class NodeRunner<I, O> implements Holder, ContextOwner<I, O>, GaugeSource
   }
 
   /** An item has settled: start a waiting one, or end when all is done. */
-  done(laneStart: number): void {
+  done(timing: number, weight: number): void {
     this.stats.inFlight--;
-    this.gauge?.ended(laneStart);
+    if (timing !== 0) this.gauge?.ended(timing, weight);
     const next = this.nextWaiting();
     if (next !== undefined) this.start(next);
     else this.maybeEnd();
@@ -173,6 +179,11 @@ export class NodeRunner<I, O> implements Holder, ContextOwner<I, O>, GaugeSource
   }
 
   track(ctx: InlineItemContext<I, O>): void {
+    // An async call is always timed: from now, standing for itself alone (its lane was taken just now).
+    if (this.gauge !== undefined && ctx.laneWeight !== 1) {
+      if (ctx.timing === 0) ctx.timing = this.gauge.start();
+      ctx.laneWeight = 1;
+    }
     this.pending.add(ctx);
   }
 

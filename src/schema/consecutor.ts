@@ -22,6 +22,7 @@ export const consecutorSchema = z.strictObject({
   outputs: z.record(z.string(), z.any()).optional().describe("named outputs: anything with append(value, meta) or push(value); deadLetter receives dead letters, default what leaves the pipeline's end"),
   keepFailures: atLeast(0, 'how many failure records the report keeps (the last ones) @default 100'),
   checks: flag('whether check() stages run @default true'),
+  metrics: flag('whether the run keeps its gauges (busy, rate, latency, slowest); counts are kept either way @default true'),
   mode: z.enum(['sync', 'thread', 'process']).optional().describe("where offloaded nodes run @default 'sync'"),
   store: z
     .object({ path: z.string().min(1).describe('the directory of its LMDB journal') })

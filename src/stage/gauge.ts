@@ -9,6 +9,8 @@ export const WINDOW_MS = 10_000;
 /** Samples kept: one at least every tenth of the window, and one more for its start. */
 const SLOTS = 12;
 const SAMPLE_EVERY_MS = WINDOW_MS / 10;
+/** One synchronous call in so many is timed (a power of 2). */
+export const SAMPLE_EVERY = 16;
 
 /**
  * A counter's recent history, sampled on the run's tick (never per item), so that its rate over
@@ -79,14 +81,15 @@ export interface GaugeSource {
  * The gauges of a node that runs calls in lanes (`node()` with its concurrency, `offload()` with
  * its workers): how long each item held a lane (a streaming DDSketch of 1 % relative accuracy,
  * never a sorted array), and the lanes' busy time, from which `busy` over the window is derived.
- * Two clock reads per item; nothing else on the item's path.
+ * Every async call is timed (two clock reads); one synchronous call in {@link SAMPLE_EVERY},
+ * standing for the others. The counts are exact either way.
  *
  * @example
  * ```ts
  * declare const source: GaugeSource;
  * const gauge = new NodeGauge(systemClock, 8, source);
- * const started = gauge.time();
- * gauge.ended(started); // when the item leaves its lane
+ * const slot = gauge.start(); // when an item takes its lane
+ * gauge.ended(slot);           // when it leaves it
  * ```
  */
 export class NodeGauge {
@@ -95,6 +98,10 @@ export class NodeGauge {
   private readonly sketch = new DDSketch({ relativeAccuracy: 0.01 });
   private max = 0;
   private busyMs = 0;
+  private calls = 0;
+  /** Start times of the items being timed, by slot; `free` holds the slots not in use. */
+  private starts = new Float64Array(0);
+  private readonly free: number[] = [];
   private readonly busyWindow: Window;
 
   constructor(
@@ -106,12 +113,46 @@ export class NodeGauge {
     this.busyWindow = new Window(this.time());
   }
 
-  /** An item left its lane, `started` (from {@link time}) being when it took it. */
-  ended(started: number): void {
-    const ms = this.time() - started;
+  /**
+   * When an item takes its lane: the time for one item in {@link SAMPLE_EVERY}, 0 for the others
+   * (a synchronous call is over in a few hundred nanoseconds: timing each would double its cost).
+   * A sampled item counts {@link SAMPLE_EVERY} times; an async call is timed always (see ended).
+   */
+  sampledStart(): number {
+    return (++this.calls & (SAMPLE_EVERY - 1)) === 0 ? this.start() : 0;
+  }
+
+  /**
+   * Starts timing an item: the time goes in a slot of this gauge, and the item keeps the slot's
+   * number (a small integer, so that the item's object never holds a boxed double).
+   */
+  start(): number {
+    if (this.free.length === 0) this.grow();
+    const slot = this.free.pop()!;
+    this.starts[slot] = this.time();
+    return slot;
+  }
+
+  /** When the item timed in `slot` took its lane (the gauge's time). */
+  startOf(slot: number): number {
+    return this.starts[slot]!;
+  }
+
+  /** The item timed in `slot` left its lane; it stands for `weight` items. */
+  ended(slot: number, weight = 1): void {
+    const ms = this.time() - this.starts[slot]!;
+    this.free.push(slot);
     if (ms > this.max) this.max = ms;
-    this.busyMs += ms;
-    this.sketch.accept(ms);
+    this.busyMs += ms * weight;
+    this.sketch.accept(ms, weight);
+  }
+
+  private grow(): void {
+    const next = new Float64Array(Math.max(16, this.starts.length * 2));
+    next.set(this.starts);
+    // Slot 0 is "not timed".
+    for (let i = next.length - 1; i >= Math.max(1, this.starts.length); i--) this.free.push(i);
+    this.starts = next;
   }
 
   /** A worker spent `ms` on a batch of `items`: each item is counted with the batch's time per item. */
