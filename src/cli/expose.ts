@@ -88,8 +88,8 @@ async function exposed<I>(pipeline: Node<I, unknown>, name: string, options: Exp
     process.stderr.write(`${name}: ${messageOf(e)}\n(${name} --help lists the flags)\n`);
     return 2;
   }
-  const metricsPort = program.opts<{ metricsPort?: number }>().metricsPort;
-  return runToExit(c as Consecutor<unknown, unknown>, source, { name, ...(metricsPort === undefined ? {} : { metricsPort }) });
+  const { metricsPort, view } = program.opts<{ metricsPort?: number; view: boolean }>();
+  return runToExit(c as Consecutor<unknown, unknown>, source, { name, view, ...(metricsPort === undefined ? {} : { metricsPort }) });
 }
 
 function flags(name: string, options: ExposeCliOptions): Command {
@@ -107,6 +107,7 @@ function flags(name: string, options: ExposeCliOptions): Command {
     .addOption(new Option('--mode <mode>', 'where offloaded nodes run').choices(MODES))
     .addOption(new Option('--store <dir>', 'a durable store directory (LMDB journal)'))
     .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:<port>/metrics while it runs').argParser(port))
+    .addOption(new Option('--no-view', 'no live view on the terminal (it is shown when stderr is one)'))
     .addOption(new Option('--config <file>', 'a YAML file of these settings (source, format, guarantee, retries, maxPending, timeoutMs, mode, store); flags win'));
   if (options.description !== undefined) program.description(options.description);
   return program;
@@ -125,7 +126,7 @@ function fromConfig(file: string): Settings {
 }
 
 function definedOnly(given: Settings & { config?: string }): Settings {
-  const { config: _config, metricsPort: _port, ...rest } = given as Settings & { config?: string; metricsPort?: number };
+  const { config: _config, metricsPort: _port, view: _view, ...rest } = given as Settings & { config?: string; metricsPort?: number; view?: boolean };
   return Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
 }
 

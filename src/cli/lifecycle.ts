@@ -1,5 +1,6 @@
 import type { Consecutor } from '../consecutor/consecutor.js';
 import type { RunReport } from '../consecutor/report.js';
+import { liveView, type ViewStream } from '../observe/live-view.js';
 import { serveMetrics } from '../observe/serve-metrics.js';
 import type { Source, SourceLike } from '../sources/source.js';
 
@@ -15,6 +16,8 @@ export interface ExitOptions {
   readonly name?: string;
   /** Serve Prometheus metrics on this port of 127.0.0.1 while the run lasts (see serveMetrics). */
   readonly metricsPort?: number;
+  /** Draw the live view (liveView) on stderr while it runs, when stderr is a terminal. @default true */
+  readonly view?: boolean;
 }
 
 /** What a run listens to for SIGINT and SIGTERM: `process`, or a stand-in in tests. */
@@ -29,8 +32,9 @@ const SIGNALS = { SIGINT: 2, SIGTERM: 15 } as const;
  * Runs a consecutor as a command-line program does: until its source ends, or until SIGINT or
  * SIGTERM, which stops it gracefully (reading ends, items in flight drain within `drainMs`, the
  * store closes). A second signal exits at once with 128 + its number; a durable store's journal
- * still holds what was in flight, and the next run replays it. Prints the report to stderr and
- * resolves with the exit code: 0 when the report is ok, 1 when not.
+ * still holds what was in flight, and the next run replays it. Shows the live view on stderr when
+ * it is a terminal, prints the report to stderr and resolves with the exit code: 0 when the
+ * report is ok, 1 when not.
  *
  * @example
  * ```ts
@@ -63,11 +67,16 @@ export async function runToExit<I>(c: Consecutor<I, unknown>, source: Source<I> 
   try {
     const server = options.metricsPort === undefined ? undefined : await serveMetrics(c, { port: options.metricsPort });
     if (server !== undefined) stderr.write(`metrics: http://127.0.0.1:${server.port}/metrics\n`);
+    const tty = (stderr as { isTTY?: boolean }).isTTY === true;
+    const done = c.run(source);
+    const view = options.view !== false && tty ? liveView(c, { stream: stderr as ViewStream }) : undefined;
     try {
-      const report = await c.run(source);
+      const report = await done;
+      view?.stop();
       stderr.write(`${formatReport(report, options.name)}\n`);
       return report.ok ? 0 : 1;
     } finally {
+      view?.stop();
       await server?.close();
     }
   } finally {

@@ -50,11 +50,12 @@ export function pipelineCommands(program: Command): void {
     .option('--guarantee <level>', 'none, confirm, track or replay')
     .option('--metrics-out <file>', 'write the run’s last metrics snapshot here (for graph --metrics)')
     .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:<port>/metrics while it runs', port)
-    .action(async (file: string, flags: RunFlags & { metricsOut?: string; metricsPort?: number }) => {
+    .option('--no-view', 'no live view on the terminal (it is shown when stderr is one)')
+    .action(async (file: string, flags: RunFlags & { metricsOut?: string; metricsPort?: number; view: boolean }) => {
       const compiled = await load(file, flags);
       const c = new Consecutor(compiled.pipeline, compiled.options);
       try {
-        process.exitCode = await runToExit(c, compiled.source, { name: compiled.name, ...(flags.metricsPort === undefined ? {} : { metricsPort: flags.metricsPort }) });
+        process.exitCode = await runToExit(c, compiled.source, { name: compiled.name, view: flags.view, ...(flags.metricsPort === undefined ? {} : { metricsPort: flags.metricsPort }) });
       } finally {
         if (flags.metricsOut !== undefined) await saveMetrics(flags.metricsOut, c.metrics());
       }

@@ -290,7 +290,8 @@ export class Run implements StageContext {
 
   private tally(): RunTally {
     const { acker, admission, untrackedFailures: untracked, registry } = this;
-    const gauges = { rate: this.admitted.perSecond(this.clock.now(), this.ingested()), blockedMs: admission.blocked.ms() };
+    const progress = admission.reader?.progress?.();
+    const gauges = { rate: this.admitted.perSecond(this.clock.now(), this.ingested()), blockedMs: admission.blocked.ms(), ...(progress === undefined ? {} : { progress }) };
     return { running: !this.finished, acker, untrackedIngested: admission.untrackedIngested, untracked, registry, ...gauges };
   }
 }

@@ -4,6 +4,7 @@ import type { FailureInfo } from '../envelope/envelope.js';
 import type { NodeRegistry } from '../stage/stage-context.js';
 import type { Clock } from '../types.js';
 import type { Metrics, RunReport } from './report.js';
+import type { SourceProgress } from '../sources/source.js';
 
 /**
  * The failures of a run outside any item's tree (writes given up, a drain that timed out, items
@@ -47,6 +48,8 @@ export interface RunTally {
   readonly rate: number;
   /** Time the source waited at maxPending. */
   readonly blockedMs: number;
+  /** How far the source is read, when it knows (see SourceReader.progress). */
+  readonly progress?: SourceProgress;
 }
 
 /**
@@ -74,6 +77,7 @@ export function metricsOf(tally: RunTally): Metrics {
     rate: tally.rate,
     blockedMs: tally.blockedMs,
     replayed: t?.retried ?? 0,
+    ...(tally.progress === undefined ? {} : { progress: tally.progress }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { systemClock } from '../clock/system.js';
 import type { Metrics } from '../consecutor/report.js';
+import type { MetricsSource } from '../consecutor/metrics-stream.js';
 import { ConsecutionError, previewTyped } from '../errors.js';
 import { optionReader, rejectUnknown } from '../stage/args.js';
 import type { Clock } from '../types.js';
@@ -19,11 +20,6 @@ export interface ViewStream {
   readonly writableEnded?: boolean;
   once?(event: 'close' | 'error' | 'drain', listener: () => void): unknown;
   off?(event: 'close' | 'error' | 'drain', listener: () => void): unknown;
-}
-
-/** Where {@link liveView} reads the metrics: a Consecutor. */
-export interface MetricsSource {
-  metrics(): Metrics;
 }
 
 export interface LiveViewOptions {

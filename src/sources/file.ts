@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ConsecutionError, preview } from '../errors.js';
 import { lineOptions, type LineOptions, type LinePosition } from './line-format.js';
@@ -37,7 +37,9 @@ export function fromFile<T = unknown>(path: string, options: FileSourceOptions =
     open: (after?: unknown) => {
       const start = resumeAt(path, after);
       const input = createReadStream(path, { start: start.offset - (start.byteBefore ? 1 : 0) });
-      return new LineReader<T>({ input, format, maxLineBytes, name, start, ownsInput: true });
+      // Its size now, for progress (a missing file fails in the stream, with its own message).
+      const size = statSync(path, { throwIfNoEntry: false })?.size;
+      return new LineReader<T>({ input, format, maxLineBytes, name, start, ownsInput: true, ...(size === undefined ? {} : { totalBytes: size }) });
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Source, SourceReader } from './source.js';
+import type { Source, SourceProgress, SourceReader } from './source.js';
 
 /** Options of {@link fromIterable}. */
 export interface IterableSourceOptions {
@@ -51,6 +51,10 @@ class ArrayReader<T> implements SourceReader<T> {
   }
 
   close(): void {}
+
+  progress(): SourceProgress {
+    return { done: Math.min(this.position + 1, this.items.length), total: this.items.length, unit: 'items' };
+  }
 }
 
 class IteratorReader<T> implements SourceReader<T> {

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { ConsecutionError } from '../errors.js';
 import { parseLine, type LineOptions, type LinePosition } from './line-format.js';
-import type { SourceReader } from './source.js';
+import type { SourceProgress, SourceReader } from './source.js';
 
 /** How much of a line longer than maxLineBytes its failed item keeps. */
 const HEAD_BYTES = 256;
@@ -25,6 +25,8 @@ export interface LineReaderOptions extends Required<LineOptions> {
   readonly start: { readonly offset: number; readonly line: number | (() => Promise<number>); readonly byteBefore?: boolean };
   /** Whether closing the reader destroys `input`. */
   readonly ownsInput: boolean;
+  /** The input's size in bytes, when known (a file): the reader's progress. */
+  readonly totalBytes?: number;
 }
 
 /**
@@ -83,6 +85,11 @@ export class LineReader<T> implements SourceReader<T> {
   read(): IteratorResult<T, unknown> | Promise<IteratorResult<T, unknown>> {
     // A line already at hand is returned at once: no promise, and a pass of the run reads many.
     return (this.countLines === undefined ? this.next() : undefined) ?? this.readMore();
+  }
+
+  progress(): SourceProgress | undefined {
+    const total = this.options.totalBytes;
+    return total === undefined ? undefined : { done: this.offset, total: Math.max(total, this.offset), unit: 'bytes' };
   }
 
   async close(): Promise<void> {

@@ -93,6 +93,13 @@ export interface SourceState {
  */
 export type Parsed<T> = { readonly value: T } | { readonly error: unknown };
 
+/** How far a source is read: `done` of `total` items or bytes. */
+export interface SourceProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly unit: 'items' | 'bytes';
+}
+
 /**
  * An open source. `read()` is never called again before its last promise settled, so a reader
  * may describe the item it just returned in `position` and `error`.
@@ -119,6 +126,11 @@ export interface SourceReader<T> {
   confirm?(position: unknown, completed: boolean, deadLetter?: FailureRecord): void;
   /** Releases the source; called once: when the run ends, or at once when it is stopped. */
   close(): void | Promise<void>;
+  /**
+   * How far the source is read, when it knows how much it holds (an array: items; a file: bytes):
+   * the live view's progress bar and `metrics().progress`. Read at snapshot time only.
+   */
+  progress?(): SourceProgress | undefined;
   /**
    * True when `close()` settles a pending read at once, and an item that read returns was already
    * handed over for good (`push()` resolved): a stopped run then takes that item. Otherwise a stop

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { pipe } from 'rxjs';
-import { Consecutor, map, node, offload } from 'consecution';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Consecutor, fromFile, map, node, offload } from 'consecution';
 import { VirtualClock } from 'consecution/testing';
 
 const turns = async (n = 5) => {
@@ -69,6 +72,7 @@ describe('node metrics', () => {
     // 50 received in the first instant, then none: 50 over the 5 s since the run began.
     expect(c.metrics().nodes.slow!.rate).toBe(10);
     expect(c.metrics().rate).toBe(10);
+    expect(c.metrics().progress).toEqual({ done: 50, total: 50, unit: 'items' });
     for (let i = 0; i < 20; i++) clock.advance(1_000);
     // 25 s in: nothing came in the last 10 s.
     expect(c.metrics().nodes.slow!.rate).toBe(0);
@@ -108,5 +112,19 @@ describe('offloaded node metrics', () => {
     expect(m.latency!.p99).toBeGreaterThanOrEqual(m.latency!.p50);
     expect(m.busy).toBeGreaterThanOrEqual(0);
     expect(m.busy).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('run progress', () => {
+  it('a file source reports the bytes read of its size; an array its items', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'consecution-progress-'));
+    const file = join(dir, 'in.txt');
+    writeFileSync(file, 'a\nbb\nccc\n');
+    const c = new Consecutor(map('len', (s: string) => s.length), { maxPending: 1 });
+    expect(c.metrics().progress).toBeUndefined();
+    await c.run(fromFile(file));
+    expect(c.metrics().progress).toEqual({ done: 9, total: 9, unit: 'bytes' });
+    await c.run([1, 2, 3].map(String));
+    expect(c.metrics().progress).toEqual({ done: 3, total: 3, unit: 'items' });
   });
 });

@@ -95,4 +95,24 @@ describe.skipIf(tmuxMissing !== undefined)(`liveView on a terminal${tmuxMissing 
       'EXIT=0',
     ]);
   });
+
+  it('consecution run shows it on the terminal, then the report below; --no-view shows the report alone', { timeout: 3 * DEADLINE_MS }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'consecution-view-'));
+    const t: Terminal = { session: `consecution-view-${process.pid}-${++count}`, dir, socket: join(dir, 'tmux.sock') };
+    terminal = t;
+    writeFileSync(join(dir, 'in.txt'), 'a\nb\nc\n');
+    writeFileSync(join(dir, 'up.mjs'), 'export default (s) => s.toUpperCase();\n');
+    writeFileSync(join(dir, 'p.yaml'), 'name: up\nsource: { use: fromFile, path: ./in.txt }\nnodes:\n  - { name: upper, use: map, fn: ./up.mjs }\n');
+    const bin = quote(join(root, 'dist/src/cli/main.js'));
+    const command = `cd ${quote(dir)} && ${quote(process.execPath)} ${bin} run p.yaml; echo EXIT=$?; ${quote(process.execPath)} ${bin} run p.yaml --no-view; echo EXIT=$?; sleep 600`;
+    tmux(t, 'new-session', '-d', '-s', t.session, '-x', String(WIDTH), '-y', '30', command);
+    const lines = await waitFor(t, 'end of both runs', (l) => l.filter((x) => x === 'EXIT=0').length === 2);
+    const first = lines.indexOf('EXIT=0');
+    const withView = lines.slice(0, first);
+    expect(withView[0]).toMatch(/^ended \S+ {2}ingested 3 {2}completed 3 {2}pending 0 {2}dead 0 /);
+    expect(withView[1]).toMatch(/^node +kind +recv/);
+    expect(withView[2]).toMatch(/^upper +map +3 /);
+    expect(withView.slice(3)).toEqual([expect.stringMatching(/^up: ok, 3 ingested, 3 completed, 0 dead-lettered, 0 pending \(track/), '  upper (map): 3 in, 3 out']);
+    expect(lines.slice(first + 1)).toEqual([expect.stringMatching(/^up: ok, 3 ingested, 3 completed/), '  upper (map): 3 in, 3 out', 'EXIT=0']);
+  });
 });
