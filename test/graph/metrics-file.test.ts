@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { pipe } from 'rxjs';
 import { Consecutor, describe as describePipeline, filter, map, node, toDot } from 'consecution';
 import { loadMetrics, saveMetrics } from '../../src/graph/metrics-file.js';
+import { VirtualClock } from 'consecution/testing';
 
 const dir = mkdtempSync(join(tmpdir(), 'consecution-metrics-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,8 +23,10 @@ const pipeline = pipe(
 
 describe('metrics snapshot files', () => {
   it('a run’s snapshot saved and loaded again is the same, and draws with its counts', async () => {
-    const c = new Consecutor(pipeline, {});
-    await c.run(['1', 'x', '3', '4', '5']);
+    // On a virtual clock no time passes: the rates are 0 and the labels exact.
+    const clock = new VirtualClock();
+    const c = new Consecutor(pipeline, { clock });
+    await clock.runUntil(c.run(['1', 'x', '3', '4', '5']));
     const snapshot = c.metrics();
     const file = join(dir, 'run.json');
     await saveMetrics(file, snapshot);

@@ -77,8 +77,10 @@ describe.skipIf(tmuxMissing !== undefined)(`liveView on a terminal${tmuxMissing 
       'row of wait-for-go with a received count, 2 s into the view',
       (lines) => /^running (?:[2-9]\.\d|\d\d)s /.test(lines[0] ?? '') && lines.some((l) => /^wait-for-go +node +[1-9]\d* /.test(l)),
     );
-    expect(running).toHaveLength(4);
-    const [header, columns, waitRow, doubleRow] = running as [string, string, string, string];
+    // Header, progress (an array knows its length), column titles, a row per node.
+    expect(running).toHaveLength(5);
+    const [header, progress, columns, waitRow, doubleRow] = running as [string, string, string, string, string];
+    expect(progress).toMatch(/^progress [█░]+ +\d+% +40\/40 items$/);
     expect(header).toMatch(/^running \S+ {2}ingested \d+ {2}completed 0 {2}pending \d+ {2}dead 0 {2}\S+\/s {2}blocked \S+$/);
     expect(columns).toMatch(/^node +kind +recv +rate\/s busy +infl queue +fail oldest item$/);
     expect(waitRow).toMatch(/^wait-for-go +node +\d+ +\S+ [█░]{10} +\d+% +1 +\d+ +0/);
@@ -89,6 +91,7 @@ describe.skipIf(tmuxMissing !== undefined)(`liveView on a terminal${tmuxMissing 
     const final = await waitFor(t, 'end of the script', (lines) => lines.includes('EXIT=0'));
     expect(final).toEqual([
       expect.stringMatching(/^ended \S+ {2}ingested 40 {2}completed 40 {2}pending 0 {2}dead 0 {2}\S+\/s {2}blocked \S+$/),
+      progress,
       columns,
       expect.stringMatching(/^wait-for-go +node +40 +\S+ [█░]{10} +\d+% +0 +0 +0$/),
       expect.stringMatching(/^double +map +40 +\S+ [█░]{10} +\d+% +0 +0 +0$/),
@@ -110,9 +113,10 @@ describe.skipIf(tmuxMissing !== undefined)(`liveView on a terminal${tmuxMissing 
     const first = lines.indexOf('EXIT=0');
     const withView = lines.slice(0, first);
     expect(withView[0]).toMatch(/^ended \S+ {2}ingested 3 {2}completed 3 {2}pending 0 {2}dead 0 /);
-    expect(withView[1]).toMatch(/^node +kind +recv/);
-    expect(withView[2]).toMatch(/^upper +map +3 /);
-    expect(withView.slice(3)).toEqual([expect.stringMatching(/^up: ok, 3 ingested, 3 completed, 0 dead-lettered, 0 pending \(track/), '  upper (map): 3 in, 3 out']);
+    expect(withView[1]).toMatch(/^progress [█░]+ +100% +6 B\/6 B$/);
+    expect(withView[2]).toMatch(/^node +kind +recv/);
+    expect(withView[3]).toMatch(/^upper +map +3 /);
+    expect(withView.slice(4)).toEqual([expect.stringMatching(/^up: ok, 3 ingested, 3 completed, 0 dead-lettered, 0 pending \(track/), '  upper (map): 3 in, 3 out']);
     expect(lines.slice(first + 1)).toEqual([expect.stringMatching(/^up: ok, 3 ingested, 3 completed/), '  upper (map): 3 in, 3 out', 'EXIT=0']);
   });
 });

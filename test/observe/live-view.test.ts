@@ -46,13 +46,13 @@ describe('liveView on a stream that is not a terminal', () => {
     const done = c.run([1, 2, 3, 4, 5]);
     await clock.runUntil(() => out.lines().length === 1, { limitMs: 10_000 });
     expect(out.lines()[0]).toMatch(
-      /^running 5\.0s: ingested 5, completed 0, pending 5, dead-lettered 0, failed 0, \S+\/s, blocked \S+; busiest gate \(node\): busy \d+%, [1-5] in flight, \d+ queued$/,
+      /^running 5\.0s: ingested 5, completed 0, pending 5, dead-lettered 0, failed 0, \S+\/s, blocked \S+; progress 100% \(5\/5 items\); busiest gate \(node\): busy \d+%, [1-5] in flight, \d+ queued$/,
     );
 
     open();
     expect(await clock.runUntil(done)).toMatchObject({ ok: true, ingested: 5, completed: 5 });
     await clock.runUntil(() => out.lines().length === 2, { limitMs: 10_000 });
-    expect(out.lines()[1]).toMatch(/^ended 10s: ingested 5, completed 5, pending 0, dead-lettered 0, failed 0, \S+\/s, blocked \S+$/);
+    expect(out.lines()[1]).toMatch(/^ended 10s: ingested 5, completed 5, pending 0, dead-lettered 0, failed 0, \S+\/s, blocked \S+; progress 100% \(5\/5 items\); busiest gate \(node\): busy \d+%, 0 in flight, 0 queued$/);
     expect(out.text()).not.toContain('\u001b');
 
     clock.advance(60_000);

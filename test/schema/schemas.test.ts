@@ -86,7 +86,7 @@ describe('a misspelt option in a pipeline file', () => {
     expect(m).toBe(
       [
         'p.yaml: 6 problems:',
-        'p.yaml:1:1: maxPendng: unknown key (did you mean maxPending?); known keys: guarantee, retries, timeoutMs, drainMs, maxPending, keepFailures, checks, mode, store, name, source, nodes, deadLetter',
+        'p.yaml:1:1: maxPendng: unknown key (did you mean maxPending?); known keys: guarantee, retries, timeoutMs, drainMs, maxPending, keepFailures, checks, metrics, mode, store, name, source, nodes, deadLetter',
         'p.yaml:2:43: source.fromat: unknown key (did you mean format?); known keys: format, maxLineBytes, name, path',
         'p.yaml:4:34: nodes[0].concurency (node read): unknown key (did you mean concurrency?); known keys: as, name, concurrency',
         'p.yaml:9:5: nodes[1].batchsize (node rows): unknown key (did you mean batchSize?); known keys: connection, table, columns, keyColumn, batchSize',
