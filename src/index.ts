@@ -64,6 +64,7 @@ export { toPostgres, type PostgresSink, type PostgresSinkOptions } from './sinks
 // connectors: zmq
 export { fromZmq, type ZmqSourceOptions, type ZmqPosition, type MessageFormat } from './sources/zmq.js';
 export { toZmq, type ZmqTargetOptions, type ZmqTarget } from './sinks/zmq.js';
+export { toKafka, type KafkaTargetOptions, type KafkaTarget } from './sinks/kafka.js';
 // connectors: http-out
 export { toHttp, type HttpTarget, type HttpTargetOptions, type HttpRetry } from './sinks/http.js';
 export type { OutputContext } from './outputs/target.js';
