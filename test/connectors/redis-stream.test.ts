@@ -143,6 +143,37 @@ describe.skipIf(skip(server))('fromRedisStream and toRedisStream against Redis',
     expect(consumers.map((c) => c[1]).sort()).toEqual(['alive', 'dead']);
   });
 
+  it('an item in flight longer than claimIdleMs is kept by its live consumer, not claimed by another', async () => {
+    const stream = streamKey('keep');
+    await addAll(stream, [{ n: 1 }]);
+    let release: () => void = () => {};
+    const hold = new Promise<void>((r) => (release = r));
+    let holding = false;
+    const slow = node('slow', {
+      async process(x: { n: number }) {
+        holding = true;
+        await hold;
+        return x.n;
+      },
+    });
+    const outA: number[] = [];
+    const outB: number[] = [];
+    const a = new Consecutor(slow, { timeoutMs: 60_000, outputs: { default: outA } });
+    const b = new Consecutor(map((x: { n: number }) => x.n), { outputs: { default: outB } });
+    const sourceB = fromRedisStream<{ n: number }>({ url, stream, group: 'g', consumer: 'b', claimIdleMs: 300, blockMs: 100 });
+    const doneA = a.run(fromRedisStream<{ n: number }>({ url, stream, group: 'g', consumer: 'a', claimIdleMs: 300, blockMs: 100 }));
+    await until('a holds the item', () => holding);
+    const doneB = b.run(sourceB);
+    // Several of b's claim rounds go by (each every 150 ms) while a holds the entry.
+    await new Promise((r) => setTimeout(r, 1500));
+    release();
+    await until('a completed and acked it', async () => outA.length === 1 && (await pendingCount(stream, 'g')) === 0);
+    await Promise.all([a.stop(), b.stop()]);
+    await Promise.all([doneA, doneB]);
+    expect(outB).toEqual([]);
+    expect(sourceB.redelivered).toBe(0);
+  });
+
   it('a stop leaves the entries not settled pending, for the next run', async () => {
     const stream = streamKey('stop');
     await addAll(stream, [1, 2, 3].map((n) => ({ n })));
