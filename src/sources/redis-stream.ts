@@ -68,7 +68,10 @@ const FORMATS: readonly RedisEntryFormat[] = ['json', 'text'];
  * item in flight longer than `claimIdleMs` is not taken from a live consumer. At a stop, the
  * entries not settled stay pending: the consumer reads them when it restarts, others claim them
  * after `claimIdleMs`. An entry is processed more than once only after such a claim or restart:
- * {@link RedisStreamSource.redelivered} counts those deliveries.
+ * {@link RedisStreamSource.redelivered} counts those deliveries. The broker is the durability: a
+ * run needs no store (with one, an entry in flight at a crash comes back twice, from the journal
+ * and from the group, and is processed twice). A copy reads at most `count` entries ahead of
+ * what the run has taken; they are its own (pending under its name) until acked.
  *
  * @example
  * ```ts
