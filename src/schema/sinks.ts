@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { atLeast, flag, pgConnection, timeoutMs, zmqUri } from './common.js';
+import { atLeast, flag, nonEmpty, pgConnection, timeoutMs, zmqUri } from './common.js';
+import { redisStreamKey, redisUrl } from './redis.js';
 
 const lineFormat = z.enum(['ndjson', 'lines']).optional().describe("ndjson: each value as a line of JSON; lines: strings (numbers, booleans) as they are @default 'ndjson'");
 const columnName = z.string().min(1);
@@ -71,6 +72,14 @@ export const sinkSchemas = {
     bind: flag('bind uri (this side is the service); by default it connects to it @default false'),
     topic: z.string().optional().describe('a first frame before the JSON body: the topic SUB peers filter on @default none: one frame'),
     lingerMs: atLeast(0, 'at close, how long messages handed to the socket but not yet sent may still take to go out @default 5000'),
+  }),
+  toRedisStream: z.strictObject({
+    url: redisUrl,
+    stream: redisStreamKey,
+    maxLen: atLeast(1, 'trims the stream to about this many entries as it grows (XADD MAXLEN ~) @default no trimming'),
+    field: z.string().min(1).refine((f) => f !== 'key', "a field other than 'key' (it holds the item's idempotency key)").optional().describe("the entry's field that holds the value's JSON (the field key holds the item's idempotency key) @default 'data'"),
+    name: nonEmpty("the target's name in errors @default 'toRedisStream <stream>'"),
+    batchSize: atLeast(1, 'the most entries in one pipeline @default 1000'),
   }),
 } satisfies Readonly<Record<string, z.ZodObject>>;
 

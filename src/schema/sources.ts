@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { atLeast, flag, lineShape, nonEmpty, pgConnection, tickShape, timeoutMs, zmqUri } from './common.js';
+import { redisStreamKey, redisUrl } from './redis.js';
 
 /** Whether `timezone` is a time zone `Intl` knows, as fromCron checks it. */
 const isTimezone = (timezone: string): boolean => {
@@ -86,5 +87,18 @@ export const sourceSchemas = {
     key: nonEmpty("a unique, never null column of the query's rows: the query is read in keyset pages ordered by it, and a restart resumes after the last key journaled"),
     batchSize: atLeast(1, 'rows fetched per round trip: the cursor\'s batch, or the keyset page @default 500'),
     name: nonEmpty("the source's name in errors @default 'postgres'"),
+  }),
+  fromRedisStream: z.strictObject({
+    url: redisUrl,
+    stream: redisStreamKey,
+    group: z.string().min(1).describe('the consumer group; created when absent, from id 0 (it reads the entries the stream holds already)'),
+    consumer: z.string().min(1).describe("this copy's consumer name in the group: unique among the copies running at once, the same when one restarts"),
+    claimIdleMs: timeoutMs("entries of other consumers unacked for this long are claimed (their consumer is taken for dead) @default 30000"),
+    count: atLeast(1, 'the most entries asked for at once (XREADGROUP and XAUTOCLAIM COUNT); keep it at most maxPending @default 100'),
+    blockMs: timeoutMs('how long one read waits for new entries before it looks again (XREADGROUP BLOCK) @default 1000'),
+    format: z.enum(['json', 'text']).optional().describe("json: the field is parsed as JSON; text: the field's string @default 'json'"),
+    field: nonEmpty("the entry's field that holds the item @default 'data'"),
+    deadLetterStream: nonEmpty("a stream to which each dead-lettered entry's failure record is added (as JSON in field) @default none"),
+    name: nonEmpty("the source's name in errors and failure records @default 'redis <stream> <group>'"),
   }),
 } satisfies Readonly<Record<string, z.ZodObject>>;

@@ -16,6 +16,8 @@ import { fromPostgres } from '../../src/sources/postgres.js';
 import { fromStdin } from '../../src/sources/stdin.js';
 import { watchDirectory } from '../../src/sources/watch.js';
 import { fromZmq } from '../../src/sources/zmq.js';
+import { toRedisStream } from '../../src/sinks/redis-stream.js';
+import { fromRedisStream } from '../../src/sources/redis-stream.js';
 
 type Options = Record<string, unknown>;
 
@@ -183,5 +185,40 @@ export const cases: Readonly<Record<string, SchemaCase>> = {
     refuses: [],
     misspelt: { base: {}, key: 'nmae', meant: 'name' },
     codeOnly: ['stream'],
+  },
+  fromRedisStream: {
+    build: (o) => fromRedisStream(o as never),
+    accepts: [
+      { stream: 'orders', group: 'billing', consumer: 'b1' },
+      {
+        url: 'redis://127.0.0.1:6379',
+        stream: 'orders',
+        group: 'billing',
+        consumer: 'b1',
+        claimIdleMs: 30_000,
+        count: 100,
+        blockMs: 1000,
+        format: 'json',
+        field: 'data',
+        deadLetterStream: 'orders-dead',
+        name: 'orders',
+      },
+      { url: 'rediss://user:pw@redis.example:6380', stream: 's', group: 'g', consumer: 'c', format: 'text' },
+    ],
+    refuses: [
+      { stream: 'orders', group: 'billing' },
+      { stream: '', group: 'g', consumer: 'c' },
+      { url: 'http://127.0.0.1', stream: 's', group: 'g', consumer: 'c' },
+      { stream: 's', group: 'g', consumer: 'c', claimIdleMs: 0 },
+      { stream: 's', group: 'g', consumer: 'c', count: 0 },
+      { stream: 's', group: 'g', consumer: 'c', format: 'ndjson' },
+    ],
+    misspelt: { base: { stream: 's', group: 'g', consumer: 'c' }, key: 'claimIdle', meant: 'claimIdleMs' },
+  },
+  toRedisStream: {
+    build: (o) => toRedisStream(o as never),
+    accepts: [{ stream: 'totals' }, { url: 'redis://127.0.0.1:6379', stream: 'totals', maxLen: 100_000, field: 'data', name: 'totals', batchSize: 1000 }],
+    refuses: [{}, { stream: 's', maxLen: 0 }, { stream: 's', field: 'key' }, { stream: 's', batchSize: 0 }],
+    misspelt: { base: { stream: 's' }, key: 'maxlen', meant: 'maxLen' },
   },
 };

@@ -1,6 +1,7 @@
 import { toFile } from '../../sinks/file.js';
 import { toHttp } from '../../sinks/http.js';
 import { toPostgres } from '../../sinks/postgres.js';
+import { toRedisStream } from '../../sinks/redis-stream.js';
 import { toStdout } from '../../sinks/stdout.js';
 import { toZmq } from '../../sinks/zmq.js';
 import { optionsOf } from '../options-of.js';
@@ -35,4 +36,10 @@ export const sinks: Readonly<Record<string, Builtin<'sink'>>> = {
     build: (p) => toPostgres(p as never),
   }),
   toZmq: builtin({ kind: 'sink', summary: 'sends each item on a ZeroMQ push or pub socket', params: optionsOf('toZmq'), build: (p) => toZmq(p as never) }),
+  toRedisStream: builtin({
+    kind: 'sink',
+    summary: 'adds each item to a Redis stream (JSON in data, its idempotency key in key), one pipeline per batch',
+    params: optionsOf('toRedisStream'),
+    build: (p) => toRedisStream(p as never),
+  }),
 };

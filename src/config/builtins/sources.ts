@@ -3,6 +3,7 @@ import { fromFile } from '../../sources/file.js';
 import { fromHttp } from '../../sources/http.js';
 import { fromInterval } from '../../sources/interval.js';
 import { fromPostgres } from '../../sources/postgres.js';
+import { fromRedisStream } from '../../sources/redis-stream.js';
 import { fromStdin } from '../../sources/stdin.js';
 import { watchDirectory } from '../../sources/watch.js';
 import { fromZmq } from '../../sources/zmq.js';
@@ -59,5 +60,11 @@ export const sources: Readonly<Record<string, Builtin<'source'>>> = {
     summary: 'the rows of a query (a cursor, or keyset pages resumed after the last journaled key)',
     params: optionsOf('fromPostgres'),
     build: (p) => fromPostgres(p as never),
+  }),
+  fromRedisStream: builtin({
+    kind: 'source',
+    summary: 'the entries of a Redis stream as one consumer of a group (XACK on completion, XAUTOCLAIM of dead consumers\' entries)',
+    params: optionsOf('fromRedisStream'),
+    build: (p) => fromRedisStream(p as never),
   }),
 };

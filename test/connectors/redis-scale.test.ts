@@ -1,0 +1,85 @@
+// Scale-out with Redis Streams: three copies of one pipeline (child processes) read the same
+// consumer group under different names; one is killed with kill -9 mid-run; the survivors claim
+// its unacked entries (XAUTOCLAIM past claimIdleMs), so every input entry reaches the output. The
+// output is deduplicated by the input's n, and the duplicates (entries the victim had processed
+// but not acked) are counted and reported, not forbidden: the guarantee is at least once.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { addAll, cleanup, entries, pendingCount, redis, server, streamKey, until, url } from './redis-db.js';
+import { skip } from './services.js';
+
+const job = new URL('./fixtures/redis-scale-job.ts', import.meta.url).pathname;
+const N = 3000;
+const CLAIM_IDLE_MS = 1000;
+
+afterAll(() => cleanup(true));
+
+interface Copy {
+  readonly name: string;
+  readonly child: ChildProcess;
+  stdout: string;
+  stderr: string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function start(name: string, input: string, group: string, out: string): Copy {
+  const child = spawn(process.execPath, ['--import', 'tsx', job, url, input, group, name, out, String(CLAIM_IDLE_MS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const copy: Copy = {
+    name,
+    child,
+    stdout: '',
+    stderr: '',
+    exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
+  };
+  child.stdout.on('data', (d: Buffer) => (copy.stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (copy.stderr += d.toString()));
+  return copy;
+}
+
+describe.skipIf(skip(server))('Redis Streams scale-out under kill -9', () => {
+  it('three copies share a group; one killed mid-run, the survivors claim its entries, and every input reaches the output', async () => {
+    const input = streamKey('scale-in');
+    const out = streamKey('scale-out');
+    const group = 'scale';
+    await addAll(input, Array.from({ length: N }, (_, n) => ({ n })));
+    const copies = ['a', 'b', 'c'].map((name) => start(name, input, group, out));
+    try {
+      await until('every copy started', () => copies.every((c) => c.stdout.includes('started')), 60_000);
+      await until('a fifth of the output written', async () => (await redis().xlen(out)) >= N / 5, 60_000);
+      const [victim, ...survivors] = copies as [Copy, ...Copy[]];
+      victim.child.kill('SIGKILL');
+      expect((await victim.exited).signal).toBe('SIGKILL');
+      const orphans = ((await redis().xpending(input, group, '-', '+', N, victim.name))).length;
+
+      const seen = new Map<number, number>();
+      await until(
+        'every input n in the output, and nothing pending',
+        async () => {
+          seen.clear();
+          for (const e of await entries(out)) {
+            const { n } = JSON.parse(e.fields.data!) as { n: number };
+            seen.set(n, (seen.get(n) ?? 0) + 1);
+          }
+          return seen.size === N && (await pendingCount(input, group)) === 0;
+        },
+        120_000,
+      );
+      const duplicates = [...seen.values()].reduce((sum, k) => sum + k - 1, 0);
+      for (const s of survivors) s.child.kill('SIGTERM');
+      const ends = await Promise.all(survivors.map((s) => s.exited));
+      for (const [i, end] of ends.entries()) expect(end, survivors[i]!.stderr).toEqual({ code: 0, signal: null });
+      const summaries = survivors.map((s) => JSON.parse(s.stdout.trim().split('\n').pop()!) as { redelivered: number; completed: number });
+      const redelivered = summaries.reduce((sum, s) => sum + s.redelivered, 0);
+      console.log(`redis scale-out: ${N} entries, ${orphans} pending at the victim's kill, ${redelivered} claimed by the survivors, ${duplicates} duplicates in the output`);
+
+      expect([...seen.keys()].sort((x, y) => x - y)).toEqual(Array.from({ length: N }, (_, n) => n));
+      // The victim's unacked entries were all claimed by the survivors (some may have been claimed back and forth).
+      expect(redelivered).toBeGreaterThanOrEqual(orphans);
+      // A duplicate is an entry the victim wrote but did not ack: at most what it held.
+      expect(duplicates).toBeLessThanOrEqual(orphans);
+    } finally {
+      for (const c of copies) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+      await cleanup();
+    }
+  }, 240_000);
+});
