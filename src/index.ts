@@ -65,6 +65,8 @@ export { toPostgres, type PostgresSink, type PostgresSinkOptions } from './sinks
 export { fromZmq, type ZmqSourceOptions, type ZmqPosition, type MessageFormat } from './sources/zmq.js';
 export { toZmq, type ZmqTargetOptions, type ZmqTarget } from './sinks/zmq.js';
 export { toKafka, type KafkaTargetOptions, type KafkaTarget } from './sinks/kafka.js';
+export { fromRedisStream, type RedisStreamSourceOptions, type RedisStreamSource, type RedisEntryFormat } from './sources/redis-stream.js';
+export { toRedisStream, type RedisStreamTargetOptions, type RedisStreamTarget } from './sinks/redis-stream.js';
 // connectors: http-out
 export { toHttp, type HttpTarget, type HttpTargetOptions, type HttpRetry } from './sinks/http.js';
 export type { OutputContext } from './outputs/target.js';
