@@ -1,5 +1,7 @@
 import type { SlowItem } from '../consecutor/node-metrics.js';
-import { oldest, type GaugeSource } from '../stage/gauge.js';
+import { oldest, type GaugeSource, type NodeGauge } from '../stage/gauge.js';
+import type { StageContext } from '../stage/stage-context.js';
+import type { NodeStats } from '../stage/stats.js';
 import type { Batch } from './batch.js';
 import type { Fifo } from './fifo.js';
 import type { Slot } from './slot.js';
@@ -64,5 +66,38 @@ export class PoolGauge implements GaugeSource {
       for (let i = 0; i < b.size; i++) held.push({ start: b.gaugeAt, anchor: b.envs[i]!.anchor, value: b.envs[i]!.value });
     }
     return oldest(held, now, n, (h) => h);
+  }
+}
+
+/**
+ * What a pool tells its gauge: when a worker starts on a batch, and how long it took. Nothing when
+ * the run keeps no gauges (`metrics: false`, or outside a run).
+ *
+ * @example
+ * ```ts
+ * declare const host: StageContext;
+ * declare const stats: NodeStats;
+ * declare const parts: PoolParts;
+ * declare const batch: Batch;
+ * const meter = new PoolMeter(host, stats, parts);
+ * meter.begun(batch);
+ * meter.took(12, batch.size); // the worker's answer: 12 ms for the batch
+ * ```
+ */
+export class PoolMeter {
+  private readonly gauge: NodeGauge | undefined;
+
+  constructor(host: StageContext, stats: NodeStats, parts: PoolParts) {
+    this.gauge = host.measure(stats, parts.slots.length, new PoolGauge(parts));
+  }
+
+  /** A worker starts on `batch`: its items' age at the node runs from now. */
+  begun(batch: Batch): void {
+    if (this.gauge !== undefined) batch.gaugeAt = this.gauge.time();
+  }
+
+  /** A worker answered a batch of `items` after `ms` of its own time. */
+  took(ms: number, items: number): void {
+    this.gauge?.took(ms, items);
   }
 }

@@ -5,8 +5,8 @@ import { newSeed, type SplitSeed } from '../envelope/split.js';
 import { ConsecutionError } from '../errors.js';
 import type { StageContext } from '../stage/stage-context.js';
 import type { NodeStats } from '../stage/stats.js';
-import type { NodeGauge } from '../stage/gauge.js';
-import { PoolGauge } from './pool-gauge.js';
+import { PoolMeter } from './pool-gauge.js';
+import { SourceHold } from './source-hold.js';
 import { bridge, WorkerDied } from './channel.js';
 import { failEnd, failHeld } from './death.js';
 import { Batch } from './batch.js';
@@ -68,9 +68,9 @@ export class Pool<O> implements Holder {
   private inputDone = false;
   private ended = 0;
   private closed = false;
-  /** Whether this pool holds the source back (see throttle). */
-  private holding = false;
-  private readonly gauge: NodeGauge | undefined;
+  /** Holds the source back while a full batch waits for a worker. */
+  private readonly hold: SourceHold;
+  private readonly meter: PoolMeter;
 
   constructor(
     private readonly options: PoolOptions,
@@ -85,7 +85,8 @@ export class Pool<O> implements Holder {
     this.requeue = { stats, kind: workerKind(options.mode), add: (env) => this.add(env), suspect: (env) => this.suspect(env) };
     this.slots = Array.from({ length: options.mode === 'sync' ? 1 : options.parallelism }, () => new Slot());
     this.slots.forEach((s) => this.start(s));
-    this.gauge = host.measure(stats, this.slots.length, new PoolGauge({ slots: this.slots, open: () => this.open, ready: this.ready, suspects: this.suspects }));
+    this.hold = new SourceHold(host);
+    this.meter = new PoolMeter(host, stats, { slots: this.slots, open: () => this.open, ready: this.ready, suspects: this.suspects });
     host.onTick(() => this.watch());
     host.addHolder(this);
   }
@@ -130,7 +131,7 @@ export class Pool<O> implements Holder {
     this.closed = true;
     this.restarts.clear();
     for (const s of this.slots) s.stop();
-    this.throttle();
+    this.hold.set(this.ready.size > 0 && !this.closed);
   }
 
   private start(slot: Slot): void {
@@ -171,21 +172,7 @@ export class Pool<O> implements Holder {
       slot.inflight.push(batch);
       if (slot.inflight.size === 1 && slot.ready) this.begin(batch);
     }
-    this.throttle();
-  }
-
-  /**
-   * Credit back to the source: while a full batch waits with every worker busy, the source is
-   * held, so that items are not read (and kept in memory, and copied by every young-generation
-   * GC) only to wait here; maxPending still bounds the run as a whole. Results or a restarted
-   * worker dispatch again, and so release it.
-   */
-  private throttle(): void {
-    const saturated = this.ready.size > 0 && !this.closed;
-    if (saturated === this.holding) return;
-    this.holding = saturated;
-    if (saturated) this.host.holdSource();
-    else this.host.releaseSource();
+    this.hold.set(this.ready.size > 0 && !this.closed);
   }
 
   private newBatch(): Batch {
@@ -206,7 +193,7 @@ export class Pool<O> implements Holder {
       const next = slot.inflight.peek();
       if (next !== undefined) this.begin(next);
       this.sizer.answered(batch.size, msg.ms);
-      this.gauge?.took(msg.ms, batch.size);
+      this.meter.took(msg.ms, batch.size);
       this.stats.inFlight -= batch.size;
       if (msg.counts === undefined) emitEach(this.out, this.stats, batch, msg.outs);
       else emitCounted(this.out, this.stats, this.seed, batch, msg);
@@ -246,7 +233,7 @@ export class Pool<O> implements Holder {
   /** Its worker starts on `batch`: its items' clocks run from now. */
   private begin(batch: Batch): void {
     batch.startedAt = this.host.now;
-    if (this.gauge !== undefined) batch.gaugeAt = this.gauge.time();
+    this.meter.begun(batch);
     started(batch);
   }
 

@@ -83,6 +83,30 @@ describe('node metrics', () => {
     }
     await clock.runUntil(done);
   });
+
+  it('blockedMs: the time the source waited at maxPending, and only that', async () => {
+    const clock = new VirtualClock();
+    const { slow, open } = gated();
+    const c = new Consecutor(slow, { clock, timeoutMs: 600_000, maxPending: 1 });
+    const done = c.run([1, 2]);
+    await turns();
+    // Item 1 is pending: the source waits to read item 2.
+    clock.advance(3_000);
+    await turns();
+    expect(c.metrics().blockedMs).toBe(3_000);
+    open(1);
+    await turns();
+    // Item 2 is pending: the source waits again (it is not read past maxPending, not even to learn it ended).
+    clock.advance(5_000);
+    await turns();
+    expect(c.metrics().blockedMs).toBe(8_000);
+    open(2);
+    const report = await clock.runUntil(done);
+    expect(report.ok).toBe(true);
+    clock.advance(10_000);
+    // The run ended: the wait ended with it.
+    expect(c.metrics().blockedMs).toBe(8_000);
+  });
 });
 
 describe('offloaded node metrics', () => {
