@@ -100,8 +100,8 @@ export class Acker implements RootOwner {
     for (const fn of this.settleListeners) fn();
   }
 
-  admit(value: unknown, position: unknown): Root {
-    const root = new Root(this, this.seq++, value, position, this.now + this.deadlineSlack);
+  admit(value: unknown, position: unknown, key?: string): Root {
+    const root = new Root(this, this.seq++, value, position, this.now + this.deadlineSlack, key);
     this.pendingIds?.add(root.id);
     this.ingested++;
     this.pending++;
@@ -109,8 +109,8 @@ export class Acker implements RootOwner {
   }
 
   /** Takes back an item journaled before a restart, with its lineage id. Send it in as a replay. */
-  restore(id: number, value: unknown, position: unknown): Root {
-    const root = new Root(this, id, value, position, this.now + this.deadlineSlack);
+  restore(id: number, value: unknown, position: unknown, key?: string): Root {
+    const root = new Root(this, id, value, position, this.now + this.deadlineSlack, key);
     if (id >= this.seq) this.seq = id + 1;
     this.pendingIds?.add(id);
     this.ingested++;

@@ -21,6 +21,8 @@ export class Root implements Anchor {
   readonly value: unknown;
   /** Where the source had it (an index, a byte offset, a broker message): for confirms and resume. */
   readonly position: unknown;
+  /** Its identity outside this process, from its source (SourceReader.key): what its copies' idempotency keys are made of instead of `id`. */
+  readonly key: string | undefined;
   xorHi: number;
   xorLo: number;
   /** Current attempt, from 0; -1 once settled, so late acks of any attempt are ignored. */
@@ -43,11 +45,12 @@ export class Root implements Anchor {
    * A root armed for its first attempt: its first edge (see Acker.rearm) and its deadline. Every
    * field is set here once, in one order (one shape, no second write by a rearm).
    */
-  constructor(owner: RootOwner, id: number, value: unknown, position: unknown, deadline: number) {
+  constructor(owner: RootOwner, id: number, value: unknown, position: unknown, deadline: number, key: string | undefined = undefined) {
     this.owner = owner;
     this.id = id;
     this.value = value;
     this.position = position;
+    this.key = key;
     this.xorHi = 0;
     this.xorLo = 1;
     this.attempt = 0;

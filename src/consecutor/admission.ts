@@ -221,7 +221,7 @@ export class Admission {
       } else this.untracked.failAnchor({ node: this.source.name, value: r.value, error: reader.error });
       return;
     }
-    const root = acker.admit(r.value, reader.position);
+    const root = acker.admit(r.value, reader.position, reader.key);
     // Bad input is dead-lettered, not journaled, but its position is: a restart resumes after it.
     if (this.store.durable) this.lastRead = root;
     if (reader.error !== undefined) root.failAnchor({ node: this.source.name, value: r.value, error: reader.error }, 0);

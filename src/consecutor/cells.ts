@@ -64,7 +64,7 @@ export class StateCells {
     for (const entry of this.store.pending()) {
       // Redriven bad input goes through the source's parsing again; what still fails, fails again.
       const input = restoredInput(source, entry);
-      const root = acker.restore(entry.id, 'value' in input ? input.value : entry.value, entry.position);
+      const root = acker.restore(entry.id, 'value' in input ? input.value : entry.value, entry.position, entry.key);
       if ('error' in input) {
         root.failAnchor({ node: source.name, value: entry.value, error: input.error }, 0);
         continue;

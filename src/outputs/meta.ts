@@ -9,7 +9,8 @@ import { fmix } from '../envelope/split.js';
  * item it is. Treat `key` as opaque: it is equal for the same copy, whatever else changes.
  *
  * - `key`: the copy's **idempotency key**. For a value that descends from one input item it is made
- *   of the item's lineage id and the copy's edge, which names its path through the graph (which
+ *   of the item's lineage id (or of its key from the source, SourceReader.key, when the source gave
+ *   one: a broker message's, the same in every process that handles it) and the copy's edge, which names its path through the graph (which
  *   branch of a broadcast, which child of a flatMap, which `ctx.write` of a node): the same in every
  *   attempt of the item (a replay) and after a restart on a durable store, which keeps lineage ids.
  *   Two copies of one item (the branches of a broadcast) have different keys. A node's local retry
@@ -53,7 +54,7 @@ let untracked = 0;
  * ```
  */
 export function metaOf(anchor: Anchor, hi: number, lo: number, attempt: number): WriteMeta {
-  if (anchor instanceof Root) return { key: `${anchor.id}:${hex(hi, lo)}`, root: anchor.id, attempt };
+  if (anchor instanceof Root) return { key: `${anchor.key ?? anchor.id}:${hex(hi, lo)}`, root: anchor.id, attempt };
   if (anchor instanceof BatchAnchor) {
     hashHi = 0x2545f491;
     hashLo = 0x6a09e667;
@@ -87,12 +88,25 @@ function absorb(anchor: Anchor, hi: number, lo: number): void {
   if (anchor instanceof BatchAnchor) {
     for (const p of anchor.parts) absorb(p.anchor, p.hi, p.lo);
   } else {
-    const id = anchor instanceof Root ? anchor.id : -1;
-    hashHi = fmix(hashHi ^ id);
-    hashLo = fmix(hashLo ^ Math.imul(id | 0, 0x9e3779b1) ^ Math.floor(id / 0x100000000));
+    const root = anchor instanceof Root ? anchor : undefined;
+    if (root?.key !== undefined) absorbText(root.key);
+    else {
+      const id = root?.id ?? -1;
+      hashHi = fmix(hashHi ^ id);
+      hashLo = fmix(hashLo ^ Math.imul(id | 0, 0x9e3779b1) ^ Math.floor(id / 0x100000000));
+    }
   }
   hashHi = fmix(hashHi ^ hi);
   hashLo = fmix(hashLo ^ lo);
+}
+
+/** Mixes a source's key for an item into the hash, a UTF-16 unit at a time. */
+function absorbText(key: string): void {
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    hashHi = fmix(hashHi ^ c);
+    hashLo = fmix(hashLo ^ Math.imul(c, 0x9e3779b1));
+  }
 }
 
 function highestAttempt(batch: BatchAnchor): number {

@@ -56,18 +56,20 @@ interface Slot<T> {
   result: IteratorResult<T, unknown> | undefined;
   position: unknown;
   error: unknown;
+  key: string | undefined;
 }
 
 class MergeReader<T> implements SourceReader<T> {
   position: unknown = undefined;
   error: unknown = undefined;
+  key: string | undefined = undefined;
   private readonly slots: Slot<T>[];
   private next = 0;
   private wake: (() => void) | undefined;
   private failure: { error: unknown } | undefined;
 
   constructor(readers: SourceReader<T>[]) {
-    this.slots = readers.map((reader) => ({ reader, state: 'idle', result: undefined, position: undefined, error: undefined }));
+    this.slots = readers.map((reader) => ({ reader, state: 'idle', result: undefined, position: undefined, error: undefined, key: undefined }));
   }
 
   read(): IteratorResult<T, unknown> | Promise<IteratorResult<T, unknown>> {
@@ -83,6 +85,7 @@ class MergeReader<T> implements SourceReader<T> {
         slot.state = 'idle';
         this.position = [i, slot.position];
         this.error = slot.error;
+        this.key = slot.key;
         const r = slot.result!;
         slot.result = undefined;
         return { done: false, value: r.value as T };
@@ -124,6 +127,7 @@ class MergeReader<T> implements SourceReader<T> {
     slot.result = { done: false, value: r.value };
     slot.position = slot.reader.position;
     slot.error = slot.reader.error;
+    slot.key = slot.reader.key;
   }
 
   admitted(position: unknown, id?: number): void {

@@ -17,6 +17,8 @@ const DONE: IteratorResult<never, unknown> = { done: true, value: undefined };
 export class RedisStreamReader implements SourceReader<unknown> {
   position: string | undefined = undefined;
   error: unknown = undefined;
+  /** The entry's `key` field (an upstream toRedisStream's meta.key), else `<stream>:<id>`: the same in every copy that reads it. */
+  key: string | undefined = undefined;
   /** close() ends a pending read at once; what it had taken stays pending in the group. */
   readonly closeSettlesRead = true;
   private cmd: RedisClient | undefined;
@@ -102,6 +104,7 @@ export class RedisStreamReader implements SourceReader<unknown> {
     }
     const { value, error } = decodeEntry(entry, this.o);
     this.position = entry.id;
+    this.key = entry.fields?.key ?? `${this.o.stream}:${entry.id}`;
     this.error = error;
     return { done: false, value };
   }

@@ -54,7 +54,10 @@ const FORMATS: readonly RedisEntryFormat[] = ['json', 'text'];
  * group under different consumer names share the entries: the way to scale a pipeline out.
  *
  * Each entry is an item: its `field` (default `data`) read as JSON or text; its position is the
- * entry's id. An entry without the field, or whose JSON is malformed, is a failed item
+ * entry's id; its key (SourceReader.key, what the idempotency keys of its copies are made of) is
+ * the entry's `key` field, written by an upstream {@link toRedisStream}, else `<stream>:<id>`: the
+ * same in every copy of the pipeline, so that a copy that processes a claimed entry again writes
+ * with the keys the first one used. An entry without the field, or whose JSON is malformed, is a failed item
  * (`BAD_INPUT`, dead-lettered with its text). The group is created when absent, from id `0`: a new
  * group reads the entries the stream holds already (create it yourself with `$` to skip them).
  * An unreachable server fails the run with `SOURCE_FAILED` naming it, before any item.

@@ -112,6 +112,15 @@ export interface SourceReader<T> {
   /** Set when the last item is bad input (a malformed line): it is admitted and failed with this. */
   readonly error: unknown;
   /**
+   * The last item's identity outside this process, when the source has one: a broker message's
+   * idempotency key (a header an upstream sink wrote), or its stream and sequence. The item's
+   * copies then get idempotency keys (`meta.key`) made from it instead of the lineage id, which is
+   * local to a run: every process that handles the message (copies of a pipeline sharing a
+   * consumer group, a restart) gives its copies the same keys, so that a sink downstream drops a
+   * redelivered duplicate. Read right after `read()`, like `position`; journaled with the item.
+   */
+  readonly key?: string | undefined;
+  /**
    * Called once per item read when it is admitted: after its journal commit on a durable store (it
    * survives a kill from then on), at once otherwise. An HTTP source answers 202 here. `id` is the
    * item's lineage id (the `root` of its failure records and of the `meta` sinks get; stable across

@@ -24,7 +24,7 @@ export const MAX_DBS = 8;
 export interface StoreDbs {
   /** The environment: closing it closes the others; its `batch()` and `flushed` span them all. */
   readonly root: RootDatabase;
-  /** Pending items by lineage id: `[value, position, rawOf?]` (see reads.ts, Journaled). */
+  /** Pending items by lineage id: `[value, position, rawOf?, key?]` (see reads.ts, Journaled). */
   readonly journal: Database<unknown, number>;
   /** Dead letters by lineage id. */
   readonly dead: Database<unknown, number>;

@@ -4,24 +4,27 @@ import { fail, LAYOUT, type StoreDbs } from './layout.js';
 import type { Checkpoint, JournalEntry, StoreStats, StoreView } from './store.js';
 
 /**
- * A journal entry as it is on disk: `[value, position]`, or `[value, position, rawOf]` for
- * redriven bad input. An array, not an object: msgpack would write an object as a record whose
+ * A journal entry as it is on disk: `[value, position]`, `[value, position, rawOf]` for
+ * redriven bad input, `[value, position, rawOf | null, key]` for an item its source gave a key
+ * (SourceReader.key). An array, not an object: msgpack would write an object as a record whose
  * definition goes with every entry (each is its own message), a cost on every item's journaling.
  */
-export type Journaled = readonly [value: unknown, position: unknown, rawOf?: string];
+export type Journaled = readonly [value: unknown, position: unknown, rawOf?: string | null, key?: string];
 
 /** The on-disk form of a journal entry. */
 export function toJournaled(e: JournalEntry): Journaled {
+  if (e.key !== undefined) return [e.value, e.position, e.rawOf ?? null, e.key];
   return e.rawOf === undefined ? [e.value, e.position] : [e.value, e.position, e.rawOf];
 }
 
 /** A journal entry read back; anything but the form above is refused, never misread. */
 export function fromJournaled(dir: string, id: number, j: unknown): JournalEntry {
-  if (!Array.isArray(j) || j.length < 2 || j.length > 3) {
-    throw fail(dir, `journal entry #${id} is not in layout ${LAYOUT}'s form [value, position, rawOf?] (got ${previewTyped(j)})`);
+  if (!Array.isArray(j) || j.length < 2 || j.length > 4 || (j.length === 4 && typeof j[3] !== 'string')) {
+    throw fail(dir, `journal entry #${id} is not in layout ${LAYOUT}'s form [value, position, rawOf?, key?] (got ${previewTyped(j)})`);
   }
-  const [value, position, rawOf] = j as unknown as Journaled;
-  return rawOf === undefined ? { id, value, position } : { id, value, position, rawOf };
+  const [value, position, rawOf, key] = j as unknown as Journaled;
+  const entry: JournalEntry = rawOf === undefined || rawOf === null ? { id, value, position } : { id, value, position, rawOf };
+  return key === undefined ? entry : { ...entry, key };
 }
 
 /**

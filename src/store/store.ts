@@ -11,6 +11,8 @@ export interface JournalEntry {
    * failed the parsing of the source named here, and the next run parses it again (Source.parse).
    */
   readonly rawOf?: string;
+  /** The item's identity outside this process, from its source (SourceReader.key), when it had one. */
+  readonly key?: string | undefined;
 }
 
 /** Options of {@link Store.redrive}. */

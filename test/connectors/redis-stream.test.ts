@@ -217,6 +217,26 @@ describe.skipIf(skip(server))('fromRedisStream and toRedisStream against Redis',
     expect(back).toEqual(Array.from({ length: 100 }, (_, n) => ({ n })));
   });
 
+  it("a copy's keys are made of the entry's key field, else of the stream and the entry's id: the same in every copy", async () => {
+    const input = streamKey('keyed-in');
+    const [plainId] = await addAll(input, [{ n: 1 }]);
+    await redis().xadd(input, '*', 'data', JSON.stringify({ n: 2 }), 'key', 'upstream-7');
+    const pass = async (consumer: string, group: string) => {
+      const output = streamKey('keyed-out');
+      const c = new Consecutor(map((x: { n: number }) => x), { outputs: { default: toRedisStream({ url, stream: output }) } });
+      const done = c.run(fromRedisStream({ url, stream: input, group, consumer }));
+      await until('2 entries written', async () => (await entries(output)).length === 2);
+      await c.stop();
+      await done;
+      return (await entries(output)).map((e) => e.fields.key!);
+    };
+    const first = await pass('c1', 'g1');
+    expect(first[0]!.startsWith(`${input}:${plainId}:`)).toBe(true);
+    expect(first[1]!.startsWith('upstream-7:')).toBe(true);
+    // Another consumer (another process) handling the same entries gives the same keys.
+    expect(await pass('c2', 'g2')).toEqual(first);
+  });
+
   it('toRedisStream sends the appends made at once in one pipeline per batch, and maxLen trims the stream', async () => {
     const stream = streamKey('trim');
     const target = toRedisStream({ url, stream, maxLen: 10, batchSize: 100 });

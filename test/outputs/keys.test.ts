@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipe } from 'rxjs';
-import { broadcast, chunk, Consecutor, flatten, map, node, output, type FailureRecord, type WriteMeta } from 'consecution';
+import { broadcast, chunk, Consecutor, flatten, map, node, output, type FailureRecord, type Source, type SourceReader, type WriteMeta } from 'consecution';
 
 // append(value, meta): meta.key is the idempotency key of the item copy written (DESIGN §8). It is
 // the same when the item runs again (a replay, a restart on the store) and differs between copies.
@@ -16,6 +16,30 @@ function recording<T>(confirm: (value: T, meta: WriteMeta, n: number) => Promise
     append(value: T, meta: WriteMeta) {
       writes.push({ value, meta });
       return confirm(value, meta, writes.length);
+    },
+  };
+}
+
+/** A source of `items`, each with its own key from outside (as a broker message's id), at positions 0, 1, ... */
+function keyed<T>(items: readonly (readonly [key: string, value: T])[], name = 'keyed'): Source<T> {
+  return {
+    name,
+    open(after?: unknown): SourceReader<T> {
+      let i = typeof after === 'number' ? after + 1 : 0;
+      const reader = {
+        position: undefined as unknown,
+        error: undefined,
+        key: undefined as string | undefined,
+        read: (): IteratorResult<T, unknown> => {
+          if (i >= items.length) return { done: true, value: undefined };
+          const [key, value] = items[i]!;
+          reader.position = i++;
+          reader.key = key;
+          return { done: false, value };
+        },
+        close() {},
+      };
+      return reader;
     },
   };
 }
@@ -153,5 +177,52 @@ describe('the idempotency key of a write', () => {
     await new Consecutor(bad, { guarantee: 'replay', retries: 1, outputs: { deadLetter: dead } }).run([1, 2]);
     const [letter] = dead.writes;
     expect(letter!.meta).toEqual({ key: `${letter!.value.root}:dead`, root: letter!.value.root, attempt: 1 });
+  });
+
+  it("is made of the source's key for the item when it has one: the same in another run whose lineage ids differ", async () => {
+    const run = async (items: readonly (readonly [string, number])[]) => {
+      const rows = recording<number>();
+      const c = new Consecutor(broadcast(output('rows'), pipe(map((x: number) => x + 1), output('rows', { name: 'rows again' }))), { outputs: { rows } });
+      expect(await c.run(keyed(items))).toMatchObject({ ok: true });
+      return rows.writes;
+    };
+    // The second run (another copy of the pipeline) gets message s:7 after another one: another lineage id.
+    const first = await run([['s:7', 70]]);
+    const second = await run([['s:6', 60], ['s:7', 70]]);
+    expect(first.map((w) => w.meta.key)).toEqual(second.filter((w) => w.value === 70 || w.value === 71).map((w) => w.meta.key));
+    expect(first[0]!.meta.root).not.toBe(second.find((w) => w.value === 70)!.meta.root);
+    expect(first[0]!.meta.key).toMatch(/^s:7:[0-9a-f]{16}$/);
+    // The two copies of the broadcast still have keys of their own.
+    expect(first[0]!.meta.key).not.toBe(first[1]!.meta.key);
+    // A chunk's batch key is made of the items' source keys too.
+    const batchKey = async (items: readonly (readonly [string, number])[]) => {
+      const batches = recording<number[]>();
+      await new Consecutor(pipe(chunk(2), output('batches')), { outputs: { batches } }).run(keyed(items));
+      return batches.writes.map((w) => w.meta.key);
+    };
+    expect(await batchKey([['a', 1], ['b', 2]])).toEqual(await batchKey([['a', 5], ['b', 6]]));
+    expect(await batchKey([['a', 1], ['b', 2]])).not.toEqual(await batchKey([['a', 1], ['c', 2]]));
+  });
+
+  it("made of the source's key, is the same after a restart on the LMDB store: the journal keeps the key", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'consecution-keys-'));
+    try {
+      const options = { guarantee: 'replay', store: { path: dir }, drainMs: 50 } as const;
+      let stopping: Promise<unknown> | undefined;
+      const stuck = recording<number>((_x, _meta, n) => {
+        if (n === 2) stopping = first.stop();
+        return new Promise<void>(() => {});
+      });
+      const items = [['m-1', 1], ['m-2', 2]] as const;
+      const first = new Consecutor(output('rows'), { ...options, outputs: { rows: stuck } });
+      expect(await first.run(keyed(items))).toMatchObject({ stopped: true, pending: 2 });
+      await stopping;
+      const rows = recording<number>();
+      expect(await new Consecutor(output('rows'), { ...options, outputs: { rows } }).run(keyed(items))).toMatchObject({ ok: true, completed: 2 });
+      expect(rows.writes.map((w) => w.meta.key)).toEqual(stuck.writes.map((w) => w.meta.key));
+      expect(rows.writes.map((w) => w.meta.key.split(':')[0])).toEqual(['m-1', 'm-2']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

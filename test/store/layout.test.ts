@@ -74,7 +74,7 @@ describe('the store layout', () => {
     const store = openStore(dir);
     try {
       expect(() => store.pending()).toThrow(
-        expect.objectContaining({ code: 'STORE_FAILED', message: expect.stringContaining(`cannot open store ${dir}: journal entry #7 is not in layout 2's form [value, position, rawOf?]`) }),
+        expect.objectContaining({ code: 'STORE_FAILED', message: expect.stringContaining(`cannot open store ${dir}: journal entry #7 is not in layout 2's form [value, position, rawOf?, key?]`) }),
       );
     } finally {
       await store.close();
