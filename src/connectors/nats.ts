@@ -2,13 +2,11 @@ import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ConsecutionError, messageOf, type ErrorCode } from '../errors.js';
 import type { OptionReader } from '../stage/args.js';
+import { isNatsSubject, NATS_NAME, NATS_SERVER } from './nats-names.js';
 import { loadOptional } from './optional.js';
 
 /** The server the NATS connectors connect to by default. */
 export const DEFAULT_NATS_SERVER = 'nats://127.0.0.1:4222';
-
-/** One server: host[:port], with an optional scheme (and user:password@). */
-const SERVER = /^((nats|tls|ws|wss):\/\/)?(?![a-z]+:\/\/)[^\s,]+$/;
 
 /** The first connection gives up after this long when no server answers. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -32,7 +30,7 @@ type TransportModule = typeof import('@nats-io/transport-node');
  */
 export function natsServers(r: OptionReader, servers: unknown): string[] {
   const list = servers === undefined ? [DEFAULT_NATS_SERVER] : typeof servers === 'string' ? servers.split(',').map((s) => s.trim()) : servers;
-  if (!Array.isArray(list) || list.length === 0 || list.some((s) => typeof s !== 'string' || !SERVER.test(s))) {
+  if (!Array.isArray(list) || list.length === 0 || list.some((s) => typeof s !== 'string' || !NATS_SERVER.test(s))) {
     r.bad('servers', "NATS servers such as 'nats://127.0.0.1:4222' (one string, comma-separated, or an array)", servers);
   }
   return list as string[];
@@ -43,11 +41,15 @@ export function natsServers(r: OptionReader, servers: unknown): string[] {
  * the last one `>` (a filter); without, a subject one publishes to.
  */
 export function natsSubject(r: OptionReader, key: string, subject: unknown, wildcards: boolean): string {
-  const ok =
-    typeof subject === 'string' &&
-    subject.split('.').every((t, i, all) => t !== '' && !/\s/.test(t) && (wildcards ? (!t.includes('*') || t === '*') && (!t.includes('>') || (t === '>' && i === all.length - 1)) : !/[*>]/.test(t)));
-  if (!ok) r.bad(key, wildcards ? "a NATS subject such as 'orders.eu' or a filter such as 'orders.*'" : "a NATS subject such as 'orders.eu' (no wildcards)", subject);
+  if (typeof subject !== 'string' || !isNatsSubject(subject, wildcards)) r.bad(key, wildcards ? "a NATS subject such as 'orders.eu' or a filter such as 'orders.*'" : "a NATS subject such as 'orders.eu' (no wildcards)", subject);
   return subject;
+}
+
+/** The option `key`, a JetStream stream or durable consumer name (no spaces, dots, `*` nor `>`). */
+export function natsName(r: OptionReader, options: object, key: string): string {
+  const v = (options as Record<string, unknown>)[key];
+  if (typeof v !== 'string' || !NATS_NAME.test(v)) r.bad(key, 'a JetStream name (no spaces, dots, * or >)', v);
+  return v;
 }
 
 /** `servers` without passwords, for messages. */

@@ -1,4 +1,4 @@
-import { natsServers, natsSubject } from '../connectors/nats.js';
+import { natsName, natsServers, natsSubject } from '../connectors/nats.js';
 import { ConsecutionError, previewTyped } from '../errors.js';
 import { nameOption, optionReader, rejectUnknown } from '../stage/args.js';
 import { parseAgain, type NatsMessageFormat, type NatsSourceConfig } from './nats-message.js';
@@ -107,10 +107,8 @@ function checkOptions(options: NatsSourceOptions): NatsSourceConfig {
   rejectUnknown('fromNats()', options, KNOWN);
   const r = optionReader(options, (k) => `fromNats(): ${k}`);
   const servers = natsServers(r, options.servers);
-  const stream = nameOption(r, options, 'stream');
-  if (/[\s.*>]/.test(stream)) r.bad('stream', 'a JetStream stream name (no spaces, dots, * or >)', stream);
-  const consumer = nameOption(r, options, 'consumer');
-  if (/[\s.*>]/.test(consumer)) r.bad('consumer', 'a durable consumer name (no spaces, dots, * or >)', consumer);
+  const stream = natsName(r, options, 'stream');
+  const consumer = natsName(r, options, 'consumer');
   const fetchWaitMs = r.timeout('fetchWaitMs', 5000);
   if (fetchWaitMs < 1000) r.bad('fetchWaitMs', 'at least 1000 (ms; the shortest pull request nats.js makes)', fetchWaitMs);
   return {

@@ -19,9 +19,9 @@ async function settled(stream: string, consumer: string): Promise<boolean> {
 
 describe('fromNats and toNats: options', () => {
   it('rejects bad options at once, showing the value', () => {
-    expect(() => fromNats({ stream: '', consumer: 'c' })).toThrow(/stream must be a non-empty string, got string ""/);
-    expect(() => fromNats({ stream: 'a.b', consumer: 'c' })).toThrow(/stream must be a JetStream stream name .*got string "a\.b"/);
-    expect(() => fromNats({ stream: 's' } as never)).toThrow(/consumer must be a non-empty string, got undefined/);
+    expect(() => fromNats({ stream: '', consumer: 'c' })).toThrow(/stream must be a JetStream name \(no spaces, dots, \* or >\), got string ""/);
+    expect(() => fromNats({ stream: 'a.b', consumer: 'c' })).toThrow(/stream must be a JetStream name .*got string "a\.b"/);
+    expect(() => fromNats({ stream: 's' } as never)).toThrow(/consumer must be a JetStream name .*got undefined/);
     expect(() => fromNats({ stream: 's', consumer: 'c', ackWaitMs: 0 })).toThrow(/ackWaitMs must be an integer from 1/);
     expect(() => fromNats({ stream: 's', consumer: 'c', batch: 0 })).toThrow(/batch must be an integer >= 1, got number 0/);
     expect(() => fromNats({ stream: 's', consumer: 'c', fetchWaitMs: 10 })).toThrow(/fetchWaitMs must be at least 1000.*got number 10/);
