@@ -160,8 +160,9 @@ export class NatsReader implements SourceReader<unknown> {
     try {
       if (this.closed) messages.stop();
       for await (const msg of messages) {
-        if (this.closed) continue;
-        this.add(msg);
+        // Arrived as the reader closed: handed back at once, like the buffer's.
+        if (this.closed) quietly(() => msg.nak());
+        else this.add(msg);
       }
     } finally {
       this.fetching = undefined;
