@@ -5,7 +5,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Consecutor, fromIterable, map, node, type FailureRecord } from 'consecution';
 import { fromNats } from '../../src/sources/nats.js';
 import { toNats } from '../../src/sinks/nats.js';
-import { cleanup, consumerInfo, messages, newStream, publishAll, server, servers, until } from './nats-db.js';
+import { AckPolicy } from '@nats-io/jetstream';
+import { cleanup, consumerInfo, messages, nats, newStream, publishAll, server, servers, until } from './nats-db.js';
 import { skip } from './services.js';
 
 afterEach(() => cleanup());
@@ -130,12 +131,17 @@ describe.skipIf(skip(server))('fromNats and toNats against NATS JetStream', () =
     expect(Buffer.from(bytes[0] as Uint8Array).toString()).toBe('hello');
   });
 
-  it('an absent stream, or a deadLetterSubject no stream holds, fails the run naming it', async () => {
+  it('an absent stream, a deadLetterSubject no stream holds, or a consumer that filters another subject fails the run naming it', async () => {
     await expect(new Consecutor(map((x: unknown) => x)).run(fromNats({ servers, stream: 'no_such_stream', consumer: 'c' }))).rejects.toThrow(/no stream "no_such_stream" at NATS/);
     const { stream } = await newStream('dls');
     await expect(new Consecutor(map((x: unknown) => x)).run(fromNats({ servers, stream, consumer: 'c', deadLetterSubject: 'nobody.holds.this' }))).rejects.toThrow(
       /no stream at .* holds deadLetterSubject "nobody\.holds\.this"/,
     );
+    await (await nats()).jsm.consumers.add(stream, { durable_name: 'eu', ack_policy: AckPolicy.Explicit, filter_subject: `${stream}.eu` });
+    await expect(new Consecutor(map((x: unknown) => x)).run(fromNats({ servers, stream, consumer: 'eu', subject: `${stream}.us` }))).rejects.toMatchObject({
+      code: 'SOURCE_FAILED',
+      message: expect.stringMatching(/consumer "eu" of stream "test_dls_\w+" exists with filter_subject "test_dls_\w+\.eu", not subject "test_dls_\w+\.us"/) as unknown,
+    });
   });
 
   it('an item in flight longer than ackWaitMs is kept (working()), not redelivered to another copy', async () => {
@@ -146,7 +152,7 @@ describe.skipIf(skip(server))('fromNats and toNats against NATS JetStream', () =
       async process(x: { n: number }) {
         calls++;
         // Longer than two ack waits: without working() the server would deliver it again.
-        await new Promise((r) => setTimeout(r, 4000));
+        await new Promise((r) => setTimeout(r, 5000));
         return x.n;
       },
     });
@@ -154,8 +160,8 @@ describe.skipIf(skip(server))('fromNats and toNats against NATS JetStream', () =
     const outB: number[] = [];
     const a = new Consecutor(slow, { timeoutMs: 60_000, outputs: { default: outA } });
     const b = new Consecutor(map((x: { n: number }) => x.n), { outputs: { default: outB } });
-    const sourceA = fromNats<{ n: number }>({ servers, stream, consumer: 'shared', ackWaitMs: 1500, fetchWaitMs: 1000 });
-    const sourceB = fromNats<{ n: number }>({ servers, stream, consumer: 'shared', ackWaitMs: 1500, fetchWaitMs: 1000 });
+    const sourceA = fromNats<{ n: number }>({ servers, stream, consumer: 'shared', ackWaitMs: 2000, fetchWaitMs: 1000 });
+    const sourceB = fromNats<{ n: number }>({ servers, stream, consumer: 'shared', ackWaitMs: 2000, fetchWaitMs: 1000 });
     const doneA = a.run(sourceA);
     await until('a holds the item', () => calls === 1);
     const doneB = b.run(sourceB);
