@@ -5,6 +5,7 @@ import { writeFile } from '../../operators/writeFile.js';
 import { resolveOptions } from '../../src/consecutor/options.js';
 import { toFile } from '../../src/sinks/file.js';
 import { toHttp } from '../../src/sinks/http.js';
+import { toKafka } from '../../src/sinks/kafka.js';
 import { toPostgres } from '../../src/sinks/postgres.js';
 import { toStdout } from '../../src/sinks/stdout.js';
 import { toZmq } from '../../src/sinks/zmq.js';
@@ -220,5 +221,27 @@ export const cases: Readonly<Record<string, SchemaCase>> = {
     accepts: [{ stream: 'totals' }, { url: 'redis://127.0.0.1:6379', stream: 'totals', maxLen: 100_000, field: 'data', name: 'totals', batchSize: 1000 }],
     refuses: [{}, { stream: 's', maxLen: 0 }, { stream: 's', field: 'key' }, { stream: 's', batchSize: 0 }],
     misspelt: { base: { stream: 's' }, key: 'maxlen', meant: 'maxLen' },
+  },
+  toKafka: {
+    build: (o) => toKafka(o as never),
+    accepts: [
+      { brokers: ['127.0.0.1:9092'], topic: 'orders' },
+      { brokers: 'kafka1:9092, kafka2:9092', topic: 'orders', clientId: 'consecution', connectionTimeoutMs: 10_000, retries: 5 },
+    ],
+    refuses: [
+      { topic: 'orders' },
+      { brokers: '127.0.0.1:9092' },
+      { brokers: [], topic: 't' },
+      { brokers: 'localhost', topic: 't' },
+      { brokers: 'a:1,', topic: 't' },
+      { brokers: ['a:1', 9092], topic: 't' },
+      { brokers: 9092, topic: 't' },
+      { brokers: 'a:1', topic: '' },
+      { brokers: 'a:1', topic: 't', clientId: '' },
+      { brokers: 'a:1', topic: 't', connectionTimeoutMs: 0 },
+      { brokers: 'a:1', topic: 't', retries: 0 },
+    ],
+    misspelt: { base: { brokers: 'a:1', topic: 't' }, key: 'tpoic', meant: 'topic' },
+    codeOnly: ['key'],
   },
 };
