@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { atLeast, flag, nonEmpty, pgConnection, timeoutMs, zmqUri } from './common.js';
 import { natsServers, natsSubject } from './nats.js';
+import { kafkaBrokers } from './kafka.js';
 import { redisStreamKey, redisUrl } from './redis.js';
 
 const lineFormat = z.enum(['ndjson', 'lines']).optional().describe("ndjson: each value as a line of JSON; lines: strings (numbers, booleans) as they are @default 'ndjson'");
@@ -87,6 +88,13 @@ export const sinkSchemas = {
     subject: natsSubject.describe('the subject published to (no wildcards); a JetStream stream must hold it'),
     name: nonEmpty("the target's name in errors @default 'toNats <subject>'"),
     batchSize: atLeast(1, 'the most messages published at once, whose PubAcks a batch awaits @default 1000'),
+  }),
+  toKafka: z.strictObject({
+    brokers: kafkaBrokers,
+    topic: z.string().min(1).describe('the topic each value is produced to'),
+    clientId: nonEmpty("the client id the brokers see @default 'consecution'"),
+    connectionTimeoutMs: atLeast(1, 'how long connecting to a broker may take @default 10000'),
+    retries: atLeast(1, "kafkajs's retries of a failed request, with its backoff, before an append fails (an idempotent producer needs at least 1) @default 5"),
   }),
 } satisfies Readonly<Record<string, z.ZodObject>>;
 

@@ -5,6 +5,7 @@ import { writeFile } from '../../operators/writeFile.js';
 import { resolveOptions } from '../../src/consecutor/options.js';
 import { toFile } from '../../src/sinks/file.js';
 import { toHttp } from '../../src/sinks/http.js';
+import { toKafka } from '../../src/sinks/kafka.js';
 import { toPostgres } from '../../src/sinks/postgres.js';
 import { toStdout } from '../../src/sinks/stdout.js';
 import { toZmq } from '../../src/sinks/zmq.js';
@@ -264,5 +265,27 @@ export const cases: Readonly<Record<string, SchemaCase>> = {
     accepts: [{ subject: 'totals' }, { servers: ['nats://127.0.0.1:4222'], subject: 'totals.eu', name: 'totals', batchSize: 1000 }],
     refuses: [{}, { subject: 'totals.*' }, { subject: 'a b' }, { subject: 's', batchSize: 0 }, { servers: 'redis://x', subject: 's' }],
     misspelt: { base: { subject: 's' }, key: 'batchsize', meant: 'batchSize' },
+  },
+  toKafka: {
+    build: (o) => toKafka(o as never),
+    accepts: [
+      { brokers: ['127.0.0.1:9092'], topic: 'orders' },
+      { brokers: 'kafka1:9092, kafka2:9092', topic: 'orders', clientId: 'consecution', connectionTimeoutMs: 10_000, retries: 5 },
+    ],
+    refuses: [
+      { topic: 'orders' },
+      { brokers: '127.0.0.1:9092' },
+      { brokers: [], topic: 't' },
+      { brokers: 'localhost', topic: 't' },
+      { brokers: 'a:1,', topic: 't' },
+      { brokers: ['a:1', 9092], topic: 't' },
+      { brokers: 9092, topic: 't' },
+      { brokers: 'a:1', topic: '' },
+      { brokers: 'a:1', topic: 't', clientId: '' },
+      { brokers: 'a:1', topic: 't', connectionTimeoutMs: 0 },
+      { brokers: 'a:1', topic: 't', retries: 0 },
+    ],
+    misspelt: { base: { brokers: 'a:1', topic: 't' }, key: 'tpoic', meant: 'topic' },
+    codeOnly: ['key'],
   },
 };
