@@ -44,16 +44,16 @@ export const sinks: Readonly<Record<string, Builtin<'sink'>>> = {
     params: optionsOf('toRedisStream'),
     build: (p) => toRedisStream(p as never),
   }),
-  toNats: builtin({
-    kind: 'sink',
-    summary: 'publishes each item to a NATS JetStream subject (JSON, Nats-Msg-Id = its idempotency key), confirmed on PubAck',
-    params: optionsOf('toNats'),
-    build: (p) => toNats(p as never),
-  }),
   toKafka: builtin({
     kind: 'sink',
     summary: 'produces each item as a JSON message to a Kafka topic (idempotent producer, acks from all in-sync replicas)',
     params: optionsOf('toKafka'),
     build: (p) => toKafka(p as never),
+  }),
+  toNats: builtin({
+    kind: 'sink',
+    summary: 'publishes each item to a NATS JetStream subject (JSON, Nats-Msg-Id = its idempotency key), confirmed on PubAck',
+    params: optionsOf('toNats'),
+    build: (p) => toNats(p as never),
   }),
 };
