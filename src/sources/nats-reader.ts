@@ -86,8 +86,8 @@ export class NatsReader implements SourceReader<unknown> {
     // Fetched, never taken by the run: handed back at once, for another consumer (a nak costs
     // them no ack wait). What the run took and did not settle stays unacked until its ack wait.
     for (let i = this.next; i < this.buffer.length; i++) {
-      this.held.delete(this.buffer[i]!.info.streamSequence);
       const msg = this.buffer[i]!;
+      this.held.delete(msg.info.streamSequence);
       quietly(() => msg.nak());
     }
     this.buffer = [];
