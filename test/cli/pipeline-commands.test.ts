@@ -50,7 +50,7 @@ nodes:
     expect(r.stderr).toBe(
       `${file}: 3 problems:
 ${file}:2:12: guarantee: expected one of "none", "confirm", "track", "replay", got string "replai" (did you mean replay?)
-${file}:5:21: nodes[0].use (node a): unknown built-in "mapp" (did you mean map?); known: route, readFile, writeFile, print, map, filter, flatMap, check, chunk, ordered, toFile, toStdout, toHttp, toPostgres, toZmq, toRedisStream, toKafka, or a module path (./nodes/x.js)
+${file}:5:21: nodes[0].use (node a): unknown built-in "mapp" (did you mean map?); known: route, readFile, writeFile, print, map, filter, flatMap, check, chunk, ordered, toFile, toStdout, toHttp, toPostgres, toZmq, toRedisStream, toKafka, toNats, or a module path (./nodes/x.js)
 ${file}:6:38: nodes[1].parents[0] (node b): unknown parent "aa"; the source and nodes are: source, a, b
 `,
     );
