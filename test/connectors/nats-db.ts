@@ -67,3 +67,10 @@ export async function messages(stream: string): Promise<StoredMsg[]> {
   }
   return out;
 }
+
+/** A stream name unique to this test, for a stream the code under test creates: deleted by {@link cleanup}. */
+export function newStreamName(what: string): string {
+  const stream = `test_${what}_${randomUUID().slice(0, 8)}`;
+  streams.push(stream);
+  return stream;
+}
