@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'ROUTE_UNMATCHED'
   | 'CHECK_FAILED'
   | 'BAD_INPUT'
+  | 'DELIVERY_LIMIT'
   | 'OPTIONS_INVALID'
   | 'CONFIG_INVALID'
   | 'OUTPUT_UNKNOWN'

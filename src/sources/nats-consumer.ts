@@ -3,10 +3,11 @@ import { isNatsError, type NatsSession } from '../connectors/nats.js';
 import { ConsecutionError, messageOf } from '../errors.js';
 import type { NatsSourceConfig } from './nats-message.js';
 
-/** A durable pull consumer, and its ack wait (the consumer's own, when it existed already). */
+/** A durable pull consumer, its ack wait and its max deliveries (-1: unlimited): the consumer's own, when it existed already. */
 export interface DurableConsumer {
   readonly consumer: Consumer;
   readonly ackWaitMs: number;
+  readonly maxDeliver: number;
 }
 
 /**
@@ -49,7 +50,8 @@ export async function durableConsumer(s: NatsSession, o: NatsSourceConfig): Prom
     }
   }
   try {
-    return { consumer: await s.js.consumers.get(o.stream, o.consumer), ackWaitMs: Math.max(1, Math.round((c.ack_wait ?? 30e9) / 1e6)) };
+    const consumer = await s.js.consumers.get(o.stream, o.consumer);
+    return { consumer, ackWaitMs: Math.max(1, Math.round((c.ack_wait ?? 30e9) / 1e6)), maxDeliver: c.max_deliver ?? -1 };
   } catch (e) {
     throw failed(`could not open ${which} at ${s.where}`, e);
   }

@@ -1,5 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { preview } from '../errors.js';
+import { ConsecutionError, preview } from '../errors.js';
 import { badInput, decodeJson, type DecodedPayload } from './payload.js';
 import type { Parsed } from './source.js';
 
@@ -41,6 +41,24 @@ export function decodeMessage(msg: JsMsg, o: NatsSourceConfig): DecodedPayload {
  */
 export function messageKey(msg: JsMsg, stream: string): string {
   return msg.headers?.get(MSG_ID) || `${stream}:${msg.info.streamSequence}`;
+}
+
+/**
+ * The failure of a message on its consumer's last delivery (`deliveryCount` reached max_deliver):
+ * every copy that took it before died or stopped before settling it (a message that kills its
+ * process, or too many restarts). The server will not deliver it again, so it is dead-lettered
+ * now, with this record, instead of being processed and lost if this copy dies too. Undefined on
+ * other deliveries, and always when `maxDeliver` is -1 (unlimited).
+ */
+export function lastDelivery(msg: JsMsg, maxDeliver: number, o: NatsSourceConfig): ConsecutionError | undefined {
+  const n = msg.info.deliveryCount;
+  if (maxDeliver < 1 || n < maxDeliver) return undefined;
+  const what = `message ${msg.info.streamSequence} of stream ${o.stream} (subject ${msg.subject})`;
+  return new ConsecutionError(
+    'DELIVERY_LIMIT',
+    `${o.name}: ${what} is on its delivery ${n} of maxDeliver ${maxDeliver}: the copies that took it before did not settle it (died or stopped), and the server gives up after this one, so it is dead-lettered instead of processed`,
+    { node: o.name, retryable: false },
+  );
 }
 
 /** Source.parse: a redriven raw payload text read as `format` again. */

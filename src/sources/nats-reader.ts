@@ -6,7 +6,7 @@ import { closeNats, connectNats, type NatsSession } from '../connectors/nats.js'
 import { ConsecutionError, messageOf } from '../errors.js';
 import type { Clock, TimerHandle } from '../types.js';
 import { durableConsumer } from './nats-consumer.js';
-import { decodeMessage, messageKey, type NatsSourceConfig } from './nats-message.js';
+import { decodeMessage, lastDelivery, messageKey, type NatsSourceConfig } from './nats-message.js';
 import type { SourceContext, SourceReader } from './source.js';
 
 const DONE: IteratorResult<never, unknown> = { done: true, value: undefined };
@@ -31,6 +31,8 @@ export class NatsReader implements SourceReader<unknown> {
   readonly closeSettlesRead = true;
   private session: NatsSession | undefined;
   private consumer: Consumer | undefined;
+  /** The consumer's max deliveries; -1: unlimited. */
+  private maxDeliver = -1;
   private readonly ready: Promise<void>;
   private readonly pumping: Promise<void>;
   private buffer: JsMsg[] = [];
@@ -98,8 +100,9 @@ export class NatsReader implements SourceReader<unknown> {
   private async open(): Promise<void> {
     this.session = await connectNats(this.o.servers, 'fromNats', 'SOURCE_FAILED');
     try {
-      const { consumer, ackWaitMs } = await durableConsumer(this.session, this.o);
+      const { consumer, ackWaitMs, maxDeliver } = await durableConsumer(this.session, this.o);
       this.consumer = consumer;
+      this.maxDeliver = maxDeliver;
       if (!this.closed) this.timer = this.clock.setInterval(() => this.keepAlive(), Math.max(1, Math.floor(ackWaitMs / 2)));
     } catch (e) {
       await closeNats(this.session);
@@ -117,7 +120,7 @@ export class NatsReader implements SourceReader<unknown> {
     const { value, error } = decodeMessage(msg, this.o);
     this.position = msg.info.streamSequence;
     this.key = messageKey(msg, this.o.stream);
-    this.error = error;
+    this.error = error ?? lastDelivery(msg, this.maxDeliver, this.o);
     return { done: false, value };
   }
 

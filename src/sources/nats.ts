@@ -22,7 +22,14 @@ export interface NatsSourceOptions {
   readonly subject?: string;
   /** The consumer's ack wait, when it is created: a message not acked for this long is delivered again. @default 30_000 */
   readonly ackWaitMs?: number;
-  /** The consumer's max_deliver, when it is created: deliveries of a message before the server gives up on it. @default unlimited */
+  /**
+   * The consumer's max_deliver, when it is created: deliveries of a message before the server
+   * gives up on it. The last delivery is dead-lettered (`DELIVERY_LIMIT`) instead of processed, so
+   * that a message that kills every copy that takes it ends in the dead letters rather than lost.
+   * A stop or a crash counts a delivery of each message in flight: set it well above the restarts
+   * a message may see. The run's `retries` are replays within one delivery, not deliveries.
+   * @default unlimited
+   */
   readonly maxDeliver?: number;
   /** The most messages one pull request asks for; keep it at most the run's maxPending. @default 100 */
   readonly batch?: number;

@@ -207,6 +207,40 @@ describe.skipIf(skip(server))('fromNats and toNats against NATS JetStream', () =
     expect(source.redelivered).toBe(2);
   });
 
+  it("a message on its consumer's last delivery (maxDeliver) is dead-lettered with DELIVERY_LIMIT instead of processed, not lost", async () => {
+    const { stream, subject } = await newStream('limit');
+    const dead = await newStream('limit_dead');
+    await publishAll(subject('in'), [{ n: 1 }]);
+    const options = { servers, stream, consumer: 'c1', ackWaitMs: 1000, fetchWaitMs: 1000, maxDeliver: 2, deadLetterSubject: dead.subject('x') };
+    // The first copy takes the message and never settles it (as if it died on it): stopped, it stays unacked.
+    let calls = 0;
+    const stuck = node('work', {
+      process: () => {
+        calls++;
+        return new Promise<number>(() => {});
+      },
+    });
+    const first = new Consecutor(stuck, { drainMs: 50, outputs: { default: [] } });
+    const firstDone = first.run(fromNats(options));
+    await until('the message taken', () => calls === 1);
+    expect(await first.stop()).toMatchObject({ completed: 0, pending: 1 });
+    await firstDone;
+
+    // Its second delivery is the last one: dead-lettered at once, never given to the node.
+    const deadLetter: FailureRecord[] = [];
+    const second = new Consecutor(stuck, { outputs: { default: [], deadLetter } });
+    const source = fromNats(options);
+    const secondDone = second.run(source);
+    await until('the dead letter stored, all settled', async () => deadLetter.length === 1 && (await settled(stream, 'c1')) && (await messages(dead.stream)).length === 1);
+    const report = await second.stop();
+    await secondDone;
+    expect(calls).toBe(1);
+    expect(report).toMatchObject({ completed: 0, deadLettered: 1 });
+    expect(source.redelivered).toBe(1);
+    expect(deadLetter[0]).toMatchObject({ item: { n: 1 }, error: { code: 'DELIVERY_LIMIT', message: expect.stringMatching(/message 1 of stream .* is on its delivery 2 of maxDeliver 2/) as unknown } });
+    expect((await messages(dead.stream))[0]!.json()).toMatchObject({ item: { n: 1 }, seq: 1, error: { code: 'DELIVERY_LIMIT' } });
+  });
+
   it('toNats publishes each value as JSON with Nats-Msg-Id = meta.key; fromNats reads them back', async () => {
     const { stream, subject } = await newStream('out');
     const target = toNats<{ n: number }>({ servers, subject: subject('totals'), batchSize: 16 });
