@@ -3,7 +3,7 @@ import { ConsecutionError, previewTyped } from '../errors.js';
 import { nameOption, optionReader, rejectUnknown } from '../stage/args.js';
 import { parseAgain, type NatsMessageFormat, type NatsSourceConfig } from './nats-message.js';
 import { NatsReader } from './nats-reader.js';
-import type { Source, SourceContext, SourceReader } from './source.js';
+import { brokerSource, type BrokerSource } from './broker-source.js';
 
 export type { NatsMessageFormat } from './nats-message.js';
 
@@ -44,13 +44,7 @@ export interface NatsSourceOptions {
 }
 
 /** A NATS JetStream source: a {@link Source} that also counts the messages it was given again. */
-export interface NatsSource<T> extends Source<T> {
-  /**
-   * Messages delivered to this source that had been delivered before (a delivery count over 1):
-   * those another copy, or an earlier run, got and did not ack.
-   */
-  readonly redelivered: number;
-}
+export type NatsSource<T> = BrokerSource<T>;
 
 const KNOWN = ['servers', 'stream', 'consumer', 'subject', 'ackWaitMs', 'maxDeliver', 'batch', 'fetchWaitMs', 'format', 'deadLetterSubject', 'name'];
 const FORMATS: readonly NatsMessageFormat[] = ['json', 'text', 'bytes'];
@@ -96,15 +90,7 @@ const FORMATS: readonly NatsMessageFormat[] = ['json', 'text', 'bytes'];
  */
 export function fromNats<T = unknown>(options: NatsSourceOptions): NatsSource<T> {
   const o = checkOptions(options);
-  const counts = { redelivered: 0 };
-  return {
-    name: o.name,
-    get redelivered() {
-      return counts.redelivered;
-    },
-    parse: (raw) => parseAgain<T>(raw, o),
-    open: (_after?: unknown, context?: SourceContext) => new NatsReader(o, context, counts) as unknown as SourceReader<T>,
-  };
+  return brokerSource<T>(o.name, (raw) => parseAgain<T>(raw, o), (context, counts) => new NatsReader(o, context, counts));
 }
 
 function checkOptions(options: NatsSourceOptions): NatsSourceConfig {

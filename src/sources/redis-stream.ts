@@ -3,7 +3,7 @@ import { ConsecutionError, previewTyped } from '../errors.js';
 import { nameOption, optionReader, rejectUnknown } from '../stage/args.js';
 import { RedisStreamReader } from './redis-stream-reader.js';
 import { parseAgain, type RedisEntryFormat, type RedisStreamConfig } from './redis-entry.js';
-import type { Source, SourceContext, SourceReader } from './source.js';
+import { brokerSource, type BrokerSource } from './broker-source.js';
 
 export type { RedisEntryFormat } from './redis-entry.js';
 
@@ -37,13 +37,7 @@ export interface RedisStreamSourceOptions {
 }
 
 /** A Redis stream source: a {@link Source} that also counts the entries it was given again. */
-export interface RedisStreamSource<T> extends Source<T> {
-  /**
-   * Entries delivered to this source that had been delivered before (a delivery count over 1):
-   * its own unacked entries read again at start, and entries claimed from other consumers.
-   */
-  readonly redelivered: number;
-}
+export type RedisStreamSource<T> = BrokerSource<T>;
 
 const KNOWN = ['url', 'stream', 'group', 'consumer', 'claimIdleMs', 'count', 'blockMs', 'format', 'field', 'deadLetterStream', 'name'];
 const FORMATS: readonly RedisEntryFormat[] = ['json', 'text'];
@@ -87,15 +81,7 @@ const FORMATS: readonly RedisEntryFormat[] = ['json', 'text'];
  */
 export function fromRedisStream<T = unknown>(options: RedisStreamSourceOptions): RedisStreamSource<T> {
   const o = checkOptions(options);
-  const counts = { redelivered: 0 };
-  return {
-    name: o.name,
-    get redelivered() {
-      return counts.redelivered;
-    },
-    parse: (raw) => parseAgain<T>(raw, o),
-    open: (_after?: unknown, context?: SourceContext) => new RedisStreamReader(o, context, counts) as unknown as SourceReader<T>,
-  };
+  return brokerSource<T>(o.name, (raw) => parseAgain<T>(raw, o), (context, counts) => new RedisStreamReader(o, context, counts));
 }
 
 function checkOptions(options: RedisStreamSourceOptions): RedisStreamConfig {

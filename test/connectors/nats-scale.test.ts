@@ -7,23 +7,15 @@
 // - Three copies each consume their own partition (a subject per partition) with a stateful scan:
 //   every key's state lives in one copy, and the per-key totals are exact.
 // Nothing waits for a time: each step waits for its outcome, with generous bounds.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanup, consumerInfo, messages, nats, newStream, publishAll, server, servers, until } from './nats-db.js';
+import { killCopies, startCopy, stopCopies, type Copy } from './copies.js';
 import { skip } from './services.js';
 
 const job = new URL('./fixtures/nats-scale-job.ts', import.meta.url).pathname;
 const ACK_WAIT_MS = 2000;
 
 afterAll(() => cleanup(true));
-
-interface Copy {
-  readonly who: string;
-  readonly child: ChildProcess;
-  stdout: string;
-  stderr: string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
 
 interface Summary {
   readonly ok: boolean;
@@ -33,32 +25,10 @@ interface Summary {
 }
 
 function start(who: string, mode: 'shared' | 'partition', stream: string, consumer: string, subject: string | undefined, out: string): Copy {
-  const args = ['--import', 'tsx', job, mode, servers, stream, consumer, subject ?? '-', out, String(ACK_WAIT_MS), who];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const copy: Copy = {
-    who,
-    child,
-    stdout: '',
-    stderr: '',
-    exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
-  };
-  child.stdout.on('data', (d: Buffer) => (copy.stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (copy.stderr += d.toString()));
-  return copy;
-}
-
-/** SIGTERMs the copies; each must exit 0 with its summary line, returned. */
-async function stopAll(copies: readonly Copy[]): Promise<Summary[]> {
-  for (const c of copies) c.child.kill('SIGTERM');
-  const ends = await Promise.all(copies.map((c) => c.exited));
-  for (const [i, end] of ends.entries()) expect(end, copies[i]!.stderr).toEqual({ code: 0, signal: null });
-  return copies.map((c) => JSON.parse(c.stdout.trim().split('\n').pop()!) as Summary);
+  return startCopy(who, job, [mode, servers, stream, consumer, subject ?? '-', out, String(ACK_WAIT_MS), who]);
 }
 
 const count = async (stream: string) => (await (await nats()).jsm.streams.info(stream)).state.messages;
-const killAll = (copies: readonly Copy[]) => {
-  for (const c of copies) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
-};
 
 describe.skipIf(skip(server))('scale-out on NATS JetStream (child processes)', () => {
   it('three copies share a durable consumer; one killed mid-run; every input in the output once, the redelivered ones deduplicated by Nats-Msg-Id', async () => {
@@ -82,7 +52,7 @@ describe.skipIf(skip(server))('scale-out on NATS JetStream (child processes)', (
         },
         120_000,
       );
-      const summaries = await stopAll(survivors);
+      const summaries = await stopCopies<Summary>(survivors);
       const redelivered = summaries.reduce((sum, s) => sum + s.redelivered, 0);
       const dropped = summaries.reduce((sum, s) => sum + s.duplicates, 0);
       const written = await messages(out.stream);
@@ -96,7 +66,7 @@ describe.skipIf(skip(server))('scale-out on NATS JetStream (child processes)', (
       expect(dropped).toBeLessThanOrEqual(redelivered);
       expect(summaries.every((s) => s.ok)).toBe(true);
     } finally {
-      killAll(copies);
+      killCopies(copies);
     }
   }, 240_000);
 
@@ -119,7 +89,7 @@ describe.skipIf(skip(server))('scale-out on NATS JetStream (child processes)', (
     const copies = Array.from({ length: P }, (_, p) => start(`p${p}`, 'partition', input.stream, `part-${p}`, input.subject(`p${p}`), out.subject('totals')));
     try {
       await until('every order totalled', async () => (await count(out.stream)) >= N, 120_000);
-      const summaries = await stopAll(copies);
+      const summaries = await stopCopies<Summary>(copies);
       expect(summaries.map((s) => s.completed)).toEqual([300, 300, 300]);
       const totals = (await messages(out.stream)).map((m) => m.json<{ key: string; total: number; by: string }>());
       expect(totals).toHaveLength(N);
@@ -132,7 +102,7 @@ describe.skipIf(skip(server))('scale-out on NATS JetStream (child processes)', (
       expect(Object.fromEntries(got)).toEqual(Object.fromEntries(expected));
       for (const [key, by] of owner) expect([...by], `copies holding ${key}`).toEqual([`p${Number(key.slice(1)) % P}`]);
     } finally {
-      killAll(copies);
+      killCopies(copies);
     }
   }, 240_000);
 });

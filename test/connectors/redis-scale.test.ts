@@ -4,9 +4,9 @@
 // output is deduplicated by the input's n, and the duplicates (entries the victim had processed
 // but not acked) are counted and reported, not forbidden: the guarantee is at least once. Every
 // output entry of one n has one key (made of the input entry's id): a sink could drop the others.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addAll, cleanup, entries, pendingCount, redis, server, streamKey, until, url } from './redis-db.js';
+import { killCopies, startCopy, stopCopies, type Copy } from './copies.js';
 import { skip } from './services.js';
 
 const job = new URL('./fixtures/redis-scale-job.ts', import.meta.url).pathname;
@@ -15,26 +15,8 @@ const CLAIM_IDLE_MS = 1000;
 
 afterAll(() => cleanup(true));
 
-interface Copy {
-  readonly name: string;
-  readonly child: ChildProcess;
-  stdout: string;
-  stderr: string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
 function start(name: string, input: string, group: string, out: string): Copy {
-  const child = spawn(process.execPath, ['--import', 'tsx', job, url, input, group, name, out, String(CLAIM_IDLE_MS)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const copy: Copy = {
-    name,
-    child,
-    stdout: '',
-    stderr: '',
-    exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
-  };
-  child.stdout.on('data', (d: Buffer) => (copy.stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (copy.stderr += d.toString()));
-  return copy;
+  return startCopy(name, job, [url, input, group, name, out, String(CLAIM_IDLE_MS)]);
 }
 
 describe.skipIf(skip(server))('Redis Streams scale-out under kill -9', () => {
@@ -69,10 +51,7 @@ describe.skipIf(skip(server))('Redis Streams scale-out under kill -9', () => {
         120_000,
       );
       const duplicates = [...seen.values()].reduce((sum, k) => sum + k - 1, 0);
-      for (const s of survivors) s.child.kill('SIGTERM');
-      const ends = await Promise.all(survivors.map((s) => s.exited));
-      for (const [i, end] of ends.entries()) expect(end, survivors[i]!.stderr).toEqual({ code: 0, signal: null });
-      const summaries = survivors.map((s) => JSON.parse(s.stdout.trim().split('\n').pop()!) as { redelivered: number; completed: number });
+      const summaries = await stopCopies<{ redelivered: number; completed: number }>(survivors);
       const redelivered = summaries.reduce((sum, s) => sum + s.redelivered, 0);
       console.log(`redis scale-out: ${N} entries, ${orphans} pending at the victim's kill, ${redelivered} claimed by the survivors, ${duplicates} duplicates in the output`);
 
@@ -84,7 +63,7 @@ describe.skipIf(skip(server))('Redis Streams scale-out under kill -9', () => {
       // A duplicate carries the key its first copy had (made of the input entry's id in every copy): a sink downstream can drop it.
       for (const [n, k] of keys) expect(k.size, `keys of n ${n}`).toBe(1);
     } finally {
-      for (const c of copies) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+      killCopies(copies);
       await cleanup();
     }
   }, 240_000);
