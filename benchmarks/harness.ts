@@ -317,18 +317,19 @@ const ratioTo = (v: VariantResult, b: Baseline): number | undefined =>
   ({ rxjs: v.vsRxjs, node: v.vsNode, inline: v.vsInline, nats: v.vsNats, oneCopy: v.vsOneCopy } as Partial<Record<Baseline, number>>)[b];
 
 export function formatScenario(r: ScenarioResult): string {
-  // A ratio column for each of raw RxJS, Node streams and inline that the scenario has.
+  // A ratio column for each of raw RxJS, Node streams, inline, raw nats.js and one copy that the scenario has.
   const columns = COLUMNS.filter((b) => r.variants.some((v) => v.baseline === b));
-  // Thousands of items/s when every variant is below 0.1 M items/s (CPU-bound work), else millions.
+  // Thousands of items/s when every variant is below 0.1 M items/s (CPU-bound work), plain items/s below 10,000.
   const slow = r.variants.every((v) => v.median < 100_000);
-  const rate = slow ? (itemsPerSec: number) => (itemsPerSec / 1e3).toFixed(1) : mps;
+  const slowest = r.variants.every((v) => v.max < 10_000);
+  const rate = slowest ? (itemsPerSec: number) => itemsPerSec.toFixed(0) : slow ? (itemsPerSec: number) => (itemsPerSec / 1e3).toFixed(1) : mps;
   const rows = r.variants.map((v) => [
     v.name,
     rate(v.median),
     `${rate(v.min)}–${rate(v.max)}`,
     ...columns.map((b) => times(ratioTo(v, b)!)),
   ]);
-  const header = ['variant', `${slow ? 'k' : 'M'} items/s (median)`, 'min–max', ...columns.map((b) => `× ${BASELINE_LABEL[b]}`)];
+  const header = ['variant', `${slowest ? '' : slow ? 'k ' : 'M '}items/s (median)`, 'min–max', ...columns.map((b) => `× ${BASELINE_LABEL[b]}`)];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
   const line = (cells: readonly string[]) =>
     `| ${cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(' | ')} |`;

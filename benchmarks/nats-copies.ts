@@ -1,11 +1,11 @@
 // NATS-COPIES: 1 copy against 2 copies of one pipeline, each copy a child process
 // (nats-copy-child.ts) on the same durable consumer, on a step that takes about 2 ms of CPU per
-// message (a busy loop timed by hrtime); items/s for the whole set of 2,000 messages. By
-// consecution (fromNats → map → toNats) and, as the baseline, by raw nats.js (rawPipe), with the
-// same pull batch, in-flight bound and work. Untimed: filling IN, starting the children until
-// they have loaded everything, stopping them and deleting the streams. Timed: from 'go' to the
-// moment the parent, subscribed to OUT's subject, has seen all N results; the result checked is
-// the number of messages OUT holds then.
+// message (a busy loop timed by hrtime; NATS_BENCH_WORK_MS sets another); items/s for the whole
+// set of 2,000 messages. By consecution (fromNats → map → toNats) and, as the baseline, by raw
+// nats.js (rawPipe), with the same pull batch, in-flight bound and work. Untimed: filling IN,
+// starting the children until they have loaded everything, stopping them and deleting the
+// streams. Timed: from 'go' to the moment the parent, subscribed to OUT's subject, has seen all N
+// results; the result checked is the number of messages OUT holds then.
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Subscription } from '@nats-io/transport-node';
 import type { Scenario, Variant } from './harness.js';
@@ -13,15 +13,24 @@ import { integers } from './lib.js';
 import type { CopyDone, CopyRequest } from './nats-copy-child.js';
 import { deleteStreams, freshStreams, natsClient, outputCount, type NatsClient, type StreamPair } from './nats-lib.js';
 
-const N = 2_000;
-const WORK_MS = 2;
+/** The CPU per message, in ms: NATS_BENCH_WORK_MS, default 2. */
+const WORK_MS = workMs(process.env.NATS_BENCH_WORK_MS);
+/** About 4 s of work for one copy: 2,000 messages of 2 ms. */
+const N = Math.round(4_000 / WORK_MS);
 /**
- * Messages per pull, and the most in flight per copy: small, so that a copy never holds much more
- * work than it can do soon (a pull of 100 would be 200 ms of work that the other copy cannot take).
+ * Messages per pull (about 20 ms of work: 10 of 2 ms), and the most in flight per copy (two
+ * pulls): small, so that a copy never holds much more work than it can do soon (a pull of 100
+ * would be 200 ms of work that the other copy cannot take at the end).
  */
-const BATCH = 10;
-const MAX_PENDING = 20;
+const BATCH = Math.max(10, Math.round(20 / WORK_MS));
+const MAX_PENDING = 2 * BATCH;
 const FETCH_WAIT_MS = 1_000;
+
+function workMs(text: string | undefined): number {
+  const ms = Number(text ?? 2);
+  if (!(ms >= 0.01 && ms <= 100)) throw new Error(`NATS_BENCH_WORK_MS: expected ms of CPU per message, 0.01 to 100, got ${text}`);
+  return ms;
+}
 
 const CHILD = new URL(`./nats-copy-child${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
