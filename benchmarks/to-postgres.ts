@@ -41,8 +41,8 @@ async function withTable(fn: (table: string) => Promise<void>): Promise<number> 
 }
 
 const row = (n: number) => ({ n, label: `row ${n}` });
-// A key like the ones toPostgres gets (`<lineage id>:<edge>`).
-const keyOf = (n: number) => `${n}:0000000000000001`;
+// A key like the ones toPostgres gets (`<store scope><lineage id>:<edge>`).
+const keyOf = (n: number) => `q3Zr-k9A.${n}:0000000000000001`;
 
 function insertText(table: string, rows: number): string {
   const tuples: string[] = [];

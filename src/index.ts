@@ -67,6 +67,8 @@ export { toZmq, type ZmqTargetOptions, type ZmqTarget } from './sinks/zmq.js';
 export { toKafka, type KafkaTargetOptions, type KafkaTarget } from './sinks/kafka.js';
 export { fromRedisStream, type RedisStreamSourceOptions, type RedisStreamSource, type RedisEntryFormat } from './sources/redis-stream.js';
 export { toRedisStream, type RedisStreamTargetOptions, type RedisStreamTarget } from './sinks/redis-stream.js';
+export { fromNats, type NatsSourceOptions, type NatsSource, type NatsMessageFormat } from './sources/nats.js';
+export { toNats, type NatsTargetOptions, type NatsTarget } from './sinks/nats.js';
 // connectors: http-out
 export { toHttp, type HttpTarget, type HttpTargetOptions, type HttpRetry } from './sinks/http.js';
 export type { OutputContext } from './outputs/target.js';

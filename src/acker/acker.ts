@@ -29,6 +29,8 @@ export interface AckerOptions {
   readonly keepFailures: number;
   /** The first lineage id: lineage ids never repeat across restarts of one store. */
   readonly firstId: number;
+  /** What the idempotency keys of its roots begin with: the store's scope (Store.scope). */
+  readonly scope: string;
   /** The run's clock: read when the acker is made and for a failure record's `at`, not per item. */
   readonly clock: Clock;
 }
@@ -53,6 +55,7 @@ export class Acker implements RootOwner {
    * each root would carry a boxed number for its deadline (16 bytes more, one more allocation).
    */
   now: number;
+  readonly scope: string;
   /** The clock's time when the acker was made: what {@link now} counts from. */
   private readonly epoch: number;
 
@@ -69,6 +72,7 @@ export class Acker implements RootOwner {
 
   constructor(options: AckerOptions, events: AckerEvents) {
     this.options = options;
+    this.scope = options.scope;
     this.events = events;
     this.seq = options.firstId;
     this.epoch = options.clock.now();

@@ -4,6 +4,8 @@ import type { Anchor, FailureInfo } from '../envelope/envelope.js';
 export interface RootOwner {
   /** A coarse clock (ms since the run began): what waiting and deadlines are measured with. */
   readonly now: number;
+  /** What the idempotency keys of its roots begin with: the store's scope (Store.scope). */
+  readonly scope: string;
   complete(root: Root): void;
   fail(root: Root, failure: FailureInfo): void;
 }

@@ -41,7 +41,7 @@ export function issueProblems(at: Locator, base: ConfigPath, schema: z.ZodType, 
       case 'invalid_type':
         if (got !== undefined) return [problem(at, path, `expected ${issue.expected}, got ${previewTyped(got)}`)];
         {
-          const what = schemaAt(schema, issue.path as (string | number)[])?.description?.replace(/ @default.*$/, '');
+          const what = describedAt(schema, issue.path);
           return [problem(at, path, `missing: give ${issue.expected === 'string' ? 'a string' : issue.expected}${what === undefined ? '' : ` (${what})`}`, true)];
         }
       case 'invalid_value': {
@@ -52,6 +52,8 @@ export function issueProblems(at: Locator, base: ConfigPath, schema: z.ZodType, 
       case 'too_small':
         return [problem(at, path, `${issue.message.replace(/^Too small: expected \w+ to have /, 'must have ')}, got ${previewTyped(got)}`)];
       default:
+        // A missing key of several types (a connection: a string or an object): say what it is.
+        if (issue.code === 'invalid_union' && got === undefined) return [problem(at, path, `missing: give ${describedAt(schema, issue.path) ?? issue.message}`, true)];
         return [problem(at, path, `${issue.message}, got ${previewTyped(got)}`)];
     }
   });
@@ -88,6 +90,11 @@ function schemaAt(schema: z.ZodType, path: readonly (string | number)[]): z.ZodT
     else return undefined;
   }
   return s as z.ZodType | undefined;
+}
+
+/** The description of the schema at `path`, its default left out. */
+function describedAt(schema: z.ZodType, path: readonly PropertyKey[]): string | undefined {
+  return schemaAt(schema, path as (string | number)[])?.description?.replace(/ @default.*$/, '');
 }
 
 /** The keys an object schema knows (through optionals and defaults). */

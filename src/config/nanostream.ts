@@ -6,6 +6,7 @@ const CLASSES: Readonly<Record<string, { readonly use: string; readonly rename?:
   PrintStreamProcessor: { use: 'print' },
   FileReader: { use: 'readFile' },
   FileWriter: { use: 'writeFile', rename: { path: 'dir' } },
+  // topic and brokers as toKafka names them; brokers a list or one comma-separated string, as toKafka takes it.
   KafkaProducer: { use: 'toKafka' },
 };
 

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { ConsecutionError, messageOf, previewTyped, type ErrorCode } from '../errors.js';
+import { ConsecutionError, messageOf, type ErrorCode } from '../errors.js';
 import type { OptionReader } from '../stage/args.js';
 import { loadOptional } from './optional.js';
 
@@ -25,13 +25,6 @@ export function redisTarget(r: OptionReader, options: { readonly url?: unknown; 
   if (typeof url !== 'string' || !/^rediss?:\/\/\S*$/.test(url)) r.bad('url', "a Redis URL such as 'redis://127.0.0.1:6379'", url);
   if (typeof stream !== 'string' || stream === '') r.bad('stream', 'the key of a Redis stream (a non-empty string)', stream);
   return { url: url, stream: stream };
-}
-
-/** A non-empty string option, or `fallback` when absent. */
-export function nameOption(r: OptionReader, options: object, key: string, fallback?: string): string {
-  const v = (options as Record<string, unknown>)[key] ?? fallback;
-  if (typeof v !== 'string' || v === '') r.bad(key, 'a non-empty string', v);
-  return v;
 }
 
 /** `url` without its password, for messages. */
@@ -97,16 +90,4 @@ export function entriesOf(reply: unknown): StreamEntry[] {
 export function readReply(reply: unknown): StreamEntry[] {
   if (!Array.isArray(reply) || reply.length === 0) return [];
   return entriesOf((reply[0] as [string, unknown])[1]);
-}
-
-/** A value as the JSON text stored in an entry's field; throws `OUTPUT_FAILED` (not retryable) when it has none. */
-export function jsonText(value: unknown, where: string): string {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch (e) {
-    throw new ConsecutionError('OUTPUT_FAILED', `${where}: the value cannot be written as JSON: ${messageOf(e)}`, { retryable: false, cause: e });
-  }
-  if (text === undefined) throw new ConsecutionError('OUTPUT_FAILED', `${where}: the value cannot be written as JSON: ${previewTyped(value)}`, { retryable: false });
-  return text;
 }

@@ -57,7 +57,7 @@ export class Settlement implements AckerEvents {
   }
 
   deadLetter(record: FailureRecord): void {
-    const meta = deadLetterMeta(record);
+    const meta = deadLetterMeta(record, this.store.scope());
     this.stored.writeValue(record, meta);
     this.deadLetterWriter()?.writeValue(record, meta);
   }

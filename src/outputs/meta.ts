@@ -3,23 +3,27 @@ import type { FailureRecord } from '../acker/failure.js';
 import { Root } from '../acker/root.js';
 import type { Anchor } from '../envelope/envelope.js';
 import { fmix } from '../envelope/split.js';
+import { newScope } from '../store/scope.js';
 
 /**
  * What an output target's `append(value, meta)` learns about the value: which copy of which input
  * item it is. Treat `key` as opaque: it is equal for the same copy, whatever else changes.
  *
  * - `key`: the copy's **idempotency key**. For a value that descends from one input item it is made
- *   of the item's lineage id (or of its key from the source, SourceReader.key, when the source gave
- *   one: a broker message's, the same in every process that handles it) and the copy's edge, which names its path through the graph (which
- *   branch of a broadcast, which child of a flatMap, which `ctx.write` of a node): the same in every
- *   attempt of the item (a replay) and after a restart on a durable store, which keeps lineage ids.
+ *   of the item's store scope and lineage id (or of its key from the source, SourceReader.key, when
+ *   the source gave one: a broker message's, the same in every process that handles it) and the
+ *   copy's edge, which names its path through the graph (which branch of a broadcast, which child
+ *   of a flatMap, which `ctx.write` of a node): the same in every attempt of the item (a replay)
+ *   and after a restart on a durable store, which keeps lineage ids and its scope.
  *   Two copies of one item (the branches of a broadcast) have different keys. A node's local retry
  *   (its own `retries`) makes new copies: what a failed try had already written keeps its own key.
  *   A chunk's batch (and what a flatten makes of it) has a key made of its items' keys, in order:
  *   the same when the same copies make up the batch again, which a replay does not promise. A
- *   dead letter's key is `<root>:dead`. Values that descend from no tracked item (everything under
- *   `guarantee: 'none'`, what a reduce or a node's `end()` emits) get a key unique within the
- *   process (`u<n>`), **not** stable across runs.
+ *   dead letter's key is `<scope><root>:dead`. The scope (Store.scope) keeps the keys of two
+ *   stores (two machines; runs without a store, each its own) apart in one sink. Values that
+ *   descend from no tracked item (everything under `guarantee: 'none'`, what a reduce or a node's
+ *   `end()` emits) get a key unique to the process (`u<process scope><n>`), **not** stable across
+ *   runs.
  * - `root`: the input item's lineage id; -1 for a batch (it descends from several) and for
  *   untracked values.
  * - `attempt`: the item's attempt, 0 the first time, n for its n-th replay (a batch: the highest of
@@ -43,6 +47,8 @@ export interface WriteMeta {
 }
 
 let untracked = 0;
+/** Keeps the untracked keys of two processes apart. */
+const processScope = newScope();
 
 /**
  * The meta of a copy on `anchor` with edge (hi, lo) in `attempt` (see {@link WriteMeta}).
@@ -50,11 +56,14 @@ let untracked = 0;
  * @example
  * ```ts
  * declare const env: Envelope<unknown>;
- * metaOf(env.anchor, env.hi, env.lo, env.attempt); // { key: '42:0000000000000001', root: 42, attempt: 0 }
+ * metaOf(env.anchor, env.hi, env.lo, env.attempt); // { key: 'q3Zr-k9A.42:0000000000000001', root: 42, attempt: 0 }
  * ```
  */
 export function metaOf(anchor: Anchor, hi: number, lo: number, attempt: number): WriteMeta {
-  if (anchor instanceof Root) return { key: `${anchor.key ?? anchor.id}:${hex(hi, lo)}`, root: anchor.id, attempt };
+  if (anchor instanceof Root) {
+    const key = anchor.key === undefined ? `${anchor.owner.scope}${anchor.id}:${hex(hi, lo)}` : `${anchor.key}:${hex(hi, lo)}`;
+    return { key, root: anchor.id, attempt };
+  }
   if (anchor instanceof BatchAnchor) {
     hashHi = 0x2545f491;
     hashLo = 0x6a09e667;
@@ -66,12 +75,12 @@ export function metaOf(anchor: Anchor, hi: number, lo: number, attempt: number):
 
 /** The meta of a value that descends from no tracked item: a key unique within the process. */
 export function untrackedMeta(): WriteMeta {
-  return { key: `u${++untracked}`, root: -1, attempt: 0 };
+  return { key: `u${processScope}${++untracked}`, root: -1, attempt: 0 };
 }
 
-/** The meta of a dead-letter record: one per item, so its key is the item's. */
-export function deadLetterMeta(record: FailureRecord): WriteMeta {
-  return { key: `${record.root}:dead`, root: record.root, attempt: record.attempts - 1 };
+/** The meta of a dead-letter record: one per item, so its key is the item's; `scope` is the store's (Store.scope). */
+export function deadLetterMeta(record: FailureRecord, scope: string): WriteMeta {
+  return { key: `${scope}${record.root}:dead`, root: record.root, attempt: record.attempts - 1 };
 }
 
 /** A 64-bit edge as 16 hex digits. */
@@ -91,6 +100,7 @@ function absorb(anchor: Anchor, hi: number, lo: number): void {
     const root = anchor instanceof Root ? anchor : undefined;
     if (root?.key !== undefined) absorbText(root.key);
     else {
+      if (root !== undefined) absorbText(root.owner.scope);
       const id = root?.id ?? -1;
       hashHi = fmix(hashHi ^ id);
       hashLo = fmix(hashLo ^ Math.imul(id | 0, 0x9e3779b1) ^ Math.floor(id / 0x100000000));
@@ -100,7 +110,7 @@ function absorb(anchor: Anchor, hi: number, lo: number): void {
   hashLo = fmix(hashLo ^ lo);
 }
 
-/** Mixes a source's key for an item into the hash, a UTF-16 unit at a time. */
+/** Mixes a text (a source's key for an item, a store's scope) into the hash, a UTF-16 unit at a time. */
 function absorbText(key: string): void {
   for (let i = 0; i < key.length; i++) {
     const c = key.charCodeAt(i);

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { atLeast, flag, nonEmpty, pgConnection, timeoutMs, zmqUri } from './common.js';
+import { natsServers, natsSubject } from './nats.js';
+import { kafkaBrokers } from './kafka.js';
 import { redisStreamKey, redisUrl } from './redis.js';
 
 const lineFormat = z.enum(['ndjson', 'lines']).optional().describe("ndjson: each value as a line of JSON; lines: strings (numbers, booleans) as they are @default 'ndjson'");
@@ -80,6 +82,19 @@ export const sinkSchemas = {
     field: z.string().min(1).refine((f) => f !== 'key', "a field other than 'key' (it holds the item's idempotency key)").optional().describe("the entry's field that holds the value's JSON (the field key holds the item's idempotency key) @default 'data'"),
     name: nonEmpty("the target's name in errors @default 'toRedisStream <stream>'"),
     batchSize: atLeast(1, 'the most entries in one pipeline @default 1000'),
+  }),
+  toNats: z.strictObject({
+    servers: natsServers,
+    subject: natsSubject.describe('the subject published to (no wildcards); a JetStream stream must hold it'),
+    name: nonEmpty("the target's name in errors @default 'toNats <subject>'"),
+    batchSize: atLeast(1, 'the most messages published at once, whose PubAcks a batch awaits @default 1000'),
+  }),
+  toKafka: z.strictObject({
+    brokers: kafkaBrokers,
+    topic: z.string().min(1).describe('the topic each value is produced to'),
+    clientId: nonEmpty("the client id the brokers see @default 'consecution'"),
+    connectionTimeoutMs: atLeast(1, 'how long connecting to a broker may take @default 10000'),
+    retries: atLeast(1, "kafkajs's retries of a failed request, with its backoff, before an append fails (an idempotent producer needs at least 1) @default 5"),
   }),
 } satisfies Readonly<Record<string, z.ZodObject>>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { atLeast, flag, lineShape, nonEmpty, pgConnection, tickShape, timeoutMs, zmqUri } from './common.js';
+import { atLeast, flag, lineShape, MAX_TIMEOUT_MS, nonEmpty, pgConnection, tickShape, timeoutMs, zmqUri } from './common.js';
+import { natsFilter, natsName, natsServers, natsSubject } from './nats.js';
 import { redisStreamKey, redisUrl } from './redis.js';
 
 /** Whether `timezone` is a time zone `Intl` knows, as fromCron checks it. */
@@ -100,5 +101,18 @@ export const sourceSchemas = {
     field: nonEmpty("the entry's field that holds the item @default 'data'"),
     deadLetterStream: nonEmpty("a stream to which each dead-lettered entry's failure record is added (as JSON in field) @default none"),
     name: nonEmpty("the source's name in errors and failure records @default 'redis <stream> <group>'"),
+  }),
+  fromNats: z.strictObject({
+    servers: natsServers,
+    stream: natsName('the JetStream stream to consume (it must exist: fromNats does not create streams)'),
+    consumer: natsName("the durable pull consumer's name, the same in every copy (they share its messages); created when absent"),
+    subject: natsFilter.optional().describe("the consumer's filter subject when it is created ('orders.eu', 'orders.*'); an existing consumer must filter the same @default the whole stream"),
+    ackWaitMs: timeoutMs("the consumer's ack wait when it is created: a message not acked for this long is delivered again (held ones get working() every half of it) @default 30000"),
+    maxDeliver: atLeast(1, "the consumer's max_deliver when it is created @default unlimited"),
+    batch: atLeast(1, 'the most messages one pull request asks for; keep it at most maxPending @default 100'),
+    fetchWaitMs: z.int().min(1000).max(MAX_TIMEOUT_MS).optional().describe('how long one pull request waits for messages before the next is made (at least 1000) @default 5000'),
+    format: z.enum(['json', 'text', 'bytes']).optional().describe("json: the payload parsed as JSON; text: its UTF-8 string; bytes: a Uint8Array @default 'json'"),
+    deadLetterSubject: natsSubject.optional().describe("a subject (held by a stream) to which each dead-lettered message's failure record is published as JSON @default none"),
+    name: nonEmpty("the source's name in errors and failure records @default 'nats <stream> <consumer>'"),
   }),
 } satisfies Readonly<Record<string, z.ZodObject>>;

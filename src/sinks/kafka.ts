@@ -1,4 +1,5 @@
 import type { Producer } from 'kafkajs';
+import { BROKERS_EXPECTED, brokerList } from '../connectors/kafka.js';
 import { loadOptional } from '../connectors/optional.js';
 import { ConsecutionError, messageOf, previewTyped } from '../errors.js';
 import type { WriteMeta } from '../outputs/meta.js';
@@ -61,10 +62,7 @@ export function toKafka<T = unknown>(options: KafkaTargetOptions<T>): KafkaTarge
   if (options === null || typeof options !== 'object') optionReader({}, () => 'toKafka(): options').bad('options', 'an object', options);
   rejectUnknown('toKafka()', options, KNOWN);
   const r = optionReader(options, (k) => `toKafka(): ${k}`);
-  const brokers = typeof options.brokers === 'string' ? options.brokers.split(',').map((b) => b.trim()) : options.brokers;
-  if (!Array.isArray(brokers) || brokers.length === 0 || brokers.some((b) => typeof b !== 'string' || !/^[^\s:]+:\d+$/.test(b))) {
-    r.bad('brokers', "host:port strings (['127.0.0.1:9092'], or one comma-separated string)", options.brokers);
-  }
+  const brokers = brokerList(options.brokers) ?? r.bad('brokers', BROKERS_EXPECTED, options.brokers);
   if (typeof options.topic !== 'string' || options.topic.length === 0) r.bad('topic', 'a topic name', options.topic);
   if (options.key !== undefined && typeof options.key !== 'function') r.bad('key', 'a function of the value', options.key);
   if (options.clientId !== undefined && (typeof options.clientId !== 'string' || options.clientId === '')) r.bad('clientId', 'a string', options.clientId);
@@ -84,7 +82,7 @@ export function toKafka<T = unknown>(options: KafkaTargetOptions<T>): KafkaTarge
   return {
     async open() {
       const { Kafka, logLevel } = (await loadOptional<{ default: typeof import('kafkajs') }>('kafkajs', 'toKafka')).default;
-      const kafka = new Kafka({ clientId: options.clientId ?? 'consecution', brokers: [...brokers], connectionTimeout, retry: { retries }, logLevel: logLevel.NOTHING });
+      const kafka = new Kafka({ clientId: options.clientId ?? 'consecution', brokers, connectionTimeout, retry: { retries }, logLevel: logLevel.NOTHING });
       const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       try {
         await p.connect();

@@ -1,7 +1,8 @@
-import { closeRedis, connectRedis, jsonText, nameOption, redisTarget, type RedisClient } from '../connectors/redis.js';
+import { jsonText } from '../connectors/json-text.js';
+import { closeRedis, connectRedis, redisTarget, type RedisClient } from '../connectors/redis.js';
 import { ConsecutionError, messageOf, previewTyped } from '../errors.js';
 import type { WriteMeta } from '../outputs/meta.js';
-import { optionReader, rejectUnknown } from '../stage/args.js';
+import { nameOption, optionReader, rejectUnknown } from '../stage/args.js';
 import { GroupCommit } from './group-commit.js';
 
 /** Options of {@link toRedisStream}. */

@@ -1,5 +1,6 @@
 import { where, type StreamEntry } from '../connectors/redis.js';
-import { ConsecutionError, messageOf, preview } from '../errors.js';
+import { preview } from '../errors.js';
+import { badInput, decodeJson, type DecodedPayload } from './payload.js';
 import type { Parsed } from './source.js';
 
 /** How a Redis stream source reads an entry's field: as JSON, or as its text. */
@@ -21,10 +22,7 @@ export interface RedisStreamConfig {
 }
 
 /** What an entry is as an item: its value, or the error that fails it (its value is then the raw text or the fields). */
-export interface DecodedEntry {
-  readonly value: unknown;
-  readonly error: ConsecutionError | undefined;
-}
+export type DecodedEntry = DecodedPayload;
 
 /** Reads an entry's field as `o.format`. */
 export function decodeEntry(entry: StreamEntry, o: RedisStreamConfig): DecodedEntry {
@@ -39,15 +37,7 @@ export function decodeEntry(entry: StreamEntry, o: RedisStreamConfig): DecodedEn
 
 function decodeText(raw: string, o: RedisStreamConfig, what: string): DecodedEntry {
   if (o.format === 'text') return { value: raw, error: undefined };
-  try {
-    return { value: JSON.parse(raw) as unknown, error: undefined };
-  } catch (e) {
-    return { value: raw, error: badInput(`${o.name} ${what}: field "${o.field}" is not valid JSON (${messageOf(e)})`, o.name, e) };
-  }
-}
-
-function badInput(message: string, node: string, cause?: unknown): ConsecutionError {
-  return new ConsecutionError('BAD_INPUT', message, { node, retryable: false, ...(cause === undefined ? {} : { cause }) });
+  return decodeJson(raw, o.name, `${what}: field "${o.field}"`);
 }
 
 /** Source.parse: a redriven raw field text read as `format` again. */

@@ -1,5 +1,6 @@
 import type { FailureRecord } from '../acker/failure.js';
-import { closeRedis, connectRedis, entriesOf, jsonText, readReply, type RedisClient, type StreamEntry } from '../connectors/redis.js';
+import { jsonText } from '../connectors/json-text.js';
+import { closeRedis, connectRedis, entriesOf, readReply, type RedisClient, type StreamEntry } from '../connectors/redis.js';
 import { ConsecutionError, messageOf } from '../errors.js';
 import { systemClock } from '../clock/system.js';
 import type { Clock, TimerHandle } from '../types.js';

@@ -1,6 +1,6 @@
-import { nameOption, redisTarget } from '../connectors/redis.js';
+import { redisTarget } from '../connectors/redis.js';
 import { ConsecutionError, previewTyped } from '../errors.js';
-import { optionReader, rejectUnknown } from '../stage/args.js';
+import { nameOption, optionReader, rejectUnknown } from '../stage/args.js';
 import { RedisStreamReader } from './redis-stream-reader.js';
 import { parseAgain, type RedisEntryFormat, type RedisStreamConfig } from './redis-entry.js';
 import type { Source, SourceContext, SourceReader } from './source.js';

@@ -104,3 +104,10 @@ export function optionReader(options: object, subject: (key: string) => string, 
     },
   };
 }
+
+/** The non-empty string option `key` (a name: a stream, a group, a subject), or `fallback` when absent; otherwise `r.bad`. */
+export function nameOption(r: OptionReader, options: object, key: string, fallback?: string): string {
+  const v = (options as Record<string, unknown>)[key] ?? fallback;
+  if (typeof v !== 'string' || v === '') r.bad(key, 'a non-empty string', v);
+  return v;
+}

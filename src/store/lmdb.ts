@@ -4,6 +4,7 @@ import type { StoreDbs } from './layout.js';
 import { lockStore } from './lock.js';
 import { openDb, prepareDir, requireDirArg } from './lmdb-file.js';
 import { LmdbReads, toJournaled } from './reads.js';
+import { newScope } from './scope.js';
 import { isBadInput, type Checkpoint, type JournalEntry, type RedriveOptions, type RedriveResult, type Store } from './store.js';
 
 /**
@@ -33,6 +34,8 @@ export class LmdbStore extends LmdbReads implements Store {
     const { dbs, unlock } = openLocked(dir);
     super(dir, dbs);
     this.unlock = unlock;
+    const meta = dbs.meta;
+    if (meta.get('scope') === undefined) meta.putSync('scope', this.nextId() > 0 ? '' : newScope());
     this.failureKeys = [...dbs.failures.getKeys()] as number[];
     this.failureSeq = (this.failureKeys.at(-1) ?? -1) + 1;
   }
@@ -51,6 +54,10 @@ export class LmdbStore extends LmdbReads implements Store {
         void meta.put('position', position);
       }),
     );
+  }
+
+  scope(): string {
+    return this.dbs.meta.get('scope') as string;
   }
 
   forget(id: number): void {

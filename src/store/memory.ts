@@ -1,4 +1,5 @@
 import type { FailureRecord } from '../acker/failure.js';
+import { newScope } from './scope.js';
 import type { Checkpoint, JournalEntry, RedriveResult, Store, StoreStats } from './store.js';
 
 /**
@@ -20,6 +21,7 @@ export class MemoryStore implements Store {
   private readonly checkpoints = new Map<string, Checkpoint>();
   private last: unknown;
   private id = 0;
+  private readonly scopeText = newScope();
 
   journal(entries: readonly JournalEntry[], position: unknown): Promise<void> {
     this.last = position;
@@ -54,6 +56,10 @@ export class MemoryStore implements Store {
 
   position(): unknown {
     return this.last;
+  }
+
+  scope(): string {
+    return this.scopeText;
   }
 
   nextId(): number {

@@ -82,6 +82,14 @@ export interface Journal {
   position(): unknown;
   /** The next free lineage id. */
   nextId(): number;
+  /**
+   * What the idempotency keys of this store's items begin with (before the lineage id), so that
+   * keys of different stores never meet in one sink: a short random text made when the store is
+   * created and kept in it (the same after a restart); in memory, new for each store, so each
+   * run's. A store of an earlier version that has journaled items keeps the empty scope, so that
+   * their keys stay what they were.
+   */
+  scope(): string;
   /** Keeps a dead letter; its journal entry goes in the same commit. */
   deadLetter(record: FailureRecord): Promise<void>;
   /** Keeps a failure record, keeping at most `keep` of them. */

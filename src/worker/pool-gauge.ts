@@ -75,10 +75,8 @@ export class PoolGauge implements GaugeSource {
  *
  * @example
  * ```ts
- * declare const host: StageContext;
- * declare const stats: NodeStats;
- * declare const parts: PoolParts;
- * declare const batch: Batch;
+ * declare const [host, stats, parts]: ConstructorParameters<typeof PoolMeter>;
+ * declare const batch: Parameters<PoolMeter['begun']>[0];
  * const meter = new PoolMeter(host, stats, parts);
  * meter.begun(batch);
  * meter.took(12, batch.size); // the worker's answer: 12 ms for the batch

@@ -8,7 +8,7 @@ import type { StageContext } from '../stage/stage-context.js';
  *
  * @example
  * ```ts
- * declare const host: StageContext;
+ * declare const [host]: ConstructorParameters<typeof SourceHold>;
  * const hold = new SourceHold(host);
  * hold.set(true);  // a full batch waits: the source is held
  * hold.set(false); // released

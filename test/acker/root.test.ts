@@ -3,7 +3,7 @@ import { Root, type RootOwner } from '../../src/acker/root.js';
 
 /** A root whose owner's coarse clock the test sets. */
 function rootAt(): { root: Root; clock: { now: number } } {
-  const clock = { now: 1_000, complete() {}, fail() {} } satisfies RootOwner & { now: number };
+  const clock = { now: 1_000, scope: '', complete() {}, fail() {} } satisfies RootOwner & { now: number };
   return { root: new Root(clock, 0, 'x', 0, 31_000), clock };
 }
 

@@ -50,7 +50,7 @@ nodes:
     expect(r.stderr).toBe(
       `${file}: 3 problems:
 ${file}:2:12: guarantee: expected one of "none", "confirm", "track", "replay", got string "replai" (did you mean replay?)
-${file}:5:21: nodes[0].use (node a): unknown built-in "mapp" (did you mean map?); known: route, readFile, writeFile, print, map, filter, flatMap, check, chunk, ordered, toFile, toStdout, toHttp, toPostgres, toZmq, toRedisStream, or a module path (./nodes/x.js)
+${file}:5:21: nodes[0].use (node a): unknown built-in "mapp" (did you mean map?); known: route, readFile, writeFile, print, map, filter, flatMap, check, chunk, ordered, toFile, toStdout, toHttp, toPostgres, toZmq, toRedisStream, toKafka, toNats, or a module path (./nodes/x.js)
 ${file}:6:38: nodes[1].parents[0] (node b): unknown parent "aa"; the source and nodes are: source, a, b
 `,
     );
@@ -134,6 +134,22 @@ node_sequence:
     expect(ended.status).toBe(0);
     expect(readdirSync(join(dir, 'out')).sort()).toEqual(['before.txt', 'dropped.txt']);
     expect(readFileSync(join(dir, 'out', 'dropped.txt'), 'utf8')).toBe('dropped while it ran');
+  });
+
+  it('a NanoStream file with a KafkaProducer validates; run with no broker (nothing listens on port 1) fails at open naming it, exit 1', () => {
+    const { dir, file } = project(`pipeline_name: nano-kafka
+node_sequence:
+  - { name: watcher, class: WatchdogDirectoryListener, watchdog_path: ./in }
+  - { name: reader, class: FileReader, parents: [watcher] }
+  - { name: kafka, class: KafkaProducer, topic: files, brokers: "127.0.0.1:1", parents: [reader] }
+`);
+    mkdirSync(join(dir, 'in'));
+    const valid = cli(['validate', file]);
+    expect(valid).toMatchObject({ status: 0, stderr: '' });
+    expect(valid.stdout).toContain('ok (pipeline nano-kafka, source in)');
+    const r = cli(['run', file, '--no-view', '--store', join(dir, 'state')]);
+    expect(r.stderr).toContain('consecution: output "kafka" failed to open: toKafka files on 127.0.0.1:1: cannot connect');
+    expect(r.status).toBe(1);
   });
 
   it('a second signal exits at once with 128 + its number, while the first one drains', async () => {
@@ -221,6 +237,7 @@ describe('consecution graph / schema / test', () => {
     const schema = JSON.parse(r.stdout) as { properties: Record<string, unknown> };
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['source', 'nodes', 'guarantee', 'store', 'deadLetter']));
     expect(r.stdout).toContain('"fromFile"');
+    expect(r.stdout).toContain('"toKafka"');
   });
 
   it('runs a test file: exit 0 when every case passes, 1 naming what differed when one does not', () => {

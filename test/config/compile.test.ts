@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -93,6 +93,46 @@ node_sequence:
     expect(c.name).toBe('nano');
     const g = describePipeline(c.pipeline);
     expect(g.nodes.map((n) => `${n.name}:${n.kind}`)).toEqual(['input:source', 'reader:node', 'writer:node', 'end:end']);
+  });
+
+  // Nothing listens on port 1 or 2 of this machine: connecting is refused at once (retries: 1 keeps
+  // kafkajs's backoff short; the assertions are on the outcome only).
+  it.each([
+    ['one comma-separated string', '"127.0.0.1:1, 127.0.0.1:2"'],
+    ['a list', '[127.0.0.1:1, 127.0.0.1:2]'],
+  ])('a NanoStream KafkaProducer is toKafka, its brokers %s: with none reachable, the run fails at open with OUTPUT_FAILED naming them', async (_, brokers) => {
+    const { dir, file } = setUp(`
+pipeline_name: nano
+node_sequence:
+  - { name: watcher, class: WatchdogDirectoryListener, watchdog_path: ./in }
+  - { name: reader, class: FileReader, parents: [watcher] }
+  - { name: kafka, class: KafkaProducer, topic: files, brokers: ${brokers}, retries: 1, parents: [reader] }
+`);
+    mkdirSync(join(dir, 'in'));
+    const c = await loadPipeline(file);
+    expect(Object.keys(c.options.outputs ?? {})).toEqual(['kafka']);
+    const error = await new Consecutor(c.pipeline, c.options).run(c.source).then(() => undefined, (e: unknown) => e);
+    expect(error).toMatchObject({ code: 'OUTPUT_FAILED', message: expect.stringContaining('output "kafka" failed to open: toKafka files on 127.0.0.1:1,127.0.0.1:2: cannot connect') });
+  });
+
+  it('bad KafkaProducer params are named at their line and column, all at once', async () => {
+    const { file } = setUp(`
+pipeline_name: nano
+node_sequence:
+  - { name: watcher, class: WatchdogDirectoryListener, watchdog_path: ./in }
+  - { name: k1, class: KafkaProducer, brokers: "kafka1:9092" }
+  - { name: k2, class: KafkaProducer, topic: files, brokers: [kafka1:9092, kafka2] }
+  - { name: k3, class: KafkaProducer, topic: files, parents: [watcher] }
+`);
+    const expected = "host:port strings (['127.0.0.1:9092'], or one comma-separated string)";
+    await expect(loadPipeline(file)).rejects.toThrow(
+      [
+        `${file}: 3 problems:`,
+        `${file}:5:5: node_sequence[1].topic (node k1): missing: give a string (the topic each value is produced to)`,
+        `${file}:6:62: node_sequence[2].brokers (node k2): ${expected}, got array ["kafka1:9092","kafka2"]`,
+        `${file}:7:5: node_sequence[3].brokers (node k3): missing: give the brokers to bootstrap from: host:port strings, a list (['kafka1:9092', 'kafka2:9092']) or one comma-separated string ('kafka1:9092,kafka2:9092')`,
+      ].join('\n'),
+    );
   });
 
   it('a misspelt NanoStream class is named at its line, with the class it was likely meant to be', async () => {

@@ -39,8 +39,8 @@ describe('pipeline file errors: file:line:col, the key, what was expected, did y
     expect(m).toBe(
       [
         `p${n}.yaml: 4 problems:`,
-        `p${n}.yaml:1:16: source.use: unknown source "watchDirectry" (did you mean watchDirectory?); known: fromFile, fromStdin, fromHttp, fromZmq, fromInterval, fromCron, watchDirectory, fromPostgres, fromRedisStream`,
-        `p${n}.yaml:3:24: nodes[0].use (node read): unknown built-in "readFlie" (did you mean readFile?); known: route, readFile, writeFile, print, map, filter, flatMap, check, chunk, ordered, toFile, toStdout, toHttp, toPostgres, toZmq, toRedisStream, or a module path (./nodes/x.js)`,
+        `p${n}.yaml:1:16: source.use: unknown source "watchDirectry" (did you mean watchDirectory?); known: fromFile, fromStdin, fromHttp, fromZmq, fromInterval, fromCron, watchDirectory, fromPostgres, fromRedisStream, fromNats`,
+        `p${n}.yaml:3:24: nodes[0].use (node read): unknown built-in "readFlie" (did you mean readFile?); known: route, readFile, writeFile, print, map, filter, flatMap, check, chunk, ordered, toFile, toStdout, toHttp, toPostgres, toZmq, toRedisStream, toKafka, toNats, or a module path (./nodes/x.js)`,
         `p${n}.yaml:4:5: nodes[1].dir (node copy): missing: give a string (the directory to write into)`,
         `p${n}.yaml:4:45: nodes[1].parents[0] (node copy): unknown parent "raed" (did you mean read?); the source and nodes are: source, read, copy`,
       ].join('\n'),

@@ -58,7 +58,7 @@ describe('toHttp: confirmed on 2xx', () => {
     );
     const keys = s.seen.map((r) => r.headers['idempotency-key']);
     expect(new Set(keys).size).toBe(3);
-    for (const k of keys) expect(k).toMatch(/^\d+:[0-9a-f]{16}$/);
+    for (const k of keys) expect(k).toMatch(/^[\w-]{8}\.\d+:[0-9a-f]{16}$/);
   });
 
   it('sends what encode makes, with the content type the headers say', async () => {

@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { service } from './services.js';
 
+export { until } from './until.js';
+
 export const server = await service('redis');
 export const url = `redis://${server.host}:${server.port}`;
 
@@ -56,13 +58,4 @@ export async function entries(stream: string): Promise<{ id: string; fields: Rec
     for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
     return { id, fields };
   });
-}
-
-/** Polls the async `done` until it holds; fails naming `what` after `boundMs` of real time (a hang, not a race). */
-export async function until(what: string, done: () => Promise<boolean> | boolean, boundMs = 30_000): Promise<void> {
-  const end = Date.now() + boundMs;
-  while (!(await done())) {
-    if (Date.now() > end) throw new Error(`waited ${boundMs} ms for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

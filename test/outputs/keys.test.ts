@@ -55,7 +55,8 @@ describe('the idempotency key of a write', () => {
     expect(again!.key).toBe(first!.key);
     expect([first!.attempt, again!.attempt]).toEqual([0, 1]);
     expect(again!.root).toBe(first!.root);
-    expect(first!.key).toMatch(/^\d+:[0-9a-f]{16}$/);
+    // The store's scope (in memory: the run's), the lineage id, the edge.
+    expect(first!.key).toMatch(/^[\w-]{8}\.\d+:[0-9a-f]{16}$/);
     // Different items, different keys.
     expect(new Set(rows.writes.map((w) => w.meta.key)).size).toBe(3);
   });
@@ -167,7 +168,7 @@ describe('the idempotency key of a write', () => {
     await new Consecutor(broadcast(output('rows'), sum), { guarantee: 'none', outputs: { rows } }).run([1, 2]);
     expect(rows.writes.map((w) => w.meta.root)).toEqual([-1, -1, -1]);
     expect(new Set(rows.writes.map((w) => w.meta.key)).size).toBe(3);
-    expect(rows.writes.every((w) => /^u\d+$/.test(w.meta.key))).toBe(true);
+    expect(rows.writes.every((w) => /^u[\w-]{8}\.\d+$/.test(w.meta.key))).toBe(true);
 
     const dead = recording<FailureRecord>();
     const bad = map((x: number) => {
@@ -176,7 +177,8 @@ describe('the idempotency key of a write', () => {
     });
     await new Consecutor(bad, { guarantee: 'replay', retries: 1, outputs: { deadLetter: dead } }).run([1, 2]);
     const [letter] = dead.writes;
-    expect(letter!.meta).toEqual({ key: `${letter!.value.root}:dead`, root: letter!.value.root, attempt: 1 });
+    expect(letter!.meta).toMatchObject({ root: letter!.value.root, attempt: 1 });
+    expect(letter!.meta.key).toMatch(new RegExp(`^[\\w-]{8}\\.${letter!.value.root}:dead$`));
   });
 
   it("is made of the source's key for the item when it has one: the same in another run whose lineage ids differ", async () => {
@@ -223,6 +225,29 @@ describe('the idempotency key of a write', () => {
       expect(rows.writes.map((w) => w.meta.key.split(':')[0])).toEqual(['m-1', 'm-2']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('never meets the keys of another store: runs without a store, and two LMDB stores, give their first items different keys', async () => {
+    const firstKey = async (store?: { path: string }, items = [1]) => {
+      const rows = recording<number>();
+      await new Consecutor(output('rows'), { outputs: { rows }, ...(store === undefined ? {} : { store }) }).run(items);
+      return rows.writes[0]!.meta;
+    };
+    const [a, b] = [await firstKey(), await firstKey()];
+    expect([a.root, b.root]).toEqual([0, 0]);
+    expect(a.key).not.toBe(b.key);
+    const dirs = [mkdtempSync(join(tmpdir(), 'consecution-keys-')), mkdtempSync(join(tmpdir(), 'consecution-keys-'))];
+    try {
+      const [x, y] = [await firstKey({ path: dirs[0]! }), await firstKey({ path: dirs[1]! })];
+      expect([x.root, y.root]).toEqual([0, 0]);
+      expect(x.key).not.toBe(y.key);
+      // The same store keeps its scope: its next item's key begins as its first's did.
+      const again = await firstKey({ path: dirs[0]! }, [1, 2]);
+      expect(again.root).toBe(1);
+      expect(again.key.split('.')[0]).toBe(x.key.split('.')[0]);
+    } finally {
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
     }
   });
 });

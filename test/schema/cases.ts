@@ -5,6 +5,7 @@ import { writeFile } from '../../operators/writeFile.js';
 import { resolveOptions } from '../../src/consecutor/options.js';
 import { toFile } from '../../src/sinks/file.js';
 import { toHttp } from '../../src/sinks/http.js';
+import { toKafka } from '../../src/sinks/kafka.js';
 import { toPostgres } from '../../src/sinks/postgres.js';
 import { toStdout } from '../../src/sinks/stdout.js';
 import { toZmq } from '../../src/sinks/zmq.js';
@@ -16,7 +17,9 @@ import { fromPostgres } from '../../src/sources/postgres.js';
 import { fromStdin } from '../../src/sources/stdin.js';
 import { watchDirectory } from '../../src/sources/watch.js';
 import { fromZmq } from '../../src/sources/zmq.js';
+import { toNats } from '../../src/sinks/nats.js';
 import { toRedisStream } from '../../src/sinks/redis-stream.js';
+import { fromNats } from '../../src/sources/nats.js';
 import { fromRedisStream } from '../../src/sources/redis-stream.js';
 
 type Options = Record<string, unknown>;
@@ -220,5 +223,69 @@ export const cases: Readonly<Record<string, SchemaCase>> = {
     accepts: [{ stream: 'totals' }, { url: 'redis://127.0.0.1:6379', stream: 'totals', maxLen: 100_000, field: 'data', name: 'totals', batchSize: 1000 }],
     refuses: [{}, { stream: 's', maxLen: 0 }, { stream: 's', field: 'key' }, { stream: 's', batchSize: 0 }],
     misspelt: { base: { stream: 's' }, key: 'maxlen', meant: 'maxLen' },
+  },
+  fromNats: {
+    build: (o) => fromNats(o as never),
+    accepts: [
+      { stream: 'ORDERS', consumer: 'billing' },
+      {
+        servers: 'nats://127.0.0.1:4222',
+        stream: 'ORDERS',
+        consumer: 'billing',
+        subject: 'orders.eu',
+        ackWaitMs: 30_000,
+        maxDeliver: 5,
+        batch: 100,
+        fetchWaitMs: 5000,
+        format: 'json',
+        deadLetterSubject: 'orders.dead',
+        name: 'orders',
+      },
+      { servers: ['nats://a:4222', 'b:4222'], stream: 's', consumer: 'c', subject: 'orders.*.>', format: 'bytes' },
+      { servers: 'nats://u:pw@a:4222, tls://b:4222', stream: 's', consumer: 'c', format: 'text' },
+    ],
+    refuses: [
+      { stream: 'ORDERS' },
+      { stream: '', consumer: 'c' },
+      { stream: 'a.b', consumer: 'c' },
+      { servers: 'http://127.0.0.1:4222', stream: 's', consumer: 'c' },
+      { servers: [], stream: 's', consumer: 'c' },
+      { stream: 's', consumer: 'c', subject: 'a..b' },
+      { stream: 's', consumer: 'c', subject: 'a.>.b' },
+      { stream: 's', consumer: 'c', ackWaitMs: 0 },
+      { stream: 's', consumer: 'c', batch: 0 },
+      { stream: 's', consumer: 'c', fetchWaitMs: 999 },
+      { stream: 's', consumer: 'c', format: 'ndjson' },
+      { stream: 's', consumer: 'c', deadLetterSubject: 'dead.*' },
+    ],
+    misspelt: { base: { stream: 's', consumer: 'c' }, key: 'ackWait', meant: 'ackWaitMs' },
+  },
+  toNats: {
+    build: (o) => toNats(o as never),
+    accepts: [{ subject: 'totals' }, { servers: ['nats://127.0.0.1:4222'], subject: 'totals.eu', name: 'totals', batchSize: 1000 }],
+    refuses: [{}, { subject: 'totals.*' }, { subject: 'a b' }, { subject: 's', batchSize: 0 }, { servers: 'redis://x', subject: 's' }],
+    misspelt: { base: { subject: 's' }, key: 'batchsize', meant: 'batchSize' },
+  },
+  toKafka: {
+    build: (o) => toKafka(o as never),
+    accepts: [
+      { brokers: ['127.0.0.1:9092'], topic: 'orders' },
+      { brokers: 'kafka1:9092, kafka2:9092', topic: 'orders', clientId: 'consecution', connectionTimeoutMs: 10_000, retries: 5 },
+    ],
+    refuses: [
+      { topic: 'orders' },
+      { brokers: '127.0.0.1:9092' },
+      { brokers: [], topic: 't' },
+      { brokers: 'localhost', topic: 't' },
+      { brokers: 'a:1,', topic: 't' },
+      { brokers: ['a:1', 9092], topic: 't' },
+      { brokers: 9092, topic: 't' },
+      { brokers: 'a:1', topic: '' },
+      { brokers: 'a:1', topic: 't', clientId: '' },
+      { brokers: 'a:1', topic: 't', connectionTimeoutMs: 0 },
+      { brokers: 'a:1', topic: 't', retries: 0 },
+    ],
+    misspelt: { base: { brokers: 'a:1', topic: 't' }, key: 'tpoic', meant: 'topic' },
+    codeOnly: ['key'],
   },
 };

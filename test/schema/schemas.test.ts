@@ -20,7 +20,7 @@ describe('optionSchemas: one zod schema per options object', () => {
   it('has one per built-in with options, and the Consecutor', () => {
     expect(Object.keys(optionSchemas).sort()).toEqual(Object.keys(cases).sort());
     expect(optionsOf('toFile')).toBe(optionSchemas.toFile);
-    expect(() => optionsOf('toKafka')).toThrow(/no options schema named "toKafka"/);
+    expect(() => optionsOf('fromKafka')).toThrow(/no options schema named "fromKafka"/);
   });
 
   describe.each(Object.entries(cases))('%s', (name, c) => {
@@ -115,5 +115,14 @@ describe('consecution schema (JSON Schema for editors)', () => {
     expect(toHttp?.additionalProperties).toBe(false);
     expect(Object.keys(toHttp?.properties ?? {})).toEqual(expect.arrayContaining(['url', 'retries', 'maxInFlight', 'headers']));
     expect(toHttp?.properties.retries.description).toBe('tries after the first one, for 429, 5xx, network errors and timeouts @default 5');
+  });
+
+  it('has toKafka, its brokers a list or one comma-separated string', () => {
+    const schema = pipelineJsonSchema() as { properties: { nodes: { items: { anyOf: Record<string, any>[] } } } };
+    const toKafka = schema.properties.nodes.items.anyOf.find((s) => s.properties?.use?.const === 'toKafka');
+    expect(toKafka?.additionalProperties).toBe(false);
+    expect(toKafka?.required).toEqual(expect.arrayContaining(['brokers', 'topic', 'use']));
+    expect(Object.keys(toKafka?.properties ?? {})).toEqual(expect.arrayContaining(['brokers', 'topic', 'clientId', 'connectionTimeoutMs', 'retries']));
+    expect(toKafka?.properties.brokers.anyOf).toEqual([{ type: 'string' }, { type: 'array', items: { type: 'string' } }]);
   });
 });

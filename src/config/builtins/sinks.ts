@@ -1,5 +1,7 @@
 import { toFile } from '../../sinks/file.js';
 import { toHttp } from '../../sinks/http.js';
+import { toNats } from '../../sinks/nats.js';
+import { toKafka } from '../../sinks/kafka.js';
 import { toPostgres } from '../../sinks/postgres.js';
 import { toRedisStream } from '../../sinks/redis-stream.js';
 import { toStdout } from '../../sinks/stdout.js';
@@ -41,5 +43,17 @@ export const sinks: Readonly<Record<string, Builtin<'sink'>>> = {
     summary: 'adds each item to a Redis stream (JSON in data, its idempotency key in key), one pipeline per batch',
     params: optionsOf('toRedisStream'),
     build: (p) => toRedisStream(p as never),
+  }),
+  toKafka: builtin({
+    kind: 'sink',
+    summary: 'produces each item as a JSON message to a Kafka topic (idempotent producer, acks from all in-sync replicas)',
+    params: optionsOf('toKafka'),
+    build: (p) => toKafka(p as never),
+  }),
+  toNats: builtin({
+    kind: 'sink',
+    summary: 'publishes each item to a NATS JetStream subject (JSON, Nats-Msg-Id = its idempotency key), confirmed on PubAck',
+    params: optionsOf('toNats'),
+    build: (p) => toNats(p as never),
   }),
 };

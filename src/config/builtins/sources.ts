@@ -2,6 +2,7 @@ import { fromCron } from '../../sources/cron.js';
 import { fromFile } from '../../sources/file.js';
 import { fromHttp } from '../../sources/http.js';
 import { fromInterval } from '../../sources/interval.js';
+import { fromNats } from '../../sources/nats.js';
 import { fromPostgres } from '../../sources/postgres.js';
 import { fromRedisStream } from '../../sources/redis-stream.js';
 import { fromStdin } from '../../sources/stdin.js';
@@ -66,5 +67,11 @@ export const sources: Readonly<Record<string, Builtin<'source'>>> = {
     summary: 'the entries of a Redis stream as one consumer of a group (XACK on completion, XAUTOCLAIM of dead consumers\' entries)',
     params: optionsOf('fromRedisStream'),
     build: (p) => fromRedisStream(p as never),
+  }),
+  fromNats: builtin({
+    kind: 'source',
+    summary: 'the messages of a NATS JetStream stream through a durable pull consumer (ack on completion, working() while in flight, term on dead letter)',
+    params: optionsOf('fromNats'),
+    build: (p) => fromNats(p as never),
   }),
 };
