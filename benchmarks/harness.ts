@@ -11,7 +11,7 @@ import * as vm from 'node:vm';
  * The baselines variants are compared with. The throughput scenarios have raw RxJS and Node
  * streams; the worker scenarios (offload-*) have none of those, only the same work done inline.
  */
-export type Baseline = 'rxjs' | 'node' | 'lmdb' | 'inline' | 'fs' | 'http' | 'pg' | 'metricsOff';
+export type Baseline = 'rxjs' | 'node' | 'lmdb' | 'inline' | 'fs' | 'http' | 'pg' | 'metricsOff' | 'nats' | 'oneCopy';
 
 export const BASELINE_LABEL: Readonly<Record<Baseline, string>> = {
   rxjs: 'raw RxJS',
@@ -22,10 +22,12 @@ export const BASELINE_LABEL: Readonly<Record<Baseline, string>> = {
   http: 'bare node:http',
   pg: 'raw pg',
   metricsOff: 'the same run with metrics: false',
+  nats: 'raw nats.js',
+  oneCopy: 'consecution, 1 copy',
 };
 
 /** The baselines that get a ratio column in the table, when the scenario has them (in this order). */
-const COLUMNS: readonly Baseline[] = ['rxjs', 'node', 'inline'];
+const COLUMNS: readonly Baseline[] = ['rxjs', 'node', 'inline', 'nats', 'oneCopy'];
 
 /** One way of computing a scenario's workload. */
 export interface Variant {
@@ -34,6 +36,10 @@ export interface Variant {
   readonly baseline?: Baseline;
   /** Runs the whole workload over `input` once and resolves to its result. */
   run(input: readonly number[]): Promise<number>;
+  /** Untimed, before each run: what the run starts from (a broker's stream filled with the input). */
+  prepare?(input: readonly number[]): Promise<void>;
+  /** Untimed, after each run, also a failed one: takes down what prepare() and run() left (streams, processes). */
+  cleanup?(): Promise<void>;
 }
 
 /** A throughput goal: a ratio to a baseline, or an absolute rate. */
@@ -99,6 +105,10 @@ export interface VariantResult {
   readonly vsNode?: number;
   /** median / inline median (when the scenario has an inline baseline). */
   readonly vsInline?: number;
+  /** median / raw nats.js median (when the scenario has raw nats.js). */
+  readonly vsNats?: number;
+  /** median / the one-copy run's median (when the scenario compares copies). */
+  readonly vsOneCopy?: number;
 }
 
 export type TargetResult =
@@ -216,10 +226,17 @@ export async function runScenario(scenario: Scenario, options: HarnessOptions): 
     for (let k = 0; k < variants.length; k++) {
       const i = (round + k) % variants.length;
       const v = variants[i]!;
-      forceGc?.();
-      const t0 = performance.now();
-      const result = await v.run(input);
-      const ms = performance.now() - t0;
+      let result: number;
+      let ms: number;
+      try {
+        await v.prepare?.(input);
+        forceGc?.();
+        const t0 = performance.now();
+        result = await v.run(input);
+        ms = performance.now() - t0;
+      } finally {
+        await v.cleanup?.();
+      }
       if (result !== reference) {
         throw new Error(
           `${scenario.id}: variant "${v.name}" computed ${result}, ${referenceName} computed ${reference} (round ${round + 1}): the benchmark or the library is wrong`,
@@ -234,7 +251,7 @@ export async function runScenario(scenario: Scenario, options: HarnessOptions): 
     const v = findBaseline(scenario, b);
     return v === undefined ? undefined : medians[variants.indexOf(v)];
   };
-  const [rxjsMedian, nodeMedian, inlineMedian] = [medianOf('rxjs'), medianOf('node'), medianOf('inline')];
+  const [rxjsMedian, nodeMedian, inlineMedian, natsMedian, oneCopyMedian] = [medianOf('rxjs'), medianOf('node'), medianOf('inline'), medianOf('nats'), medianOf('oneCopy')];
   const results: VariantResult[] = variants.map((v, i) => ({
     name: v.name,
     baseline: v.baseline ?? null,
@@ -245,6 +262,8 @@ export async function runScenario(scenario: Scenario, options: HarnessOptions): 
     ...(rxjsMedian === undefined ? {} : { vsRxjs: medians[i]! / rxjsMedian }),
     ...(nodeMedian === undefined ? {} : { vsNode: medians[i]! / nodeMedian }),
     ...(inlineMedian === undefined ? {} : { vsInline: medians[i]! / inlineMedian }),
+    ...(natsMedian === undefined ? {} : { vsNats: medians[i]! / natsMedian }),
+    ...(oneCopyMedian === undefined ? {} : { vsOneCopy: medians[i]! / oneCopyMedian }),
   }));
   const targets: TargetResult[] = scenario.targets.map((t) => {
     const r = results.find((x) => x.name === t.variant)!;
@@ -295,21 +314,22 @@ export function formatMachine(m: Machine): string {
 }
 
 const ratioTo = (v: VariantResult, b: Baseline): number | undefined =>
-  b === 'rxjs' ? v.vsRxjs : b === 'node' ? v.vsNode : b === 'inline' ? v.vsInline : undefined;
+  ({ rxjs: v.vsRxjs, node: v.vsNode, inline: v.vsInline, nats: v.vsNats, oneCopy: v.vsOneCopy } as Partial<Record<Baseline, number>>)[b];
 
 export function formatScenario(r: ScenarioResult): string {
-  // A ratio column for each of raw RxJS, Node streams and inline that the scenario has.
+  // A ratio column for each of raw RxJS, Node streams, inline, raw nats.js and one copy that the scenario has.
   const columns = COLUMNS.filter((b) => r.variants.some((v) => v.baseline === b));
-  // Thousands of items/s when every variant is below 0.1 M items/s (CPU-bound work), else millions.
+  // Thousands of items/s when every variant is below 0.1 M items/s (CPU-bound work), plain items/s below 10,000.
   const slow = r.variants.every((v) => v.median < 100_000);
-  const rate = slow ? (itemsPerSec: number) => (itemsPerSec / 1e3).toFixed(1) : mps;
+  const slowest = r.variants.every((v) => v.max < 10_000);
+  const rate = slowest ? (itemsPerSec: number) => itemsPerSec.toFixed(0) : slow ? (itemsPerSec: number) => (itemsPerSec / 1e3).toFixed(1) : mps;
   const rows = r.variants.map((v) => [
     v.name,
     rate(v.median),
     `${rate(v.min)}–${rate(v.max)}`,
     ...columns.map((b) => times(ratioTo(v, b)!)),
   ]);
-  const header = ['variant', `${slow ? 'k' : 'M'} items/s (median)`, 'min–max', ...columns.map((b) => `× ${BASELINE_LABEL[b]}`)];
+  const header = ['variant', `${slowest ? '' : slow ? 'k ' : 'M '}items/s (median)`, 'min–max', ...columns.map((b) => `× ${BASELINE_LABEL[b]}`)];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
   const line = (cells: readonly string[]) =>
     `| ${cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(' | ')} |`;

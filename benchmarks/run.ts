@@ -10,8 +10,10 @@ import { toFileScenario } from './to-file.js';
 import { httpIngest, httpIngestNdjson } from './http-ingest.js';
 import { toPostgresScenario } from './to-postgres.js';
 import { metricsNode, metricsW1 } from './metrics-overhead.js';
+import { natsMap } from './nats-map.js';
+import { natsCopies } from './nats-copies.js';
 
-const SCENARIOS: readonly Scenario[] = [w1, w2, w3, w1lmdb, offloadCpu, offloadTrivial, offloadLong, toFileScenario, httpIngest, httpIngestNdjson, toPostgresScenario, metricsW1, metricsNode];
+const SCENARIOS: readonly Scenario[] = [w1, w2, w3, w1lmdb, offloadCpu, offloadTrivial, offloadLong, toFileScenario, httpIngest, httpIngestNdjson, toPostgresScenario, metricsW1, metricsNode, natsMap, natsCopies];
 
 const DEFAULT_RUNS = 9;
 const DEFAULT_WARMUP = 2;
