@@ -187,10 +187,10 @@ class KeysetReader extends PostgresReader {
   private readonly first: string;
   private readonly after: string;
 
-  constructor(o: Checked, private readonly key: string, after: unknown) {
+  constructor(o: Checked, private readonly keyColumn: string, after: unknown) {
     super(o);
     this.position = after;
-    const k = `rows.${quoteIdent(key)}`;
+    const k = `rows.${quoteIdent(keyColumn)}`;
     const limit = `ORDER BY ${k} LIMIT ${o.batchSize}`;
     this.first = `SELECT * FROM (${o.query}) AS rows ${limit}`;
     this.after = `SELECT * FROM (${o.query}) AS rows WHERE ${k} > $${o.params.length + 1} ${limit}`;
@@ -204,13 +204,13 @@ class KeysetReader extends PostgresReader {
 
   private take(): IteratorResult<Row, unknown> {
     const row = this.page[this.next++]!;
-    const key = row[this.key];
+    const key = row[this.keyColumn];
     if (key === null || key === undefined) {
       throw new ConsecutionError(
         'SOURCE_FAILED',
         key === null
-          ? `fromPostgres(): a row's key column "${this.key}" is null (the key must be unique and never null): ${preview(row)}`
-          : `fromPostgres(): key "${this.key}" is not a column of the query's rows: ${preview(row)}`,
+          ? `fromPostgres(): a row's key column "${this.keyColumn}" is null (the key must be unique and never null): ${preview(row)}`
+          : `fromPostgres(): key "${this.keyColumn}" is not a column of the query's rows: ${preview(row)}`,
       );
     }
     this.position = key;
