@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipe } from 'rxjs';
 import { Consecutor, fromFile, fromHttp, fromIterable, map, openStoreReadOnly, type Source } from 'consecution';
+import { decodeJson } from '../../src/sources/payload.js';
 import { gate, serve, until } from '../connectors/http-harness.js';
 import { expectStoreEmpty } from './empty.js';
 
@@ -123,6 +124,12 @@ describe('items journaled as the text they were parsed from', () => {
         },
       },
     ]);
+  });
+
+  it("the brokers' JSON payloads carry their text (fromNats, fromRedisStream read them with decodeJson)", () => {
+    expect(decodeJson('{"n":1}', 'queue', 'message 1')).toEqual({ value: { n: 1 }, error: undefined, raw: '{"n":1}' });
+    // Bad input is failed, not journaled: no text to carry.
+    expect(decodeJson('{"n":', 'queue', 'message 2')).toMatchObject({ value: '{"n":', error: { code: 'BAD_INPUT' }, raw: undefined });
   });
 
   it('a memory store journals nothing, and the pipeline gets the parsed values', async () => {
