@@ -31,6 +31,8 @@ export interface AckerOptions {
   readonly firstId: number;
   /** What the idempotency keys of its roots begin with: the store's scope (Store.scope). */
   readonly scope: string;
+  /** The name of the run's source (RootOwner.source). */
+  readonly source?: string | undefined;
   /** The run's clock: read when the acker is made and for a failure record's `at`, not per item. */
   readonly clock: Clock;
 }
@@ -56,6 +58,7 @@ export class Acker implements RootOwner {
    */
   now: number;
   readonly scope: string;
+  readonly source: string | undefined;
   /** The clock's time when the acker was made: what {@link now} counts from. */
   private readonly epoch: number;
 
@@ -73,6 +76,7 @@ export class Acker implements RootOwner {
   constructor(options: AckerOptions, events: AckerEvents) {
     this.options = options;
     this.scope = options.scope;
+    this.source = options.source;
     this.events = events;
     this.seq = options.firstId;
     this.epoch = options.clock.now();

@@ -225,8 +225,11 @@ export class Admission {
     // Bad input is dead-lettered, not journaled, but its position is: a restart resumes after it.
     if (this.store.durable) this.lastRead = root;
     if (reader.error !== undefined) root.failAnchor({ node: this.source.name, value: r.value, error: reader.error }, 0);
-    else if (this.store.durable) this.batch.push(root);
-    else this.enter(root);
+    else if (this.store.durable) {
+      // Journaled as the text it was parsed from, when the source has it (see SourceReader.raw).
+      root.raw = reader.raw;
+      this.batch.push(root);
+    } else this.enter(root);
   }
 
   private enter(root: Root): void {
@@ -249,7 +252,11 @@ export class Admission {
         if (this.finished) return;
         this.pumping = true;
         try {
-          for (const root of batch) if (root.attempt >= 0) this.enter(root);
+          for (const root of batch) {
+            // On disk: the text is no longer needed (the run goes on with the value).
+            root.raw = undefined;
+            if (root.attempt >= 0) this.enter(root);
+          }
         } finally {
           this.pumping = false;
         }

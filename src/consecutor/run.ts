@@ -90,7 +90,7 @@ export class Run implements StageContext {
     holders.push(writes);
     const settlement = new Settlement({ store, cells, channels, writes, holders, keepFailures: options.keepFailures });
     const { guarantee, retries, timeoutMs, keepFailures, clock } = options;
-    this.acker = guarantee === 'none' ? undefined : new Acker({ guarantee, retries, timeoutMs, keepFailures, firstId: store.nextId(), scope: store.scope(), clock }, settlement);
+    this.acker = guarantee === 'none' ? undefined : new Acker({ guarantee, retries, timeoutMs, keepFailures, firstId: store.nextId(), scope: store.scope(), source: source.name, clock }, settlement);
     this.admission = new Admission({
       source,
       store,

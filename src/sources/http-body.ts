@@ -49,19 +49,25 @@ export interface Malformed {
 /**
  * The items of a body: `json` one item (the value), `ndjson` one per non-blank line, `text` the
  * body as one string. Malformed input gives {@link Malformed} instead (the whole body is refused).
+ * With `raws`, the text of each `json` or `ndjson` item is pushed onto it (SourceReader.raw:
+ * JSON.parse of it gives the item again).
  *
  * @example
  * ```ts
  * parseBody(Buffer.from('{"n":1}\n{"n":2}\n'), 'ndjson'); // [{ n: 1 }, { n: 2 }]
  * parseBody(Buffer.from('{"n":1}\n{"n":'), 'ndjson');     // { error: 'line 2: not valid JSON (...)', line: 2 }
+ * const raws: string[] = [];
+ * parseBody(Buffer.from('{"n":1}\r\n'), 'ndjson', raws); // [{ n: 1 }], and raws is ['{"n":1}']
  * ```
  */
-export function parseBody(body: Buffer, format: HttpFormat): unknown[] | Malformed {
+export function parseBody(body: Buffer, format: HttpFormat, raws?: string[]): unknown[] | Malformed {
   const text = body.toString('utf8');
   if (format === 'text') return [text];
   if (format === 'json') {
     try {
-      return [JSON.parse(text) as unknown];
+      const value = JSON.parse(text) as unknown;
+      raws?.push(text);
+      return [value];
     } catch (e) {
       return { error: text.trim() === '' ? 'the body is empty: expected one JSON value' : `not valid JSON (${messageOf(e)})` };
     }
@@ -72,9 +78,13 @@ export function parseBody(body: Buffer, format: HttpFormat): unknown[] | Malform
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     line++;
-    const value = parseLine(text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end), 'ndjson', 'body', line);
+    const raw = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+    const value = parseLine(raw, 'ndjson', 'body', line);
     if (value instanceof ConsecutionError) return { error: value.message.replace(/^body /, ''), line };
-    if (value !== undefined) items.push(value);
+    if (value !== undefined) {
+      items.push(value);
+      raws?.push(raw);
+    }
     start = end + 1;
   }
   return items;

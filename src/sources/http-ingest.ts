@@ -27,6 +27,8 @@ export interface HttpFailure {
  */
 export class Ingest {
   items: unknown[] = [];
+  /** The text of each item (SourceReader.raw), until all are read; undefined for `text` bodies. */
+  raws: string[] | undefined = undefined;
   /** Items handed to the run (read). */
   read = 0;
   /** The position of its first item, once read. */

@@ -29,6 +29,8 @@ const TRIM = 1024;
 export class HttpReader implements SourceReader<unknown> {
   position = 0;
   readonly error = undefined;
+  /** The text the last item was parsed from (see SourceReader.raw). */
+  raw: string | undefined = undefined;
   /** close() settles a pending read at once (done), and what a read returned is the run's. */
   readonly closeSettlesRead = true;
   stopping = false;
@@ -102,8 +104,13 @@ export class HttpReader implements SourceReader<unknown> {
         this.open.push(ing);
       }
       this.position = this.next++;
+      this.raw = ing.raws?.[ing.read];
       const value = ing.items[ing.read++];
-      if (ing.read === ing.items.length) this.shiftQueue();
+      if (ing.read === ing.items.length) {
+        // Every text is out: only the run's journal holds them now, until they are on disk.
+        ing.raws = undefined;
+        this.shiftQueue();
+      }
       return { done: false, value };
     }
   }

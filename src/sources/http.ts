@@ -8,6 +8,7 @@ import { parseBody, readBody, TOO_LARGE, type HttpFormat } from './http-body.js'
 import { Ingest, refused, type Answer } from './http-ingest.js';
 import { IdempotencyKeys } from './http-keys.js';
 import { HttpReader } from './http-reader.js';
+import { lineParser } from './parse.js';
 import type { Source, SourceContext, SourceReader } from './source.js';
 
 /** Options of {@link fromHttp}. */
@@ -73,8 +74,11 @@ const FORMATS: readonly HttpFormat[] = ['json', 'ndjson', 'text'];
 export function fromHttp<T = unknown>(options: HttpSourceOptions): HttpSource<T> {
   const o = httpOptions(options);
   let listening = deferred<URL>();
+  // An item journaled as its text (SourceReader.raw), or redriven bad input, is parsed again as JSON.
+  const parse = lineParser<T>('ndjson', o.name);
   return {
     name: o.name,
+    ...(o.format === 'text' ? {} : { parse }),
     address: () => listening.promise,
     open(after?: unknown, context?: SourceContext): SourceReader<T> {
       const opened = listening;
@@ -194,10 +198,12 @@ function serve(o: Resolved, after: unknown, context: SourceContext | undefined, 
       return;
     }
     if (body === TOO_LARGE) return ing.answer(refused(413, `the body exceeds maxBodyBytes=${o.maxBodyBytes}: nothing of it was admitted`, { Connection: 'close' }));
-    const items = parseBody(body, o.format);
+    const raws = o.format === 'text' ? undefined : [];
+    const items = parseBody(body, o.format, raws);
     if (!Array.isArray(items)) return ing.answer(refused(400, `malformed ${o.format} body: ${items.error}; nothing of it was admitted`, undefined, items.line === undefined ? {} : { line: items.line }));
     if (items.length === 0) return ing.answer({ status: o.respond === 'admitted' ? 202 : 200, body: { ids: [] }, remember: false });
     ing.items = items;
+    ing.raws = raws;
     reader.offer(ing);
   }
 

@@ -49,6 +49,8 @@ export class LineReader<T> implements SourceReader<T> {
   /** The position of the last item read. */
   position: LinePosition;
   error: unknown = undefined;
+  /** The text of the last item, when it was parsed from it (ndjson; see SourceReader.raw). */
+  raw: string | undefined = undefined;
   private readonly chunks: AsyncIterator<unknown>;
   private readonly options: LineReaderOptions;
   // One result object, reused: the consecutor reads it before it calls read() again.
@@ -123,16 +125,20 @@ export class LineReader<T> implements SourceReader<T> {
   }
 
   private parse(text: string): unknown {
-    const value = parseLine(text, this.options.format, this.options.name, this.line);
+    const format = this.options.format;
+    const value = parseLine(text, format, this.options.name, this.line);
     if (value instanceof ConsecutionError) {
       this.error = value;
+      this.raw = undefined;
       return text;
     }
     this.error = undefined;
+    this.raw = format === 'ndjson' ? text : undefined;
     return value;
   }
 
   private tooLongItem(head: string): string {
+    this.raw = undefined;
     const { name, maxLineBytes } = this.options;
     this.error = new ConsecutionError(
       'BAD_INPUT',

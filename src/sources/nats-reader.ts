@@ -27,6 +27,8 @@ export class NatsReader implements SourceReader<unknown> {
   error: unknown = undefined;
   /** The last message's identity outside this process (see messageKey): what its items' meta.key is made of. */
   key: string | undefined = undefined;
+  /** The JSON text the last item was parsed from (see SourceReader.raw). */
+  raw: string | undefined = undefined;
   /** close() ends a pending read at once; the messages not settled stay unacked on the server. */
   readonly closeSettlesRead = true;
   private session: NatsSession | undefined;
@@ -117,7 +119,8 @@ export class NatsReader implements SourceReader<unknown> {
       this.next = 0;
       this.drained?.();
     }
-    const { value, error } = decodeMessage(msg, this.o);
+    const { value, error, raw } = decodeMessage(msg, this.o);
+    this.raw = raw;
     this.position = msg.info.streamSequence;
     this.key = messageKey(msg, this.o.stream);
     this.error = error ?? lastDelivery(msg, this.maxDeliver, this.o);

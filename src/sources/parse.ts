@@ -33,9 +33,10 @@ export function lineParser<T>(format: LineFormat, name: string): (raw: unknown) 
 }
 
 /**
- * What a run sends in for a journal entry it restores: its value, or, for raw input redriven
- * with `includeBadInput` (`rawOf` set), what `source` parses it into now: a value, or an error
- * (`BAD_INPUT`) to fail it with again. Nothing unparsed reaches the pipeline.
+ * What a run sends in for a journal entry it restores: its value, or, for raw input (`rawOf`
+ * set: an item journaled as the text it was parsed from, or bad input redriven with
+ * `includeBadInput`), what `source` parses it into now: a value, or an error (`BAD_INPUT`) to
+ * fail it with again. Nothing unparsed reaches the pipeline.
  *
  * @example
  * ```ts
@@ -46,7 +47,7 @@ export function lineParser<T>(format: LineFormat, name: string): (raw: unknown) 
  */
 export function restoredInput(source: Source<unknown>, entry: JournalEntry): Parsed<unknown> {
   if (entry.rawOf === undefined) return { value: entry.value };
-  const what = `item #${entry.id} is raw input of source "${entry.rawOf}" that failed its parsing`;
+  const what = `item #${entry.id} is journaled as raw input of source "${entry.rawOf}" (the text it was parsed from, or redriven bad input)`;
   if (source.parse === undefined) return badInput(`${what}, and source "${source.name}" cannot parse it again (it has no parse())`, source.name);
   try {
     return source.parse(entry.value);

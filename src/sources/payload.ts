@@ -4,6 +4,8 @@ import { ConsecutionError, messageOf } from '../errors.js';
 export interface DecodedPayload {
   readonly value: unknown;
   readonly error: ConsecutionError | undefined;
+  /** The text the value was parsed from (JSON), else undefined: the reader's SourceReader.raw. */
+  readonly raw?: string | undefined;
 }
 
 /** A `BAD_INPUT` failure (not retryable) of source `node`. */
@@ -17,8 +19,8 @@ export function badInput(message: string, node: string, cause?: unknown): Consec
  */
 export function decodeJson(raw: string, node: string, what: string): DecodedPayload {
   try {
-    return { value: JSON.parse(raw) as unknown, error: undefined };
+    return { value: JSON.parse(raw) as unknown, error: undefined, raw };
   } catch (e) {
-    return { value: raw, error: badInput(`${node} ${what} is not valid JSON (${messageOf(e)})`, node, e) };
+    return { value: raw, error: badInput(`${node} ${what} is not valid JSON (${messageOf(e)})`, node, e), raw: undefined };
   }
 }

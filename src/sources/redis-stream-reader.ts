@@ -19,6 +19,8 @@ export class RedisStreamReader implements SourceReader<unknown> {
   error: unknown = undefined;
   /** The entry's `key` field (an upstream toRedisStream's meta.key), else `<stream>:<id>`: the same in every copy that reads it. */
   key: string | undefined = undefined;
+  /** The JSON text the last item was parsed from (see SourceReader.raw). */
+  raw: string | undefined = undefined;
   /** close() ends a pending read at once; what it had taken stays pending in the group. */
   readonly closeSettlesRead = true;
   private cmd: RedisClient | undefined;
@@ -102,7 +104,8 @@ export class RedisStreamReader implements SourceReader<unknown> {
       this.buffer = [];
       this.next = 0;
     }
-    const { value, error } = decodeEntry(entry, this.o);
+    const { value, error, raw } = decodeEntry(entry, this.o);
+    this.raw = raw;
     this.position = entry.id;
     this.key = entry.fields?.key ?? `${this.o.stream}:${entry.id}`;
     this.error = error;

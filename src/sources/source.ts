@@ -121,6 +121,16 @@ export interface SourceReader<T> {
    */
   readonly key?: string | undefined;
   /**
+   * The text the last item was parsed from (an NDJSON line, a JSON body), when the source parsed
+   * it from text and its {@link Source.parse} makes an equal value of that text again. A durable
+   * store then journals the text instead of the value (far cheaper to write than an object
+   * graph), and a restart parses it again through `parse`; a text that no longer parses fails
+   * its item (`BAD_INPUT`), as redriven bad input does. Read right after `read()`, like
+   * `position`; left undefined for an item that is no parse of text (or is its own text: a
+   * `lines` item), and for bad input.
+   */
+  readonly raw?: string | undefined;
+  /**
    * Called once per item read when it is admitted: after its journal commit on a durable store (it
    * survives a kill from then on), at once otherwise. An HTTP source answers 202 here. `id` is the
    * item's lineage id (the `root` of its failure records and of the `meta` sinks get; stable across

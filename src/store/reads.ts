@@ -4,8 +4,8 @@ import { fail, LAYOUT, type StoreDbs } from './layout.js';
 import type { Checkpoint, JournalEntry, StoreStats, StoreView } from './store.js';
 
 /**
- * A journal entry as it is on disk: `[value, position]`, `[value, position, rawOf]` for
- * redriven bad input, `[value, position, rawOf | null, key]` for an item its source gave a key
+ * A journal entry as it is on disk: `[value, position]`, `[value, position, rawOf]` for raw
+ * input (redriven bad input, or an item journaled as its text: JournalEntry.raw), `[value, position, rawOf | null, key]` for an item its source gave a key
  * (SourceReader.key). An array, not an object: msgpack would write an object as a record whose
  * definition goes with every entry (each is its own message), a cost on every item's journaling.
  */
@@ -13,8 +13,10 @@ export type Journaled = readonly [value: unknown, position: unknown, rawOf?: str
 
 /** The on-disk form of a journal entry. */
 export function toJournaled(e: JournalEntry): Journaled {
-  if (e.key !== undefined) return [e.value, e.position, e.rawOf ?? null, e.key];
-  return e.rawOf === undefined ? [e.value, e.position] : [e.value, e.position, e.rawOf];
+  // An item journaled as its text: the text, which its source (rawOf) parses again after a restart.
+  const value = e.raw !== undefined && e.rawOf !== undefined ? e.raw : e.value;
+  if (e.key !== undefined) return [value, e.position, e.rawOf ?? null, e.key];
+  return e.rawOf === undefined ? [value, e.position] : [value, e.position, e.rawOf];
 }
 
 /** A journal entry read back; anything but the form above is refused, never misread. */

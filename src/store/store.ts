@@ -7,10 +7,19 @@ export interface JournalEntry {
   readonly value: unknown;
   readonly position: unknown;
   /**
-   * Set on bad input redriven with `includeBadInput`: `value` is then the raw input (a line) that
-   * failed the parsing of the source named here, and the next run parses it again (Source.parse).
+   * Set when the entry is raw input of the source named here, which the next run parses again
+   * (Source.parse): bad input redriven with `includeBadInput` (`value` is the raw text, a line,
+   * that failed the parsing), or an item journaled as its text (`raw`; read back, `value` is that
+   * text).
    */
-  readonly rawOf?: string;
+  readonly rawOf?: string | undefined;
+  /**
+   * The text the source parsed `value` from (SourceReader.raw), given with `rawOf`: a durable
+   * store journals it in place of `value` (a string is written at nearly the cost of a copy, an
+   * object graph is encoded field by field), and a restart parses it again through `rawOf`'s
+   * Source.parse into an equal value.
+   */
+  readonly raw?: string | undefined;
   /** The item's identity outside this process, from its source (SourceReader.key), when it had one. */
   readonly key?: string | undefined;
 }

@@ -248,7 +248,7 @@ emptyFile(dir));
       expect(r2).toMatchObject({ completed: 0, deadLettered: 1 });
       expect(deadLetter[0]!.error).toMatchObject({
         code: 'BAD_INPUT',
-        message: 'item #1 is raw input of source "in.ndjson" that failed its parsing, and source "numbers" cannot parse it again (it has no parse())',
+        message: 'item #1 is journaled as raw input of source "in.ndjson" (the text it was parsed from, or redriven bad input), and source "numbers" cannot parse it again (it has no parse())',
       });
     });
   });
