@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { ConsecutionError, messageOf, type ErrorCode } from '../errors.js';
 import type { OptionReader } from '../stage/args.js';
 import { isNatsSubject, NATS_NAME, NATS_SERVER } from './nats-names.js';
+import { withoutPassword } from './address.js';
 import { loadOptional } from './optional.js';
 
 /** The server the NATS connectors connect to by default. */
@@ -54,7 +55,7 @@ export function natsName(r: OptionReader, options: object, key: string): string 
 
 /** `servers` without passwords, for messages. */
 export function serversText(servers: readonly string[]): string {
-  return servers.map((s) => s.replace(/\/\/[^@/]*@/, '//')).join(',');
+  return servers.map(withoutPassword).join(',');
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { ConsecutionError, messageOf, type ErrorCode } from '../errors.js';
 import type { OptionReader } from '../stage/args.js';
+import { withoutPassword } from './address.js';
 import { loadOptional } from './optional.js';
 
 /** The ioredis 5 client, as the Redis connectors use it. */
@@ -27,10 +28,6 @@ export function redisTarget(r: OptionReader, options: { readonly url?: unknown; 
   return { url: url, stream: stream };
 }
 
-/** `url` without its password, for messages. */
-export function where(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//');
-}
 
 /**
  * Loads ioredis (with {@link loadOptional}, for `connector`) and connects to `url`. A server that
@@ -53,7 +50,7 @@ export async function connectRedis(url: string, connector: string, code: ErrorCo
     connected = true;
   } catch (e) {
     client.disconnect();
-    throw new ConsecutionError(code, `${connector} could not connect to Redis at ${where(url)}: ${messageOf(e)}`, { cause: e });
+    throw new ConsecutionError(code, `${connector} could not connect to Redis at ${withoutPassword(url)}: ${messageOf(e)}`, { cause: e });
   }
   return client;
 }

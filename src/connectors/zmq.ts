@@ -1,6 +1,6 @@
 import type * as Zmq from 'zeromq';
-import { ConsecutionError, messageOf, previewTyped, type ErrorCode } from '../errors.js';
-import { optionReader, rejectUnknown, type OptionReader } from '../stage/args.js';
+import { ConsecutionError, messageOf, type ErrorCode } from '../errors.js';
+import { optionReader, requireOptions, rejectUnknown, type OptionReader } from '../stage/args.js';
 import { loadOptional } from './optional.js';
 
 /** The zeromq 6 package, loaded when a ZeroMQ connector opens. */
@@ -24,9 +24,7 @@ export function zmqEndpoint<P extends string>(
   bindByDefault: boolean,
   known: readonly string[],
 ): { endpoint: ZmqEndpoint<P>; r: OptionReader } {
-  if (options === null || typeof options !== 'object') {
-    throw new ConsecutionError('OPTIONS_INVALID', `${fn}() takes its options in one object, { uri, pattern, ... }; got ${previewTyped(options)}`);
-  }
+  requireOptions(`${fn}()`, options, 'uri, pattern, ...');
   rejectUnknown(`${fn}()`, options, ['uri', 'pattern', 'bind', ...known]);
   const r = optionReader(options, (key) => `${fn}(): ${key}`);
   const { uri, bind } = options;

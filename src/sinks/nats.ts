@@ -1,8 +1,8 @@
 import { jsonText } from '../connectors/json-text.js';
 import { closeNats, connectNats, natsServers, natsSubject, serversText, type NatsSession } from '../connectors/nats.js';
-import { ConsecutionError, messageOf, previewTyped } from '../errors.js';
+import { ConsecutionError, messageOf } from '../errors.js';
 import type { WriteMeta } from '../outputs/meta.js';
-import { nameOption, optionReader, rejectUnknown } from '../stage/args.js';
+import { nameOption, optionReader, requireOptions, rejectUnknown } from '../stage/args.js';
 import { GroupCommit } from './group-commit.js';
 
 /** Options of {@link toNats}. */
@@ -57,9 +57,7 @@ const KNOWN = ['servers', 'subject', 'name', 'batchSize'];
  * ```
  */
 export function toNats<T = unknown>(options: NatsTargetOptions): NatsTarget<T> {
-  if (options === null || typeof options !== 'object') {
-    throw new ConsecutionError('OPTIONS_INVALID', `toNats() takes its options in one object, { subject, ... }; got ${previewTyped(options)}`);
-  }
+  requireOptions('toNats()', options, 'subject, ...');
   rejectUnknown('toNats()', options, KNOWN);
   const r = optionReader(options, (k) => `toNats(): ${k}`);
   const servers = natsServers(r, options.servers);

@@ -1,8 +1,8 @@
 import { jsonText } from '../connectors/json-text.js';
 import { closeRedis, connectRedis, redisTarget, type RedisClient } from '../connectors/redis.js';
-import { ConsecutionError, messageOf, previewTyped } from '../errors.js';
+import { ConsecutionError, messageOf } from '../errors.js';
 import type { WriteMeta } from '../outputs/meta.js';
-import { nameOption, optionReader, rejectUnknown } from '../stage/args.js';
+import { nameOption, optionReader, requireOptions, rejectUnknown } from '../stage/args.js';
 import { GroupCommit } from './group-commit.js';
 
 /** Options of {@link toRedisStream}. */
@@ -56,9 +56,7 @@ const KNOWN = ['url', 'stream', 'maxLen', 'field', 'name', 'batchSize'];
  * ```
  */
 export function toRedisStream<T = unknown>(options: RedisStreamTargetOptions): RedisStreamTarget<T> {
-  if (options === null || typeof options !== 'object') {
-    throw new ConsecutionError('OPTIONS_INVALID', `toRedisStream() takes its options in one object, { stream, ... }; got ${previewTyped(options)}`);
-  }
+  requireOptions('toRedisStream()', options, 'stream, ...');
   rejectUnknown('toRedisStream()', options, KNOWN);
   const r = optionReader(options, (k) => `toRedisStream(): ${k}`);
   const { url, stream } = redisTarget(r, options);

@@ -1,6 +1,5 @@
 import { systemClock } from '../clock/system.js';
-import { ConsecutionError, previewTyped } from '../errors.js';
-import { optionReader } from '../stage/args.js';
+import { optionReader, requireOptions } from '../stage/args.js';
 import type { Source } from './source.js';
 import { TickReader, tickPosition, tickSettings, type Schedule, type Tick, type TickOptions } from './ticks.js';
 
@@ -32,9 +31,7 @@ export interface IntervalOptions<T> extends TickOptions<T> {
  * ```
  */
 export function fromInterval<T = Tick>(options: IntervalOptions<T>): Source<T> {
-  if (options === null || typeof options !== 'object') {
-    throw new ConsecutionError('OPTIONS_INVALID', `fromInterval() takes its options in one object, { everyMs, ... }; got ${previewTyped(options)}`);
-  }
+  requireOptions('fromInterval()', options, 'everyMs, ...');
   const r = optionReader(options, (key) => `fromInterval(): ${key}`);
   if (options.everyMs === undefined) r.bad('everyMs', 'an integer >= 1 (ms)', undefined);
   const everyMs = r.integer('everyMs', 1, 1);

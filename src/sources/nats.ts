@@ -1,6 +1,5 @@
 import { natsName, natsServers, natsSubject } from '../connectors/nats.js';
-import { ConsecutionError, previewTyped } from '../errors.js';
-import { nameOption, optionReader, rejectUnknown } from '../stage/args.js';
+import { nameOption, optionReader, requireOptions, rejectUnknown } from '../stage/args.js';
 import { parseAgain, type NatsMessageFormat, type NatsSourceConfig } from './nats-message.js';
 import { NatsReader } from './nats-reader.js';
 import { brokerSource, type BrokerSource } from './broker-source.js';
@@ -94,9 +93,7 @@ export function fromNats<T = unknown>(options: NatsSourceOptions): NatsSource<T>
 }
 
 function checkOptions(options: NatsSourceOptions): NatsSourceConfig {
-  if (options === null || typeof options !== 'object') {
-    throw new ConsecutionError('OPTIONS_INVALID', `fromNats() takes its options in one object, { stream, consumer, ... }; got ${previewTyped(options)}`);
-  }
+  requireOptions('fromNats()', options, 'stream, consumer, ...');
   rejectUnknown('fromNats()', options, KNOWN);
   const r = optionReader(options, (k) => `fromNats(): ${k}`);
   const servers = natsServers(r, options.servers);

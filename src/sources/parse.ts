@@ -1,10 +1,12 @@
 import { ConsecutionError, messageOf, preview } from '../errors.js';
 import type { JournalEntry } from '../store/store.js';
 import { parseLine, type LineFormat } from './line-format.js';
+import { badInput } from './payload.js';
 import type { Parsed, Source } from './source.js';
 
-function badInput(message: string, node: string, cause?: unknown): { error: ConsecutionError } {
-  return { error: new ConsecutionError('BAD_INPUT', message, { node, retryable: false, ...(cause === undefined ? {} : { cause }) }) };
+/** A parse that fails with `BAD_INPUT` (see badInput). */
+function fails(message: string, node: string, cause?: unknown): { error: ConsecutionError } {
+  return { error: badInput(message, node, cause) };
 }
 
 /**
@@ -21,13 +23,13 @@ function badInput(message: string, node: string, cause?: unknown): { error: Cons
  */
 export function lineParser<T>(format: LineFormat, name: string): (raw: unknown) => Parsed<T> {
   return (raw) => {
-    if (typeof raw !== 'string') return badInput(`${name}: raw input ${preview(raw)} is not a line of text, so it cannot be parsed again`, name);
+    if (typeof raw !== 'string') return fails(`${name}: raw input ${preview(raw)} is not a line of text, so it cannot be parsed again`, name);
     if (format === 'lines') {
-      return badInput(`${name}: raw input ${preview(raw)} cannot be parsed again: a 'lines' source fails a line only when it is longer than maxLineBytes, and keeps just its first bytes`, name);
+      return fails(`${name}: raw input ${preview(raw)} cannot be parsed again: a 'lines' source fails a line only when it is longer than maxLineBytes, and keeps just its first bytes`, name);
     }
     const value = parseLine(raw, format, name, 0);
-    if (value instanceof ConsecutionError) return badInput(`${name}: raw input ${preview(raw)} is not valid JSON (${messageOf(value.cause)})`, name, value.cause);
-    if (value === undefined) return badInput(`${name}: raw input ${preview(raw)} is a blank line, which is no item`, name);
+    if (value instanceof ConsecutionError) return fails(`${name}: raw input ${preview(raw)} is not valid JSON (${messageOf(value.cause)})`, name, value.cause);
+    if (value === undefined) return fails(`${name}: raw input ${preview(raw)} is a blank line, which is no item`, name);
     return { value: value as T };
   };
 }
@@ -48,10 +50,10 @@ export function lineParser<T>(format: LineFormat, name: string): (raw: unknown) 
 export function restoredInput(source: Source<unknown>, entry: JournalEntry): Parsed<unknown> {
   if (entry.rawOf === undefined) return { value: entry.value };
   const what = `item #${entry.id} is journaled as raw input of source "${entry.rawOf}" (the text it was parsed from, or redriven bad input)`;
-  if (source.parse === undefined) return badInput(`${what}, and source "${source.name}" cannot parse it again (it has no parse())`, source.name);
+  if (source.parse === undefined) return fails(`${what}, and source "${source.name}" cannot parse it again (it has no parse())`, source.name);
   try {
     return source.parse(entry.value);
   } catch (e) {
-    return badInput(`${what}, and source "${source.name}" threw parsing it again: ${messageOf(e)}`, source.name, e);
+    return fails(`${what}, and source "${source.name}" threw parsing it again: ${messageOf(e)}`, source.name, e);
   }
 }

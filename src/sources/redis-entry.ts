@@ -1,4 +1,5 @@
-import { where, type StreamEntry } from '../connectors/redis.js';
+import { withoutPassword } from '../connectors/address.js';
+import type { StreamEntry } from '../connectors/redis.js';
 import { preview } from '../errors.js';
 import { badInput, decodeJson, type DecodedPayload } from './payload.js';
 import type { Parsed } from './source.js';
@@ -30,7 +31,7 @@ export function decodeEntry(entry: StreamEntry, o: RedisStreamConfig): DecodedEn
   const raw = fields[o.field];
   if (raw === undefined) {
     const names = Object.keys(fields).join(', ') || 'none';
-    return { value: fields, error: badInput(`${o.name} entry ${entry.id}: no field "${o.field}" (its fields: ${names}) at ${where(o.url)}`, o.name) };
+    return { value: fields, error: badInput(`${o.name} entry ${entry.id}: no field "${o.field}" (its fields: ${names}) at ${withoutPassword(o.url)}`, o.name) };
   }
   return decodeText(raw, o, `entry ${entry.id}`);
 }

@@ -1,6 +1,5 @@
 import { redisTarget } from '../connectors/redis.js';
-import { ConsecutionError, previewTyped } from '../errors.js';
-import { nameOption, optionReader, rejectUnknown } from '../stage/args.js';
+import { nameOption, optionReader, requireOptions, rejectUnknown } from '../stage/args.js';
 import { RedisStreamReader } from './redis-stream-reader.js';
 import { parseAgain, type RedisEntryFormat, type RedisStreamConfig } from './redis-entry.js';
 import { brokerSource, type BrokerSource } from './broker-source.js';
@@ -85,9 +84,7 @@ export function fromRedisStream<T = unknown>(options: RedisStreamSourceOptions):
 }
 
 function checkOptions(options: RedisStreamSourceOptions): RedisStreamConfig {
-  if (options === null || typeof options !== 'object') {
-    throw new ConsecutionError('OPTIONS_INVALID', `fromRedisStream() takes its options in one object, { stream, group, consumer, ... }; got ${previewTyped(options)}`);
-  }
+  requireOptions('fromRedisStream()', options, 'stream, group, consumer, ...');
   rejectUnknown('fromRedisStream()', options, KNOWN);
   const r = optionReader(options, (k) => `fromRedisStream(): ${k}`);
   const { url, stream } = redisTarget(r, options);

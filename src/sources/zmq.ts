@@ -2,6 +2,7 @@ import type { Pull, Subscriber } from 'zeromq';
 import { openZmqSocket, zmqEndpoint, type ZmqEndpoint } from '../connectors/zmq.js';
 import { ConsecutionError, messageOf, preview } from '../errors.js';
 import { parseLine } from './line-format.js';
+import { badInput } from './payload.js';
 import type { Parsed, Source, SourceReader } from './source.js';
 
 /** How a ZeroMQ source reads a message: one JSON value, JSON lines (an item per line), or its text. */
@@ -103,10 +104,6 @@ function decode(items: Decoded[], text: string, format: MessageFormat, name: str
     if (value instanceof ConsecutionError) items.push({ value: line, error: value, message, line: i + 1 });
     else if (value !== undefined) items.push({ value, error: undefined, message, line: i + 1 });
   }
-}
-
-function badInput(message: string, node: string, cause?: unknown): ConsecutionError {
-  return new ConsecutionError('BAD_INPUT', message, { node, retryable: false, ...(cause === undefined ? {} : { cause }) });
 }
 
 /** {@link Source.parse}: a redriven raw message (or ndjson line) read as `format` again. */

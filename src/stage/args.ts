@@ -38,6 +38,22 @@ export function named<R>(operator: string, first: string | R, second: R | undefi
 }
 
 /**
+ * Throws `OPTIONS_INVALID` unless `options` is an object: "`fn() takes its options in one object,
+ * { shape }; got ...`", `shape` naming its main keys (`'stream, group, consumer, ...'`).
+ *
+ * @example
+ * ```ts
+ * const options: unknown = 5;
+ * requireOptions('fromInterval()', options, 'everyMs, ...'); // throws: fromInterval() takes its options in one object, { everyMs, ... }; got number 5
+ * ```
+ */
+export function requireOptions(fn: string, options: unknown, shape: string): asserts options is object {
+  if (options === null || typeof options !== 'object') {
+    throw new ConsecutionError('OPTIONS_INVALID', `${fn} takes its options in one object, { ${shape} }; got ${previewTyped(options)}`);
+  }
+}
+
+/**
  * Throws `OPTIONS_INVALID` for a key of `options` that is not in `known` (a misspelt option would
  * otherwise be ignored without a word), naming it, its value, the options there are and the one
  * it most likely meant; `node` goes on the error.
