@@ -110,7 +110,7 @@ export const sourceSchemas = {
     ackWaitMs: timeoutMs("the consumer's ack wait when it is created: a message not acked for this long is delivered again (held ones get working() every half of it) @default 30000"),
     maxDeliver: atLeast(1, "the consumer's max_deliver when it is created @default unlimited"),
     batch: atLeast(1, 'the most messages one pull request asks for; keep it at most maxPending @default 100'),
-    fetchWaitMs: z.int().min(1000).max(MAX_TIMEOUT_MS).optional().describe('how long one pull request waits for messages before the next is made (at least 1000) @default 5000'),
+    fetchWaitMs: z.int().min(1000).max(MAX_TIMEOUT_MS).optional().describe('how long one pull request waits for messages before the next is made (at least 1000; a stop waits for the one in flight) @default 1000'),
     format: z.enum(['json', 'text', 'bytes']).optional().describe("json: the payload parsed as JSON; text: its UTF-8 string; bytes: a Uint8Array @default 'json'"),
     deadLetterSubject: natsSubject.optional().describe("a subject (held by a stream) to which each dead-lettered message's failure record is published as JSON @default none"),
     name: nonEmpty("the source's name in errors and failure records @default 'nats <stream> <consumer>'"),

@@ -1,4 +1,4 @@
-import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { FailureRecord } from '../acker/failure.js';
 import { systemClock } from '../clock/system.js';
 import { jsonText } from '../connectors/json-text.js';
@@ -40,7 +40,6 @@ export class NatsReader implements SourceReader<unknown> {
   private buffer: JsMsg[] = [];
   private next = 0;
   private readonly held = new Map<number, JsMsg>();
-  private fetching: ConsumerMessages | undefined;
   /** Resolves a read waiting for a message, a failure or the close. */
   private wake: (() => void) | undefined;
   /** Resolves the pump waiting for the run to take the buffer. */
@@ -83,12 +82,15 @@ export class NatsReader implements SourceReader<unknown> {
     if (this.closed) return;
     this.closed = true;
     this.clock.clearInterval(this.timer);
-    this.fetching?.stop();
+    // The pull request in flight is not stopped: the server cannot take it back, and would still
+    // deliver to it (a nak'd message too), where nobody listens any more: those messages would wait
+    // out their ack wait. It ends within fetchWaitMs; what it brings goes to the buffer meanwhile.
     this.drained?.();
     this.wake?.();
     await this.pumping;
     // Fetched, never taken by the run: handed back at once, for another consumer (a nak costs
-    // them no ack wait). What the run took and did not settle stays unacked until its ack wait.
+    // them no ack wait), now that no pull request of this reader is left to take them again.
+    // What the run took and did not settle stays unacked until its ack wait.
     for (let i = this.next; i < this.buffer.length; i++) {
       const msg = this.buffer[i]!;
       this.held.delete(msg.info.streamSequence);
@@ -162,17 +164,8 @@ export class NatsReader implements SourceReader<unknown> {
   /** One pull request: its messages go to the buffer as they arrive, until it has `batch` or expires. */
   private async fetchBatch(): Promise<void> {
     const messages = await this.consumer!.fetch({ max_messages: this.o.batch, expires: this.o.fetchWaitMs });
-    this.fetching = messages;
-    try {
-      if (this.closed) messages.stop();
-      for await (const msg of messages) {
-        // Arrived as the reader closed: handed back at once, like the buffer's.
-        if (this.closed) quietly(() => msg.nak());
-        else this.add(msg);
-      }
-    } finally {
-      this.fetching = undefined;
-    }
+    // Arriving as the reader closes, a message joins the buffer, which close() hands back.
+    for await (const msg of messages) this.add(msg);
   }
 
   private add(msg: JsMsg): void {

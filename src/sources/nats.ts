@@ -32,7 +32,12 @@ export interface NatsSourceOptions {
   readonly maxDeliver?: number;
   /** The most messages one pull request asks for; keep it at most the run's maxPending. @default 100 */
   readonly batch?: number;
-  /** How long one pull request waits for messages before the next is made (at least 1000). @default 5000 */
+  /**
+   * How long one pull request waits for messages before the next is made (at least 1000). A stop
+   * waits for the request in flight to end (the server cannot take one back), so that what it
+   * brings is handed back rather than stranded until its ack wait: at most this long.
+   * @default 1000
+   */
   readonly fetchWaitMs?: number;
   /** How the payload is read: `json` (JSON.parse of its UTF-8 text), `text`, or `bytes` (a Uint8Array). @default 'json' */
   readonly format?: NatsMessageFormat;
@@ -99,7 +104,7 @@ function checkOptions(options: NatsSourceOptions): NatsSourceConfig {
   const servers = natsServers(r, options.servers);
   const stream = natsName(r, options, 'stream');
   const consumer = natsName(r, options, 'consumer');
-  const fetchWaitMs = r.timeout('fetchWaitMs', 5000);
+  const fetchWaitMs = r.timeout('fetchWaitMs', 1000);
   if (fetchWaitMs < 1000) r.bad('fetchWaitMs', 'at least 1000 (ms; the shortest pull request nats.js makes)', fetchWaitMs);
   return {
     servers,

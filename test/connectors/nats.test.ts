@@ -241,6 +241,37 @@ describe.skipIf(skip(server))('fromNats and toNats against NATS JetStream', () =
     expect((await messages(dead.stream))[0]!.json()).toMatchObject({ item: { n: 1 }, seq: 1, error: { code: 'DELIVERY_LIMIT' } });
   });
 
+  it('a stop hands back at once (nak) the messages fetched and not yet taken by the run; the one taken stays unacked', async () => {
+    const { stream, subject } = await newStream('handback');
+    await publishAll(subject('in'), [1, 2, 3, 4, 5].map((n) => ({ n })));
+    const options = { servers, stream, consumer: 'c1', ackWaitMs: 60_000, fetchWaitMs: 1000 };
+    let taken = 0;
+    const stuck = node('work', {
+      process: () => {
+        taken++;
+        return new Promise<number>(() => {});
+      },
+    });
+    // maxPending 1: the run takes one message; the reader has fetched all five.
+    const first = new Consecutor(stuck, { maxPending: 1, drainMs: 50, outputs: { default: [] } });
+    const firstDone = first.run(fromNats(options));
+    await until('one taken, five delivered to the reader', async () => taken === 1 && (await consumerInfo(stream, 'c1')).num_ack_pending === 5);
+    expect(await first.stop()).toMatchObject({ completed: 0, pending: 1 });
+    await firstDone;
+    // The four handed back go to the next reader now, long before the 60 s ack wait (the wait for
+    // them gives up after 30 s); the one taken stays unacked until then. (The server counts a
+    // nak'd message as ack-pending until it is delivered again.)
+    const again: number[] = [];
+    const next = new Consecutor(map((x: { n: number }) => x.n), { outputs: { default: again } });
+    const source = fromNats<{ n: number }>(options);
+    const nextDone = next.run(source);
+    await until('the four handed back, acked', async () => again.length === 4 && (await consumerInfo(stream, 'c1')).num_ack_pending === 1);
+    await next.stop();
+    await nextDone;
+    expect(again.sort()).toEqual([2, 3, 4, 5]);
+    expect(source.redelivered).toBe(4);
+  });
+
   it('toNats publishes each value as JSON with Nats-Msg-Id = meta.key; fromNats reads them back', async () => {
     const { stream, subject } = await newStream('out');
     const target = toNats<{ n: number }>({ servers, subject: subject('totals'), batchSize: 16 });
