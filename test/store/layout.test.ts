@@ -20,6 +20,34 @@ async function stampLayout(dir: string, layout: unknown): Promise<void> {
 }
 
 describe('the store layout', () => {
+  it("keeps a store's scope across reopenings; a store of an earlier version with journaled items keeps the empty scope, so their keys stay", async () => {
+    const fresh = temp();
+    const made = openStore(fresh);
+    const scope = made.scope();
+    await made.close();
+    expect(scope).toMatch(/^[\w-]{8}\.$/);
+    const again = openStore(fresh);
+    expect(again.scope()).toBe(scope);
+    await again.close();
+
+    // A store written before scopes: items journaled, no scope in its meta database.
+    const old = temp();
+    const store = openStore(old);
+    await store.journal([{ id: 0, value: 'a', position: 0 }], 0);
+    await store.close();
+    const root = open({ path: join(old, 'data.mdb'), maxDbs: 8, encoder: { structuredClone: true } });
+    await root.openDB({ name: 'meta', encoder: { structuredClone: true } } as { name: string }).remove('scope');
+    await root.close();
+    const reopened = openStore(old);
+    expect(reopened.scope()).toBe('');
+    await reopened.close();
+    // A run replays its item with the key it had before scopes.
+    const keys: string[] = [];
+    const rows = { append: (_v: unknown, meta: { key: string }) => void keys.push(meta.key) };
+    await new Consecutor(output('rows'), { guarantee: 'replay', store: { path: old }, outputs: { rows } }).run([]);
+    expect(keys).toEqual(['0:0000000000000001']);
+  });
+
   it('refuses a store in layout 1 (key prefixes) by its version, for openStore, openStoreReadOnly and a run; changes nothing', async () => {
     const dir = temp();
     await writeLayout1Store(dir);
