@@ -1,9 +1,8 @@
 import { jsonText } from '../connectors/json-text.js';
 import { closeNats, connectNats, natsServers, natsSubject, serversText, type NatsSession } from '../connectors/nats.js';
 import { ConsecutionError, messageOf } from '../errors.js';
-import type { WriteMeta } from '../outputs/meta.js';
 import { nameOption, optionReader, requireOptions, rejectUnknown } from '../stage/args.js';
-import { GroupCommit } from './group-commit.js';
+import { batchedTarget, type BatchedTarget } from './batched-target.js';
 
 /** Options of {@link toNats}. */
 export interface NatsTargetOptions {
@@ -18,10 +17,7 @@ export interface NatsTargetOptions {
 }
 
 /** A NATS JetStream output target: what {@link toNats} returns. */
-export interface NatsTarget<T> {
-  open(): Promise<void>;
-  append(value: T, meta?: WriteMeta): Promise<void>;
-  close(): Promise<void>;
+export interface NatsTarget<T> extends BatchedTarget<T> {
   /** Appends the stream dropped as duplicates (a `Nats-Msg-Id` it had within its duplicate window): confirmed all the same. */
   readonly duplicates: number;
 }
@@ -29,7 +25,6 @@ export interface NatsTarget<T> {
 interface PendingMessage {
   readonly data: string;
   readonly key: string | undefined;
-  failure?: Error;
 }
 
 const KNOWN = ['servers', 'subject', 'name', 'batchSize'];
@@ -64,28 +59,11 @@ export function toNats<T = unknown>(options: NatsTargetOptions): NatsTarget<T> {
   const subject = natsSubject(r, 'subject', options.subject, false);
   const name = nameOption(r, options, 'name', `toNats ${subject}`);
   const batchSize = r.integer('batchSize', 1, 1000);
-  let session: NatsSession | undefined;
   let duplicates = 0;
-
-  const group = new GroupCommit<PendingMessage>(async (batch) => {
-    const js = session!.js;
-    await Promise.all(
-      batch.map(async (m) => {
-        try {
-          const ack = await js.publish(subject, m.data, m.key === undefined ? undefined : { msgID: m.key });
-          if (ack.duplicate) duplicates++;
-        } catch (e) {
-          m.failure = new ConsecutionError('OUTPUT_FAILED', `${name}: publish to ${subject} at ${serversText(servers)} failed: ${messageOf(e)}`, { cause: e });
-        }
-      }),
-    );
-  }, batchSize);
-
-  return {
-    get duplicates() {
-      return duplicates;
-    },
-    async open() {
+  const target = batchedTarget<T, NatsSession, PendingMessage>({
+    name,
+    batchSize,
+    async connect() {
       const s = await connectNats(servers, 'toNats', 'OUTPUT_FAILED');
       try {
         await s.jsm.streams.find(subject);
@@ -93,25 +71,27 @@ export function toNats<T = unknown>(options: NatsTargetOptions): NatsTarget<T> {
         await closeNats(s);
         throw new ConsecutionError('OUTPUT_FAILED', `${name}: no JetStream stream at ${s.where} holds subject "${subject}" (create one first): ${messageOf(e)}`, { cause: e });
       }
-      session = s;
+      return s;
     },
-    append(value, meta) {
-      if (session === undefined) return Promise.reject(new ConsecutionError('OUTPUT_FAILED', `${name}: append() before open() or after close()`));
-      let m: PendingMessage;
-      try {
-        m = { data: jsonText(value, name), key: meta?.key };
-      } catch (e) {
-        return Promise.reject(e);
-      }
-      return group.append(m).then(() => {
-        if (m.failure !== undefined) throw m.failure;
-      });
-    },
-    async close() {
-      await group.drain();
-      const s = session;
-      session = undefined;
-      await closeNats(s);
+    encode: (value, meta) => ({ data: jsonText(value, name), key: meta?.key }),
+    commit: (s, batch) =>
+      Promise.all(
+        batch.map(async (m) => {
+          try {
+            const ack = await s.js.publish(subject, m.data, m.key === undefined ? undefined : { msgID: m.key });
+            if (ack.duplicate) duplicates++;
+            return undefined;
+          } catch (e) {
+            return new ConsecutionError('OUTPUT_FAILED', `${name}: publish to ${subject} at ${serversText(servers)} failed: ${messageOf(e)}`, { cause: e });
+          }
+        }),
+      ),
+    disconnect: closeNats,
+  });
+  return {
+    ...target,
+    get duplicates() {
+      return duplicates;
     },
   };
 }

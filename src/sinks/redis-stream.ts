@@ -1,9 +1,8 @@
 import { jsonText } from '../connectors/json-text.js';
 import { closeRedis, connectRedis, redisTarget, type RedisClient } from '../connectors/redis.js';
 import { ConsecutionError, messageOf } from '../errors.js';
-import type { WriteMeta } from '../outputs/meta.js';
 import { nameOption, optionReader, requireOptions, rejectUnknown } from '../stage/args.js';
-import { GroupCommit } from './group-commit.js';
+import { batchedTarget, type BatchedTarget } from './batched-target.js';
 
 /** Options of {@link toRedisStream}. */
 export interface RedisStreamTargetOptions {
@@ -22,16 +21,7 @@ export interface RedisStreamTargetOptions {
 }
 
 /** A Redis stream output target: what {@link toRedisStream} returns. */
-export interface RedisStreamTarget<T> {
-  open(): Promise<void>;
-  append(value: T, meta?: WriteMeta): Promise<void>;
-  close(): Promise<void>;
-}
-
-interface PendingEntry {
-  readonly args: readonly (string | number)[];
-  failure?: Error;
-}
+export type RedisStreamTarget<T> = BatchedTarget<T>;
 
 const KNOWN = ['url', 'stream', 'maxLen', 'field', 'name', 'batchSize'];
 
@@ -66,40 +56,21 @@ export function toRedisStream<T = unknown>(options: RedisStreamTargetOptions): R
   const name = nameOption(r, options, 'name', `toRedisStream ${stream}`);
   const batchSize = r.integer('batchSize', 1, 1000);
   const trim = maxLen === undefined ? [] : ['MAXLEN', '~', maxLen];
-  let client: RedisClient | undefined;
-
-  const group = new GroupCommit<PendingEntry>(async (batch) => {
-    const p = client!.pipeline();
-    for (const e of batch) p.call('XADD', [stream, ...trim, '*', ...e.args]);
-    const replies = await p.exec();
-    if (replies === null) throw new ConsecutionError('OUTPUT_FAILED', `${name}: the pipeline was not run`);
-    replies.forEach(([err], i) => {
-      if (err !== null) batch[i]!.failure = new ConsecutionError('OUTPUT_FAILED', `${name}: XADD failed: ${messageOf(err)}`, { cause: err });
-    });
-  }, batchSize);
-
-  return {
-    async open() {
-      client = await connectRedis(url, 'toRedisStream', 'OUTPUT_FAILED');
+  return batchedTarget<T, RedisClient, readonly (string | number)[]>({
+    name,
+    batchSize,
+    connect: () => connectRedis(url, 'toRedisStream', 'OUTPUT_FAILED'),
+    encode(value, meta) {
+      const text = jsonText(value, name);
+      return meta?.key === undefined ? [field, text] : [field, text, 'key', meta.key];
     },
-    append(value, meta) {
-      if (client === undefined) return Promise.reject(new ConsecutionError('OUTPUT_FAILED', `${name}: append() before open() or after close()`));
-      let entry: PendingEntry;
-      try {
-        const text = jsonText(value, name);
-        entry = { args: meta?.key === undefined ? [field, text] : [field, text, 'key', meta.key] };
-      } catch (e) {
-        return Promise.reject(e);
-      }
-      return group.append(entry).then(() => {
-        if (entry.failure !== undefined) throw entry.failure;
-      });
+    async commit(client, batch) {
+      const p = client.pipeline();
+      for (const args of batch) p.call('XADD', [stream, ...trim, '*', ...args]);
+      const replies = await p.exec();
+      if (replies === null) throw new ConsecutionError('OUTPUT_FAILED', `${name}: the pipeline was not run`);
+      return replies.map(([err]) => (err === null ? undefined : new ConsecutionError('OUTPUT_FAILED', `${name}: XADD failed: ${messageOf(err)}`, { cause: err })));
     },
-    async close() {
-      await group.drain();
-      const c = client;
-      client = undefined;
-      await closeRedis(c);
-    },
-  };
+    disconnect: closeRedis,
+  });
 }
