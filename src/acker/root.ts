@@ -90,10 +90,7 @@ export class Root implements Anchor {
   }
 
   ackEdge(hi: number, lo: number, attempt: number): void {
-    if (attempt !== this.attempt) return;
-    this.xorHi ^= hi;
-    this.xorLo ^= lo;
-    if (this.xorHi === 0 && this.xorLo === 0) this.owner.complete(this);
+    if (attempt === this.attempt && ((this.xorHi ^= hi) | (this.xorLo ^= lo)) === 0) this.owner.complete(this);
   }
 
   addEdge(hi: number, lo: number, attempt: number): void {

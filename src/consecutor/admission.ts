@@ -52,6 +52,10 @@ export class Admission {
   /** The pipeline's input; undefined before it is subscribed and once it completed. */
   input: Sink<Envelope<unknown>> | undefined;
   reader: SourceReader<unknown> | undefined;
+  /** Whether the reader is told of completed items (SourceReader.confirm). */
+  private confirms = false;
+  /** Whether the reader is told of admitted items (SourceReader.admitted). */
+  private admits = false;
   /** Roots to send in again (replays, and the journal's after a restart), before new reads. */
   readonly replays: Root[] = [];
   /** Items read under 'none' (there is no acker to count them). */
@@ -59,6 +63,8 @@ export class Admission {
 
   private readonly source: Source<unknown>;
   private readonly store: Journal;
+  /** Whether items are journaled before they enter (Journal.durable). */
+  private readonly durable: boolean;
   private readonly acker: Acker | undefined;
   private readonly untracked: UntrackedAnchor;
   private readonly maxPending: number;
@@ -86,6 +92,7 @@ export class Admission {
   constructor(parts: AdmissionParts) {
     this.source = parts.source;
     this.store = parts.store;
+    this.durable = parts.store.durable;
     this.acker = parts.acker;
     this.untracked = parts.untracked;
     this.maxPending = parts.maxPending;
@@ -105,7 +112,23 @@ export class Admission {
     if (--this.holds === 0) this.wake();
   }
 
-  /** An item settled: the reader hears of it, and there is room again. */
+  /** The run reads `reader` (opened on the run's source). */
+  open(reader: SourceReader<unknown>): void {
+    this.reader = reader;
+    this.confirms = reader.confirm !== undefined;
+    this.admits = reader.admitted !== undefined;
+  }
+
+  /**
+   * An item completed: the reader hears of it, and there is room again. The call every item
+   * makes, kept small: most items complete while the pump runs, which reads on by itself.
+   */
+  completed(root: Root): void {
+    if (this.confirms) this.reader!.confirm!(root.position, true);
+    if (!this.pumping) this.wake();
+  }
+
+  /** An item was given up on: the reader hears of it, and there is room again. */
   settled(root: Root, completed: boolean, deadLetter?: FailureRecord): void {
     this.reader?.confirm?.(root.position, completed, deadLetter);
     this.wake();
@@ -149,7 +172,11 @@ export class Admission {
     const input = this.input;
     const reader = this.reader!;
     const acker = this.acker;
+    // Nothing but this pump waits for a completion: the acker need not tell of them while it runs.
+    if (acker !== undefined && !this.durable && !this.confirms && !acker.listened) acker.quiet = true;
     const max = this.maxPending;
+    // Whether the time blocked at maxPending, if any, has been ended (once per pump, not per item).
+    let resumed = false;
     try {
       for (;;) {
         if (this.replays.length > 0) {
@@ -166,7 +193,10 @@ export class Admission {
           this.blocked.start();
           break;
         }
-        this.blocked.end();
+        if (!resumed) {
+          this.blocked.end();
+          resumed = true;
+        }
         let r;
         try {
           r = reader.read();
@@ -202,40 +232,61 @@ export class Admission {
       this.fatal(e);
     } finally {
       this.pumping = false;
+      if (acker !== undefined) acker.quiet = false;
     }
   }
 
+  /**
+   * Admits what the reader returned. The path of every item, kept small so that the JIT inlines it
+   * and the pipeline's first stage into the pump: what most items do not need is in
+   * {@link acceptUntracked} and {@link acceptHeld}.
+   */
   private accept(r: IteratorResult<unknown, unknown>): void {
     if (r.done === true) {
       this.endInput();
       return;
     }
-    const reader = this.reader!;
     const acker = this.acker;
     if (acker === undefined) {
-      this.untrackedIngested++;
-      const env = new Envelope(r.value, this.untracked, 0, 1, 0);
-      if (reader.error === undefined) {
-        reader.admitted?.(reader.position, -1);
-        this.input!.next(env);
-      } else this.untracked.failAnchor({ node: this.source.name, value: r.value, error: reader.error });
+      this.acceptUntracked(r.value);
       return;
     }
+    const reader = this.reader!;
     const root = acker.admit(r.value, reader.position, reader.key);
+    if (this.durable || reader.error !== undefined) this.acceptHeld(root, reader);
+    else this.enter(root);
+  }
+
+  /** An item read under 'none': no root, and bad input fails at once. */
+  private acceptUntracked(value: unknown): void {
+    const reader = this.reader!;
+    this.untrackedIngested++;
+    if (reader.error !== undefined) {
+      this.untracked.failAnchor({ node: this.source.name, value, error: reader.error });
+      return;
+    }
+    reader.admitted?.(reader.position, -1);
+    this.input!.next(new Envelope(value, this.untracked, 0, 1, 0));
+  }
+
+  /** An item that does not enter at once: bad input (dead-lettered) or one to journal first. */
+  private acceptHeld(root: Root, reader: SourceReader<unknown>): void {
     // Bad input is dead-lettered, not journaled, but its position is: a restart resumes after it.
-    if (this.store.durable) this.lastRead = root;
-    if (reader.error !== undefined) root.failAnchor({ node: this.source.name, value: r.value, error: reader.error }, 0);
-    else if (this.store.durable) {
+    if (this.durable) this.lastRead = root;
+    if (reader.error !== undefined) root.failAnchor({ node: this.source.name, value: root.value, error: reader.error }, 0);
+    else {
       // Journaled as the text it was parsed from, when the source has it (see SourceReader.raw).
       root.raw = reader.raw;
       this.batch.push(root);
-    } else this.enter(root);
+    }
   }
 
   private enter(root: Root): void {
-    this.reader?.admitted?.(root.position, root.id);
-    this.input!.next(new Envelope(root.value, root, root.xorHi, root.xorLo, 0));
-    this.acker!.entered(root);
+    if (this.admits) this.reader!.admitted!(root.position, root.id);
+    // A root's first edge (see Acker.rearm).
+    this.input!.next(new Envelope(root.value, root, 0, 1, 0));
+    // Most roots of a CPU-bound pipeline completed inside next(): they need no deadline.
+    if (root.attempt >= 0) this.acker!.entered(root);
   }
 
   /**

@@ -160,7 +160,7 @@ export class Run implements StageContext {
     // A run stopped before it started reads nothing, not even its journal.
     if (!this.stopping.requested) {
       this.cells.restoreJournal(this.source, this.acker!, admission.replays);
-      admission.reader = this.source.open(this.store.position(), sourceContext(this.store, this.source.name, this.clock, this.abort.signal));
+      admission.open(this.source.open(this.store.position(), sourceContext(this.store, this.source.name, this.clock, this.abort.signal)));
     }
     admission.pump();
   }

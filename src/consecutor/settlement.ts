@@ -30,6 +30,8 @@ export class Settlement implements AckerEvents {
   /** The run's admission; set once, before the run starts (it needs the acker, which needs this). */
   admission!: Admission;
   private readonly store: Journal;
+  /** Whether the store keeps a journal to forget completed items from (the memory store does not). */
+  private readonly durable: boolean;
   private readonly parts: SettlementParts;
   /** The store's writes of dead letters: never given up (the store's own writes are always awaited). */
   private readonly stored: Writer;
@@ -38,12 +40,17 @@ export class Settlement implements AckerEvents {
   constructor(parts: SettlementParts) {
     this.parts = parts;
     const store = (this.store = parts.store);
+    this.durable = store.durable;
     const sink = { name: 'store', appends: false, write: (r: unknown) => store.deadLetter(r as FailureRecord) };
     this.stored = parts.writes.writer(sink, { node: 'consecutor', expires: false, says: deadLetter('stored') });
   }
 
-  settled(root: Root, completed: boolean, deadLetter?: FailureRecord): void {
-    if (completed) this.store.forget(root.id);
+  completed(root: Root): void {
+    if (this.durable) this.store.forget(root.id);
+    this.admission.completed(root);
+  }
+
+  settled(root: Root, completed: false, deadLetter: FailureRecord): void {
     this.admission.settled(root, completed, deadLetter);
   }
 
