@@ -44,7 +44,7 @@ export function fold<T, A>(kind: string, name: string | undefined, fn: (acc: A, 
           return;
         }
         if (cell === undefined) ackAt(stats, env);
-        else cell.folded(env);
+        else cell.absorbed(env);
       },
       complete() {
         stats.emitted++;

@@ -67,6 +67,9 @@ export class Acker implements RootOwner {
   /** The clock's time when the acker was made: what {@link now} counts from. */
   private readonly epoch: number;
 
+  /** Roots entered still pending, not yet linked (see {@link enteredNew}). */
+  private fresh: Root[] = new Array<Root>(FRESH);
+  private freshCount = 0;
   private head: Root | null = null;
   private tail: Root | null = null;
   private seq: number;
@@ -137,6 +140,35 @@ export class Acker implements RootOwner {
   }
 
   /**
+   * A newly admitted root is still pending once the graph has taken it (a chunk holds it, an async
+   * node runs it). It is linked for timeouts at the next {@link sweep}, and only if still pending
+   * then: most such roots complete soon after (a chunk fills), and linking and unlinking each one
+   * cost W3 a fifth of its instructions (stores into the long-lived acker, which V8's write barrier
+   * records, for every item).
+   */
+  enteredNew(root: Root): void {
+    if (this.freshCount === FRESH) this.sweep();
+    this.fresh[this.freshCount++] = root;
+  }
+
+  /**
+   * Links the roots entered since the last sweep that are still on their first attempt (a
+   * replayed root was linked when it failed): before every timeout check, and every {@link FRESH}
+   * roots, so that the buffer keeps few settled roots alive. A fresh buffer each time, young in
+   * V8's heap, so that filling it records nothing.
+   */
+  private sweep(): void {
+    const fresh = this.fresh;
+    const n = this.freshCount;
+    this.fresh = new Array<Root>(FRESH);
+    this.freshCount = 0;
+    for (let i = 0; i < n; i++) {
+      const root = fresh[i]!;
+      if (root.attempt === 0 && !this.linked(root)) this.append(root);
+    }
+  }
+
+  /**
    * Gives a root its first edge and deadline (on admission and on each replay). The first edge
    * need not be random: it is the only edge until a split adds random ones, and a set of random
    * edges XORs to this constant by accident only with probability 2^-64. Stale envelopes of an
@@ -151,7 +183,7 @@ export class Acker implements RootOwner {
 
   complete(root: Root): void {
     // Most roots complete inside their admission, before they were ever linked.
-    if (root.prev !== null || this.head === root) this.unlink(root);
+    if (root.prev !== null || this.head === root) this.drop(root);
     root.attempt = -1;
     this.pending--;
     this.completed++;
@@ -223,6 +255,7 @@ export class Acker implements RootOwner {
    */
   expire(at: number): void {
     const now = (this.now = at - this.epoch);
+    this.sweep();
     // Each step removes the head or moves it to the tail with a deadline after now.
     for (let root = this.head; root !== null && root.deadline <= now; root = this.head) {
       const waited = root.takeWaited(now);
@@ -254,11 +287,12 @@ export class Acker implements RootOwner {
     };
   }
 
+  /** Links a root that is not linked at the tail (its `next` is null then). */
   private append(root: Root): void {
-    root.prev = this.tail;
-    root.next = null;
-    if (this.tail === null) this.head = root;
-    else this.tail.next = root;
+    const tail = this.tail;
+    root.prev = tail;
+    if (tail === null) this.head = root;
+    else tail.next = root;
     this.tail = root;
   }
 
@@ -266,16 +300,26 @@ export class Acker implements RootOwner {
     return root.prev !== null || this.head === root;
   }
 
+  /** Unlinks a root if it is linked. */
   private unlink(root: Root): void {
-    if (!this.linked(root)) return;
-    if (root.prev === null) this.head = root.next;
-    else root.prev.next = root.next;
-    if (root.next === null) this.tail = root.prev;
-    else root.next.prev = root.prev;
+    if (this.linked(root)) this.drop(root);
+  }
+
+  /** Unlinks a linked root. */
+  private drop(root: Root): void {
+    const prev = root.prev;
+    const next = root.next;
+    if (prev === null) this.head = next;
+    else prev.next = next;
+    if (next === null) this.tail = prev;
+    else next.prev = prev;
     root.prev = null;
     root.next = null;
   }
 }
+
+/** How many roots {@link Acker.enteredNew} keeps before it links the pending ones. */
+const FRESH = 1024;
 
 /** How often the coarse clock ticks and timeouts are checked, for a given timeoutMs. */
 export function tickOf(timeoutMs: number): number {

@@ -286,7 +286,7 @@ export class Admission {
     // A root's first edge (see Acker.rearm).
     this.input!.next(new Envelope(root.value, root, 0, 1, 0));
     // Most roots of a CPU-bound pipeline completed inside next(): they need no deadline.
-    if (root.attempt >= 0) this.acker!.entered(root);
+    if (root.attempt >= 0) this.acker!.enteredNew(root);
   }
 
   /**

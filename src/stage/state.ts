@@ -128,6 +128,25 @@ export class StateCell {
     }
   }
 
+  /**
+   * Like {@link folded}, for a node whose release only acks (reduce: the envelope ends there).
+   * Without a durable store the ack comes first, and the copy is logged only if its item is still
+   * pending then: an ack cannot fail the item, so nothing replays it in between, and the common
+   * synchronous item (completed by this ack) writes nothing to the log.
+   */
+  absorbed(env: Envelope<unknown>): void {
+    const root = env.anchor;
+    if (this.store.durable || !(root instanceof Root)) {
+      this.folded(env);
+      return;
+    }
+    const { hi, lo, value } = env;
+    this.release(env);
+    if (root.attempt < 0) return;
+    if (this.n >= this.compactAt && !this.scheduled) this.compact();
+    this.log(root, hi, lo, value);
+  }
+
   /** Releases a folded envelope now, or with a durable store once the next checkpoint is on disk. */
   private hold(env: Envelope<unknown>): void {
     if (!this.store.durable) {

@@ -25,4 +25,27 @@ describe('timeoutMs', () => {
     expect(report.failures[0]!.node).toBe('stuck-once');
     expect(report.failures[0]!.error.message).toMatch(/within timeoutMs=50: in node "stuck-once" for \d+\.\d s$/);
   });
+
+  it('times out the one item held among thousands that complete, whatever else was admitted meanwhile', async () => {
+    // Items still pending after their admission are linked for timeouts in sweeps of 1,024 (see
+    // Acker.enteredNew): the held item must be found whether its sweep came from a full buffer or
+    // from the timeout check itself, and the items that completed meanwhile must never time out.
+    const clock = new VirtualClock();
+    const input = Array.from({ length: 3_000 }, (_, i) => i);
+    const held = new Set([5, 1_500, 2_999]);
+    const c = new Consecutor(
+      node('holds-three', {
+        timeoutMs: 60_000,
+        process: (x: number) => (held.has(x) ? new Promise<number>(() => {}) : x),
+      }),
+      { guarantee: 'track', timeoutMs: 50, maxPending: 5_000, clock, outputs: { default: [] } },
+    );
+    const report = await clock.runUntil(c.run(input));
+    expect(report).toMatchObject({ completed: 2_997, deadLettered: 3 });
+    expect(report.failures.map((f) => [f.item, f.error.code]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual([
+      [5, 'ACK_TIMEOUT'],
+      [1_500, 'ACK_TIMEOUT'],
+      [2_999, 'ACK_TIMEOUT'],
+    ]);
+  });
 });
