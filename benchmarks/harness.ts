@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
+import { IsolatedVariant } from './isolated.js';
 
 /**
  * The baselines variants are compared with. The throughput scenarios have raw RxJS and Node
@@ -80,6 +81,11 @@ export interface Scenario {
   readonly runs?: number;
   /** Warm-up rounds when the command line gives no --warmup. */
   readonly warmup?: number;
+  /**
+   * Each variant in a process of its own, the rounds interleaved as ever (see isolated.ts), unless
+   * the command line says --shared. Only for the scenarios variant-child.ts can build (W1–W3).
+   */
+  readonly isolate?: boolean;
 }
 
 export interface HarnessOptions {
@@ -89,6 +95,8 @@ export interface HarnessOptions {
   readonly runs: number;
   /** Where progress goes (stderr under --json, so that stdout is only the JSON). */
   readonly log: (line: string) => void;
+  /** Runs every variant in this process, also those of a scenario that isolates them. */
+  readonly shared?: boolean;
 }
 
 export interface VariantResult {
@@ -123,6 +131,8 @@ export interface ScenarioResult {
   readonly result: number;
   readonly warmup: number;
   readonly runs: number;
+  /** Whether each variant ran in a process of its own (see isolated.ts). */
+  readonly isolated: boolean;
   readonly variants: readonly VariantResult[];
   readonly targets: readonly TargetResult[];
 }
@@ -220,30 +230,37 @@ export async function runScenario(scenario: Scenario, options: HarnessOptions): 
 
   const samples = variants.map((): number[] => []);
   const rounds = options.warmup + options.runs;
-  for (let round = 0; round < rounds; round++) {
-    const measuring = round >= options.warmup;
-    options.log(`  ${scenario.id} round ${round + 1}/${rounds}${measuring ? '' : ' (warm-up)'}`);
-    for (let k = 0; k < variants.length; k++) {
-      const i = (round + k) % variants.length;
-      const v = variants[i]!;
-      let result: number;
-      let ms: number;
-      try {
-        await v.prepare?.(input);
-        forceGc?.();
-        const t0 = performance.now();
-        result = await v.run(input);
-        ms = performance.now() - t0;
-      } finally {
-        await v.cleanup?.();
+  const isolated = scenario.isolate === true && options.shared !== true ? variants.map((v) => new IsolatedVariant(scenario.id, v)) : undefined;
+  try {
+    for (let round = 0; round < rounds; round++) {
+      const measuring = round >= options.warmup;
+      options.log(`  ${scenario.id} round ${round + 1}/${rounds}${measuring ? '' : ' (warm-up)'}`);
+      for (let k = 0; k < variants.length; k++) {
+        const i = (round + k) % variants.length;
+        const v = variants[i]!;
+        let result: number;
+        let ms: number;
+        if (isolated !== undefined) ({ result, ms } = await isolated[i]!.measure());
+        else
+          try {
+            await v.prepare?.(input);
+            forceGc?.();
+            const t0 = performance.now();
+            result = await v.run(input);
+            ms = performance.now() - t0;
+          } finally {
+            await v.cleanup?.();
+          }
+        if (result !== reference) {
+          throw new Error(
+            `${scenario.id}: variant "${v.name}" computed ${result}, ${referenceName} computed ${reference} (round ${round + 1}): the benchmark or the library is wrong`,
+          );
+        }
+        if (measuring) samples[i]!.push((scenario.items / ms) * 1000);
       }
-      if (result !== reference) {
-        throw new Error(
-          `${scenario.id}: variant "${v.name}" computed ${result}, ${referenceName} computed ${reference} (round ${round + 1}): the benchmark or the library is wrong`,
-        );
-      }
-      if (measuring) samples[i]!.push((scenario.items / ms) * 1000);
     }
+  } finally {
+    await Promise.all((isolated ?? []).map((v) => v.close()));
   }
 
   const medians = samples.map(median);
@@ -278,6 +295,7 @@ export async function runScenario(scenario: Scenario, options: HarnessOptions): 
     result: reference,
     warmup: options.warmup,
     runs: options.runs,
+    isolated: isolated !== undefined,
     variants: results,
     targets,
   };
@@ -337,7 +355,9 @@ export function formatScenario(r: ScenarioResult): string {
   const out = [
     `### ${r.id.toUpperCase()}: ${r.title}`,
     '',
-    `${r.items.toLocaleString('en-US')} input items, result ${r.result} (every variant checked), median of ${r.runs} runs after ${r.warmup} warm-up rounds`,
+    `${r.items.toLocaleString('en-US')} input items, result ${r.result} (every variant checked), median of ${r.runs} runs after ${r.warmup} warm-up rounds, ${
+      r.isolated ? 'each variant in a process of its own' : 'all variants in this process'
+    }`,
     '',
     line(header),
     rule,

@@ -26,7 +26,8 @@ export const COUNTED: readonly CountedScenario[] = [counted(w1, w1Pipeline), cou
 export function countedVariant(id: string, name: string): { scenario: Scenario; variant: Variant } {
   const c = COUNTED.find((s) => s.scenario.id === id);
   if (c === undefined) throw new Error(`unknown scenario ${id} (have ${COUNTED.map((s) => s.scenario.id).join(', ')})`);
-  const variant = c.variants.find((v) => v.name === name);
+  // The counted levels, and the scenario's own variants (Node streams) for the isolated throughput runs.
+  const variant = c.variants.find((v) => v.name === name) ?? c.scenario.variants.find((v) => v.name === name);
   if (variant === undefined) throw new Error(`${id}: unknown variant "${name}" (have ${c.variants.map((v) => v.name).join(', ')})`);
   return { scenario: c.scenario, variant };
 }

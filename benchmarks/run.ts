@@ -1,4 +1,4 @@
-// npm run bench [-- w1 w2 ...] [--json] [--runs=N] [--warmup=N]
+// npm run bench [-- w1 w2 ...] [--json] [--runs=N] [--warmup=N] [--shared]
 import { formatMachine, formatScenario, formatSummary, machine, runScenario, type Scenario, type ScenarioResult } from './harness.js';
 import { w1 } from './w1.js';
 import { w2 } from './w2.js';
@@ -26,6 +26,8 @@ const USAGE = `usage: npm run bench -- [${SCENARIOS.map((s) => s.id).join('|')} 
   --json         print only the results as JSON on stdout (progress goes to stderr);
                  use \`npm run -s bench -- --json\` so that npm prints no banner
   --runs=N       measured rounds per scenario (default ${DEFAULT_RUNS}; at least 5 for a real measurement)
+  --shared       run W1-W3's variants all in this process (default: each in a process of its
+                 own, rounds interleaved; in one process they share the JIT's type feedback)
   --warmup=N     warm-up rounds per scenario (default ${DEFAULT_WARMUP})
                  slow scenarios have their own defaults, which --runs and --warmup override:
                  ${ownRounds}`;
@@ -36,10 +38,12 @@ interface Args {
   /** From the command line; undefined: each scenario's own, or the defaults. */
   readonly runs: number | undefined;
   readonly warmup: number | undefined;
+  readonly shared: boolean;
 }
 
 function parse(argv: readonly string[]): Args {
   let json = false;
+  let shared = false;
   let runs: number | undefined;
   let warmup: number | undefined;
   const ids: string[] = [];
@@ -50,6 +54,7 @@ function parse(argv: readonly string[]): Args {
   };
   for (const arg of argv) {
     if (arg === '--json') json = true;
+    else if (arg === '--shared') shared = true;
     else if (arg.startsWith('--runs=')) runs = count(arg, 1);
     else if (arg.startsWith('--warmup=')) warmup = count(arg, 0);
     else if (arg === '--help' || arg === '-h') {
@@ -61,7 +66,7 @@ function parse(argv: readonly string[]): Args {
   const unknown = ids.filter((id) => !SCENARIOS.some((s) => s.id === id));
   if (unknown.length > 0) fail(`unknown scenario ${unknown.join(', ')}`);
   const scenarios = ids.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => ids.includes(s.id));
-  return { scenarios, json, runs, warmup };
+  return { scenarios, json, runs, warmup, shared };
 }
 
 function fail(message: string): never {
@@ -81,7 +86,7 @@ async function main(): Promise<void> {
       warmup: args.warmup ?? scenario.warmup ?? DEFAULT_WARMUP,
       runs: args.runs ?? scenario.runs ?? DEFAULT_RUNS,
     };
-    const result = await runScenario(scenario, { ...rounds, log: progress });
+    const result = await runScenario(scenario, { ...rounds, log: progress, shared: args.shared });
     progress('');
     results.push(result);
     print(`${formatScenario(result)}\n`);

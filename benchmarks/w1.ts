@@ -49,5 +49,6 @@ export const w1: Scenario = {
     ...w1Baselines,
     ...consecutionVariants(w1Pipeline),
   ],
+  isolate: true,
   targets: [...rxjsTargets(1.2, 0.9, 0.75), ...allVersusNode(3)],
 };

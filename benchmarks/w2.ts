@@ -58,5 +58,6 @@ export const w2: Scenario = {
     },
     ...consecutionVariants(w2Pipeline),
   ],
+  isolate: true,
   targets: [...rxjsTargets(1.2, 0.9, 0.75), ...allVersusNode(3)],
 };

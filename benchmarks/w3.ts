@@ -51,5 +51,6 @@ export const w3: Scenario = {
     },
     ...consecutionVariants(w3Pipeline),
   ],
+  isolate: true,
   targets: [...rxjsTargets(undefined, 0.8, undefined), ...allVersusNode(3)],
 };

@@ -1,0 +1,38 @@
+// One variant of W1, W2 or W3 in a process of its own, for the harness's isolated mode
+// (isolated.ts): it builds the scenario's input itself and, for each `run` message, collects the
+// garbage, runs the variant once and answers with the result and the time the run took.
+//
+//   node --expose-gc dist-bench/variant-child.js w1 'consecution confirm'
+import { countedVariant } from './instructions-variants.js';
+import type { ChildAnswer } from './isolated.js';
+
+async function main(): Promise<void> {
+  const [id = '', name = ''] = process.argv.slice(2);
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error('run with node --expose-gc');
+  const { scenario, variant } = countedVariant(id, name);
+  const input = scenario.input();
+  const answer = (a: ChildAnswer) => process.send!(a);
+  process.on('message', (message: unknown) => {
+    if (message === 'exit') process.exit(0);
+    void (async () => {
+      try {
+        await variant.prepare?.(input);
+        gc();
+        const t0 = performance.now();
+        const result = await variant.run(input);
+        const ms = performance.now() - t0;
+        await variant.cleanup?.();
+        answer({ result, ms });
+      } catch (e) {
+        answer({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+      }
+    })();
+  });
+  answer({ ready: true });
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(1);
+});
