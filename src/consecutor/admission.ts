@@ -72,6 +72,8 @@ export class Admission {
   private readonly drainers: readonly (() => void)[];
   private readonly fatal: (e: unknown) => void;
   private readonly drained: () => void;
+  /** What a read that returned a promise gave, for the pump to admit first (see {@link awaitRead}). */
+  private ready: IteratorResult<unknown, unknown> | undefined;
   /** Roots read from the source, waiting for their journal commit before they are admitted. */
   private batch: Root[] = [];
   /** The last root read since the last journal write, bad input included: its position goes with the batch. */
@@ -165,7 +167,15 @@ export class Admission {
     });
   }
 
-  /** Pulls the source while there is room, sends replays in, and completes the input at the end. */
+  /**
+   * Pulls the source while there is room, sends replays in, and completes the input at the end.
+   *
+   * The path of a tracked item (admit, send in, note it if still pending) is written out in the
+   * loop rather than called: the JIT compiles the pump with the pipeline's first stages inlined
+   * into it, up to a budget of bytecode per compile that counts what is inlined but not the pump's
+   * own body, so that every byte of bookkeeping called from here is a byte less of the user's
+   * pipeline inlined (it was most of the budget; W1 confirm counted ~100 instructions per item more).
+   */
   pump(): void {
     if (this.pumping || this.finished || this.input === undefined) return;
     this.pumping = true;
@@ -179,49 +189,53 @@ export class Admission {
     let resumed = false;
     try {
       for (;;) {
-        if (this.replays.length > 0) {
-          const root = this.replays.shift()!;
-          if (root.attempt < 0) continue;
-          acker!.rearm(root);
-          input.next(new Envelope(root.value, root, root.xorHi, root.xorLo, root.attempt));
-          acker!.entered(root);
-          continue;
+        let r: IteratorResult<unknown, unknown>;
+        const ready = this.ready;
+        if (ready !== undefined) {
+          // What a read that was pending returned: it was read, so it is admitted whatever the room.
+          this.ready = undefined;
+          r = ready;
+        } else {
+          if (this.replays.length > 0) {
+            this.sendReplay(input);
+            continue;
+          }
+          if (this.reading || this.sourceDone || this.holds > 0) break;
+          if (acker !== undefined && acker.pending >= max) {
+            this.stall.paused();
+            this.blocked.start();
+            break;
+          }
+          if (!resumed) {
+            this.blocked.end();
+            resumed = true;
+          }
+          let read;
+          try {
+            read = reader.read();
+          } catch (e) {
+            this.sourceFailed(e);
+            break;
+          }
+          // Readers return native promises (see SourceReader); instanceof is far cheaper than looking up `then`.
+          if (read instanceof Promise) {
+            this.awaitRead(read);
+            break;
+          }
+          r = read;
         }
-        if (this.reading || this.sourceDone || this.holds > 0) break;
-        if (acker !== undefined && acker.pending >= max) {
-          this.stall.paused();
-          this.blocked.start();
-          break;
+        if (r.done === true) this.endInput();
+        else if (acker === undefined) this.acceptUntracked(r.value);
+        else {
+          const root = acker.admit(r.value, reader.position, reader.key);
+          if (this.durable || reader.error !== undefined) this.acceptHeld(root, reader);
+          else {
+            // enter(), written out (see above).
+            if (this.admits) reader.admitted!(root.position, root.id);
+            input.next(new Envelope(root.value, root, 0, 1, 0));
+            if (root.attempt >= 0) acker.enteredNew(root);
+          }
         }
-        if (!resumed) {
-          this.blocked.end();
-          resumed = true;
-        }
-        let r;
-        try {
-          r = reader.read();
-        } catch (e) {
-          this.sourceFailed(e);
-          break;
-        }
-        // Readers return native promises (see SourceReader); instanceof is far cheaper than looking up `then`.
-        if (r instanceof Promise) {
-          this.reading = true;
-          r.then(
-            (res) => {
-              // A read a stop left pending: what it returns was never admitted.
-              if (this.finished || this.stopping.abandoned) return;
-              this.reading = false;
-              this.accept(res);
-              this.pump();
-            },
-            (e: unknown) => {
-              if (!this.stopping.abandoned) this.sourceFailed(e);
-            },
-          );
-          break;
-        }
-        this.accept(r);
       }
       if (this.lastRead !== undefined) this.journalBatch();
       if (this.sourceDone && !this.reading && this.replays.length === 0 && (acker === undefined || acker.pending === this.setAside)) {
@@ -236,25 +250,30 @@ export class Admission {
     }
   }
 
-  /**
-   * Admits what the reader returned. The path of every item, kept small so that the JIT inlines it
-   * and the pipeline's first stage into the pump: what most items do not need is in
-   * {@link acceptUntracked} and {@link acceptHeld}.
-   */
-  private accept(r: IteratorResult<unknown, unknown>): void {
-    if (r.done === true) {
-      this.endInput();
-      return;
-    }
-    const acker = this.acker;
-    if (acker === undefined) {
-      this.acceptUntracked(r.value);
-      return;
-    }
-    const reader = this.reader!;
-    const root = acker.admit(r.value, reader.position, reader.key);
-    if (this.durable || reader.error !== undefined) this.acceptHeld(root, reader);
-    else this.enter(root);
+  /** The next replay goes in (a root whose attempt failed, or one the journal kept). */
+  private sendReplay(input: Sink<Envelope<unknown>>): void {
+    const root = this.replays.shift()!;
+    if (root.attempt < 0) return;
+    this.acker!.rearm(root);
+    input.next(new Envelope(root.value, root, root.xorHi, root.xorLo, root.attempt));
+    this.acker!.entered(root);
+  }
+
+  /** A read returned a promise: the pump stops, and goes on with what it gives (see {@link ready}). */
+  private awaitRead(read: Promise<IteratorResult<unknown, unknown>>): void {
+    this.reading = true;
+    read.then(
+      (res) => {
+        // A read a stop left pending: what it returns was never admitted.
+        if (this.finished || this.stopping.abandoned) return;
+        this.reading = false;
+        this.ready = res;
+        this.pump();
+      },
+      (e: unknown) => {
+        if (!this.stopping.abandoned) this.sourceFailed(e);
+      },
+    );
   }
 
   /** An item read under 'none': no root, and bad input fails at once. */
