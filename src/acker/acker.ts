@@ -70,6 +70,8 @@ export class Acker implements RootOwner {
   /** Roots entered still pending, not yet linked (see {@link enteredNew}). */
   private fresh: Root[] = new Array<Root>(FRESH);
   private freshCount = 0;
+  /** How many roots of {@link fresh} are still marked {@link UNSWEPT}. */
+  private unswept = 0;
   private head: Root | null = null;
   private tail: Root | null = null;
   private seq: number;
@@ -144,27 +146,38 @@ export class Acker implements RootOwner {
    * node runs it). It is linked for timeouts at the next {@link sweep}, and only if still pending
    * then: most such roots complete soon after (a chunk fills), and linking and unlinking each one
    * cost W3 a fifth of its instructions (stores into the long-lived acker, which V8's write barrier
-   * records, for every item).
+   * records, for every item). Until then it is marked {@link UNSWEPT}. Only for a root on its first
+   * attempt: one that failed inside its admission was linked when it failed.
    */
   enteredNew(root: Root): void {
     if (this.freshCount === FRESH) this.sweep();
+    root.prev = UNSWEPT;
     this.fresh[this.freshCount++] = root;
+    this.unswept++;
   }
 
   /**
-   * Links the roots entered since the last sweep that are still on their first attempt (a
-   * replayed root was linked when it failed): before every timeout check, and every {@link FRESH}
-   * roots, so that the buffer keeps few settled roots alive. A fresh buffer each time, young in
-   * V8's heap, so that filling it records nothing.
+   * Links the roots entered since the last sweep that are still unswept (pending, and not linked
+   * since by a failure): before every timeout check, and every {@link FRESH} roots, so that the
+   * buffer keeps few settled roots alive. Those still pending are most often the last entered, so
+   * the buffer is searched from its end for as many as there are, then linked in admission order.
+   * A new buffer each time, young in V8's heap, so that filling it records nothing.
    */
   private sweep(): void {
     const fresh = this.fresh;
     const n = this.freshCount;
+    const left = this.unswept;
     this.fresh = new Array<Root>(FRESH);
     this.freshCount = 0;
-    for (let i = 0; i < n; i++) {
+    this.unswept = 0;
+    let i = n;
+    for (let found = 0; found < left; ) if (fresh[--i]!.prev === UNSWEPT) found++;
+    for (; i < n; i++) {
       const root = fresh[i]!;
-      if (root.attempt === 0 && !this.linked(root)) this.append(root);
+      if (root.prev === UNSWEPT) {
+        root.prev = null;
+        this.append(root);
+      }
     }
   }
 
@@ -183,7 +196,11 @@ export class Acker implements RootOwner {
 
   complete(root: Root): void {
     // Most roots complete inside their admission, before they were ever linked.
-    if (root.prev !== null || this.head === root) this.drop(root);
+    const prev = root.prev;
+    if (prev !== null) {
+      if (prev === UNSWEPT) this.swept(root);
+      else this.drop(root);
+    } else if (this.head === root) this.drop(root);
     root.attempt = -1;
     this.pending--;
     this.completed++;
@@ -297,12 +314,20 @@ export class Acker implements RootOwner {
   }
 
   private linked(root: Root): boolean {
-    return root.prev !== null || this.head === root;
+    const prev = root.prev;
+    return (prev !== null && prev !== UNSWEPT) || this.head === root;
   }
 
-  /** Unlinks a root if it is linked. */
+  /** Unlinks a root if it is linked, or takes it out of the next sweep. */
   private unlink(root: Root): void {
-    if (this.linked(root)) this.drop(root);
+    if (root.prev === UNSWEPT) this.swept(root);
+    else if (this.linked(root)) this.drop(root);
+  }
+
+  /** An unswept root left the pending set, or is linked now: the next sweep need not look for it. */
+  private swept(root: Root): void {
+    root.prev = null;
+    this.unswept--;
   }
 
   /** Unlinks a linked root. */
@@ -320,6 +345,12 @@ export class Acker implements RootOwner {
 
 /** How many roots {@link Acker.enteredNew} keeps before it links the pending ones. */
 const FRESH = 1024;
+
+/**
+ * What the `prev` of a root entered but not yet swept is (see Acker.enteredNew): a root of its
+ * own, never linked, so that the field keeps one type.
+ */
+const UNSWEPT = new Root({ now: 0, scope: '', complete() {}, fail() {} }, -1, undefined, undefined, 0);
 
 /** How often the coarse clock ticks and timeouts are checked, for a given timeoutMs. */
 export function tickOf(timeoutMs: number): number {

@@ -233,7 +233,7 @@ export class Admission {
             // enter(), written out (see above).
             if (this.admits) reader.admitted!(root.position, root.id);
             input.next(new Envelope(root.value, root, 0, 1, 0));
-            if (root.attempt >= 0) acker.enteredNew(root);
+            if (root.attempt === 0) acker.enteredNew(root); // (see enter())
           }
         }
       }
@@ -304,8 +304,9 @@ export class Admission {
     if (this.admits) this.reader!.admitted!(root.position, root.id);
     // A root's first edge (see Acker.rearm).
     this.input!.next(new Envelope(root.value, root, 0, 1, 0));
-    // Most roots of a CPU-bound pipeline completed inside next(): they need no deadline.
-    if (root.attempt >= 0) this.acker!.enteredNew(root);
+    // Most roots of a CPU-bound pipeline completed inside next(): they need no deadline. One that
+    // failed and is due again was linked by the acker then (its attempt is 1 or more).
+    if (root.attempt === 0) this.acker!.enteredNew(root);
   }
 
   /**

@@ -48,4 +48,28 @@ describe('timeoutMs', () => {
       [2_999, 'ACK_TIMEOUT'],
     ]);
   });
+
+  it('settles once an item that failed inside its own admission and then timed out on its replay', async () => {
+    // Replayed at once, the item was linked for timeouts by the acker while the pump still held it:
+    // the pump must not take it for a new item still pending (fast-check found this).
+    const clock = new VirtualClock();
+    let first = true;
+    const c = new Consecutor(
+      node('fails-then-hangs', {
+        timeoutMs: 60_000,
+        process(x: number) {
+          if (x !== 0) return x;
+          if (first) {
+            first = false;
+            throw new Error('transient');
+          }
+          return new Promise<number>(() => {});
+        },
+      }),
+      { guarantee: 'replay', retries: 1, timeoutMs: 50, clock, outputs: { default: [] } },
+    );
+    const report = await clock.runUntil(c.run([0, 1, 2]));
+    expect(report).toMatchObject({ ingested: 3, completed: 2, deadLettered: 1, retried: 1 });
+    expect(report.failures.map((f) => f.error.code)).toEqual(['NODE_FAILED', 'ACK_TIMEOUT']);
+  });
 });
