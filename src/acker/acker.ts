@@ -138,7 +138,7 @@ export class Acker implements RootOwner {
 
   /** Call once the graph has taken a newly admitted root: links it for timeouts if still pending. */
   entered(root: Root): void {
-    if (root.attempt >= 0 && !this.linked(root)) this.append(root);
+    if (root.current >= 0 && !this.linked(root)) this.append(root);
   }
 
   /**
@@ -201,7 +201,7 @@ export class Acker implements RootOwner {
       if (prev === UNSWEPT) this.swept(root);
       else this.drop(root);
     } else if (this.head === root) this.drop(root);
-    root.attempt = -1;
+    root.current = -1;
     this.pending--;
     this.completed++;
     if (!this.quiet) this.announce(root);
@@ -234,8 +234,8 @@ export class Acker implements RootOwner {
       this.failures.push(record);
       this.events.failure(record);
     }
-    if (this.options.guarantee === 'replay' && isRetryable(failure.error) && root.attempt < this.options.retries) {
-      root.attempt++;
+    if (this.options.guarantee === 'replay' && isRetryable(failure.error) && root.current < this.options.retries) {
+      root.current++;
       this.retried++;
       // Back to the tail: a replayed root is the youngest in deadline order.
       this.unlink(root);
@@ -245,7 +245,7 @@ export class Acker implements RootOwner {
       return;
     }
     this.unlink(root);
-    root.attempt = -1;
+    root.current = -1;
     this.pending--;
     this.deadLettered++;
     this.events.deadLetter(record);
@@ -289,16 +289,16 @@ export class Acker implements RootOwner {
     const node = blame?.node ?? 'consecutor';
     const where = blame === undefined ? '' : `: ${blame.where}`;
     const message = `item #${root.id} was not completely processed within timeoutMs=${this.options.timeoutMs}${where}`;
-    root.failAnchor({ node, value: root.value, error: new ConsecutionError('ACK_TIMEOUT', message, { node }) }, root.attempt);
+    root.failAnchor({ node, value: root.input, error: new ConsecutionError('ACK_TIMEOUT', message, { node }) }, root.current);
   }
 
   private recordOf(root: Root, failure: FailureInfo): FailureRecord {
     return {
-      item: root.value,
+      item: root.input,
       node: failure.node,
       error: toErrorInfo(failure.error),
       ...reasonOf(failure.error),
-      attempts: root.attempt + 1,
+      attempts: root.current + 1,
       root: root.id,
       at: this.options.clock.now(),
     };

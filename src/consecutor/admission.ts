@@ -232,8 +232,8 @@ export class Admission {
           else {
             // enter(), written out (see above).
             if (this.admits) reader.admitted!(root.position, root.id);
-            input.next(new Envelope(root.value, root, 0, 1, 0));
-            if (root.attempt === 0) acker.enteredNew(root); // (see enter())
+            input.next(root);
+            if (root.current === 0) acker.enteredNew(root); // (see enter())
           }
         }
       }
@@ -253,9 +253,9 @@ export class Admission {
   /** The next replay goes in (a root whose attempt failed, or one the journal kept). */
   private sendReplay(input: Sink<Envelope<unknown>>): void {
     const root = this.replays.shift()!;
-    if (root.attempt < 0) return;
+    if (root.current < 0) return;
     this.acker!.rearm(root);
-    input.next(new Envelope(root.value, root, root.xorHi, root.xorLo, root.attempt));
+    input.next(new Envelope(root.input, root, root.xorHi, root.xorLo, root.current));
     this.acker!.entered(root);
   }
 
@@ -292,7 +292,7 @@ export class Admission {
   private acceptHeld(root: Root, reader: SourceReader<unknown>): void {
     // Bad input is dead-lettered, not journaled, but its position is: a restart resumes after it.
     if (this.durable) this.lastRead = root;
-    if (reader.error !== undefined) root.failAnchor({ node: this.source.name, value: root.value, error: reader.error }, 0);
+    if (reader.error !== undefined) root.failAnchor({ node: this.source.name, value: root.input, error: reader.error }, 0);
     else {
       // Journaled as the text it was parsed from, when the source has it (see SourceReader.raw).
       root.raw = reader.raw;
@@ -302,11 +302,11 @@ export class Admission {
 
   private enter(root: Root): void {
     if (this.admits) this.reader!.admitted!(root.position, root.id);
-    // A root's first edge (see Acker.rearm).
-    this.input!.next(new Envelope(root.value, root, 0, 1, 0));
+    // A root is the first envelope of its tree (see Root).
+    this.input!.next(root);
     // Most roots of a CPU-bound pipeline completed inside next(): they need no deadline. One that
     // failed and is due again was linked by the acker then (its attempt is 1 or more).
-    if (root.attempt === 0) this.acker!.enteredNew(root);
+    if (root.current === 0) this.acker!.enteredNew(root);
   }
 
   /**
@@ -326,7 +326,7 @@ export class Admission {
           for (const root of batch) {
             // On disk: the text is no longer needed (the run goes on with the value).
             root.raw = undefined;
-            if (root.attempt >= 0) this.enter(root);
+            if (root.current >= 0) this.enter(root);
           }
         } finally {
           this.pumping = false;
@@ -346,7 +346,7 @@ export class Admission {
   }
 
   private putAside(root: Root): void {
-    if (root.attempt < 0) return;
+    if (root.current < 0) return;
     this.acker!.setAside(root);
     this.setAside++;
   }

@@ -121,7 +121,7 @@ export class StateCell {
     // The common case of a synchronous tail: the release completed the root, which can never be
     // replayed now, so its entry is taken back (logged first all the same: a release that fails
     // the root downstream replays it at once, and the replay must find what was folded).
-    if (root.attempt < 0 && this.n === at + 1) {
+    if (root.current < 0 && this.n === at + 1) {
       this.n = at;
       this.roots[at] = undefined;
       this.values[at] = undefined;
@@ -142,7 +142,7 @@ export class StateCell {
     }
     const { hi, lo, value } = env;
     this.release(env);
-    if (root.attempt < 0) return;
+    if (root.current < 0) return;
     if (this.n >= this.compactAt && !this.scheduled) this.compact();
     this.log(root, hi, lo, value);
   }
@@ -172,7 +172,7 @@ export class StateCell {
   private compact(): void {
     let n = 0;
     for (let i = 0; i < this.n; i++) {
-      if (this.roots[i]!.attempt < 0) continue;
+      if (this.roots[i]!.current < 0) continue;
       this.roots[n] = this.roots[i];
       this.his[n] = this.his[i]!;
       this.los[n] = this.los[i]!;

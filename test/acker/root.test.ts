@@ -35,7 +35,7 @@ describe('the time a root waits', () => {
     const { root, clock } = rootAt();
     root.park(0);
     clock.now = 1_500;
-    root.attempt = 1; // replayed
+    root.current = 1; // replayed
     root.resetWaits();
     root.unpark(0);
     clock.now = 2_000;
