@@ -13,6 +13,8 @@ async function main(): Promise<void> {
   const { scenario, variant } = countedVariant(id, name);
   const input = scenario.input();
   const answer = (a: ChildAnswer) => process.send!(a);
+  // A parent that died (or was interrupted) leaves no child behind.
+  process.on('disconnect', () => process.exit(0));
   process.on('message', (message: unknown) => {
     if (message === 'exit') process.exit(0);
     void (async () => {
