@@ -3,6 +3,7 @@ import { ConsecutionError, isRetryable } from '../errors.js';
 import type { Clock } from '../types.js';
 import type { Blame } from './blame.js';
 import { reasonOf, toErrorInfo, type FailureRecord } from './failure.js';
+import { Deadlines } from './deadlines.js';
 import { Root, type RootOwner } from './root.js';
 
 /** The guarantee levels: what is tracked, and what the run promises. */
@@ -67,13 +68,8 @@ export class Acker implements RootOwner {
   /** The clock's time when the acker was made: what {@link now} counts from. */
   private readonly epoch: number;
 
-  /** Roots entered still pending, not yet linked (see {@link enteredNew}). */
-  private fresh: Root[] = new Array<Root>(FRESH);
-  private freshCount = 0;
-  /** How many roots of {@link fresh} are still marked {@link UNSWEPT}. */
-  private unswept = 0;
-  private head: Root | null = null;
-  private tail: Root | null = null;
+  /** The pending roots in deadline order, for {@link expire}. */
+  private readonly deadlines = new Deadlines();
   private seq: number;
   /** Ids of pending roots, kept only when a stage needs input order (ordered()). */
   private pendingIds: Set<number> | undefined;
@@ -95,11 +91,6 @@ export class Acker implements RootOwner {
   }
 
   /**
-   * Admits an input item: a new pending root with its first edge set. It joins the deadline list
-   * only in {@link entered}, if it is still pending once the graph has taken it: most roots of a
-   * CPU-bound pipeline complete within that call and never need a timeout.
-   */
-  /**
    * What ordered() needs: whether an id is still pending, the next id to be given out, and a call
    * after every settle. Turns on the (small) cost of keeping the set of pending ids.
    */
@@ -118,6 +109,11 @@ export class Acker implements RootOwner {
     for (const fn of this.settleListeners) fn();
   }
 
+  /**
+   * Admits an input item: a new pending root with its first edge set. It joins the deadline list
+   * only through {@link enteredNew}, if it is still pending once the graph has taken it: most roots
+   * of a CPU-bound pipeline complete within that call and never need a timeout.
+   */
   admit(value: unknown, position: unknown, key?: string): Root {
     const root = new Root(this, this.seq++, value, position, this.now + this.deadlineSlack, key);
     this.pendingIds?.add(root.id);
@@ -136,49 +132,17 @@ export class Acker implements RootOwner {
     return root;
   }
 
-  /** Call once the graph has taken a newly admitted root: links it for timeouts if still pending. */
+  /** A replayed or restored root was sent in: linked for timeouts if still pending (a replay is already). */
   entered(root: Root): void {
-    if (root.current >= 0 && !this.linked(root)) this.append(root);
+    if (root.current >= 0) this.deadlines.link(root);
   }
 
   /**
-   * A newly admitted root is still pending once the graph has taken it (a chunk holds it, an async
-   * node runs it). It is linked for timeouts at the next {@link sweep}, and only if still pending
-   * then: most such roots complete soon after (a chunk fills), and linking and unlinking each one
-   * cost W3 a fifth of its instructions (stores into the long-lived acker, which V8's write barrier
-   * records, for every item). Until then it is marked {@link UNSWEPT}. Only for a root on its first
-   * attempt: one that failed inside its admission was linked when it failed.
+   * A newly admitted root, on its first attempt, is still pending once the graph has taken it:
+   * linked for timeouts at the next sweep if still pending then (see Deadlines.note).
    */
   enteredNew(root: Root): void {
-    if (this.freshCount === FRESH) this.sweep();
-    root.prev = UNSWEPT;
-    this.fresh[this.freshCount++] = root;
-    this.unswept++;
-  }
-
-  /**
-   * Links the roots entered since the last sweep that are still unswept (pending, and not linked
-   * since by a failure): before every timeout check, and every {@link FRESH} roots, so that the
-   * buffer keeps few settled roots alive. Those still pending are most often the last entered, so
-   * the buffer is searched from its end for as many as there are, then linked in admission order.
-   * A new buffer each time, young in V8's heap, so that filling it records nothing.
-   */
-  private sweep(): void {
-    const fresh = this.fresh;
-    const n = this.freshCount;
-    const left = this.unswept;
-    this.fresh = new Array<Root>(FRESH);
-    this.freshCount = 0;
-    this.unswept = 0;
-    let i = n;
-    for (let found = 0; found < left; ) if (fresh[--i]!.prev === UNSWEPT) found++;
-    for (; i < n; i++) {
-      const root = fresh[i]!;
-      if (root.prev === UNSWEPT) {
-        root.prev = null;
-        this.append(root);
-      }
-    }
+    this.deadlines.note(root);
   }
 
   /**
@@ -195,12 +159,7 @@ export class Acker implements RootOwner {
   }
 
   complete(root: Root): void {
-    // Most roots complete inside their admission, before they were ever linked.
-    const prev = root.prev;
-    if (prev !== null) {
-      if (prev === UNSWEPT) this.swept(root);
-      else this.drop(root);
-    } else if (this.head === root) this.drop(root);
+    this.deadlines.remove(root);
     root.current = -1;
     this.pending--;
     this.completed++;
@@ -238,13 +197,12 @@ export class Acker implements RootOwner {
       root.current++;
       this.retried++;
       // Back to the tail: a replayed root is the youngest in deadline order.
-      this.unlink(root);
-      this.append(root);
+      this.deadlines.requeue(root);
       root.deadline = this.now + this.deadlineSlack;
       this.events.replay(root);
       return;
     }
-    this.unlink(root);
+    this.deadlines.remove(root);
     root.current = -1;
     this.pending--;
     this.deadLettered++;
@@ -259,7 +217,7 @@ export class Acker implements RootOwner {
    * (Not Root.park, which pauses a root's clock while it waits in a stage.)
    */
   setAside(root: Root): void {
-    this.unlink(root);
+    this.deadlines.remove(root);
     // ordered() need not hold what comes after it: it comes back only in the next run.
     this.settledId(root.id);
   }
@@ -272,14 +230,14 @@ export class Acker implements RootOwner {
    */
   expire(at: number): void {
     const now = (this.now = at - this.epoch);
-    this.sweep();
+    const deadlines = this.deadlines;
+    deadlines.sweep();
     // Each step removes the head or moves it to the tail with a deadline after now.
-    for (let root = this.head; root !== null && root.deadline <= now; root = this.head) {
+    for (let root = deadlines.first; root !== null && root.deadline <= now; root = deadlines.first) {
       const waited = root.takeWaited(now);
       if (root.deadline + waited > now) {
         root.deadline += waited;
-        this.unlink(root);
-        this.append(root);
+        deadlines.requeue(root);
       } else this.timedOut(root, at);
     }
   }
@@ -303,54 +261,7 @@ export class Acker implements RootOwner {
       at: this.options.clock.now(),
     };
   }
-
-  /** Links a root that is not linked at the tail (its `next` is null then). */
-  private append(root: Root): void {
-    const tail = this.tail;
-    root.prev = tail;
-    if (tail === null) this.head = root;
-    else tail.next = root;
-    this.tail = root;
-  }
-
-  private linked(root: Root): boolean {
-    const prev = root.prev;
-    return (prev !== null && prev !== UNSWEPT) || this.head === root;
-  }
-
-  /** Unlinks a root if it is linked, or takes it out of the next sweep. */
-  private unlink(root: Root): void {
-    if (root.prev === UNSWEPT) this.swept(root);
-    else if (this.linked(root)) this.drop(root);
-  }
-
-  /** An unswept root left the pending set, or is linked now: the next sweep need not look for it. */
-  private swept(root: Root): void {
-    root.prev = null;
-    this.unswept--;
-  }
-
-  /** Unlinks a linked root. */
-  private drop(root: Root): void {
-    const prev = root.prev;
-    const next = root.next;
-    if (prev === null) this.head = next;
-    else prev.next = next;
-    if (next === null) this.tail = prev;
-    else next.prev = prev;
-    root.prev = null;
-    root.next = null;
-  }
 }
-
-/** How many roots {@link Acker.enteredNew} keeps before it links the pending ones. */
-const FRESH = 1024;
-
-/**
- * What the `prev` of a root entered but not yet swept is (see Acker.enteredNew): a root of its
- * own, never linked, so that the field keeps one type.
- */
-const UNSWEPT = new Root({ now: 0, scope: '', complete() {}, fail() {} }, -1, undefined, undefined, 0);
 
 /** How often the coarse clock ticks and timeouts are checked, for a given timeoutMs. */
 export function tickOf(timeoutMs: number): number {

@@ -1,47 +1,16 @@
-import type { UntrackedAnchor } from '../acker/untracked.js';
 import type { Root } from '../acker/root.js';
 import type { Acker } from '../acker/acker.js';
 import type { FailureRecord } from '../acker/failure.js';
 import { Envelope } from '../envelope/envelope.js';
 import { ConsecutionError, messageOf } from '../errors.js';
 import type { Source, SourceReader } from '../sources/source.js';
-import type { NodeRegistry } from '../stage/stage-context.js';
-import type { Journal } from '../store/store.js';
-import type { Clock } from '../types.js';
+import type { AdmissionParts } from './admission-parts.js';
+import type { UntrackedAnchor } from '../acker/untracked.js';
+import type { Stopping } from './stop.js';
 import { BlockedTime } from './blocked.js';
+import { GroupCommit } from './group-commit.js';
 import { StallCheck } from './stall.js';
 import type { Sink } from '../stage/link.js';
-import type { Stopping } from './stop.js';
-import type { Writes } from '../outputs/writes.js';
-
-/** What the admission of one run works with (see {@link Admission}). */
-export interface AdmissionParts {
-  readonly source: Source<unknown>;
-  readonly store: Journal;
-  /** The run's clock: the stall check is a timer on it. */
-  readonly clock: Clock;
-  /** The run's acker; undefined under 'none'. */
-  readonly acker: Acker | undefined;
-  /** The anchor of untracked items (under 'none'). */
-  readonly untracked: UntrackedAnchor;
-  readonly maxPending: number;
-  readonly stopping: Stopping;
-  /** The stages' flushes of partial batches (see StageContext.onDrain); the run's own array, shared. */
-  readonly drainers: readonly (() => void)[];
-  /** The nodes, asked whether work is in flight before a stall is declared. */
-  readonly registry: NodeRegistry;
-  /** The writes the run waits for: while any is awaited, there is no stall. */
-  readonly writes: Writes;
-  /** Ends the run with an error. */
-  readonly fatal: (e: unknown) => void;
-  /** Called once when the input ends (the source ended, or the run was stopped), before the flushes. */
-  readonly drained: () => void;
-}
-
-/** The error of a store that failed: the run ends with it. */
-export function storeFailure(e: unknown): ConsecutionError {
-  return new ConsecutionError('STORE_FAILED', `the store failed: ${messageOf(e)}`, { cause: e });
-}
 
 /**
  * The pump of one run: pulls the source while fewer than `maxPending` items are pending, journals
@@ -62,7 +31,6 @@ export class Admission {
   untrackedIngested = 0;
 
   private readonly source: Source<unknown>;
-  private readonly store: Journal;
   /** Whether items are journaled before they enter (Journal.durable). */
   private readonly durable: boolean;
   private readonly acker: Acker | undefined;
@@ -74,10 +42,8 @@ export class Admission {
   private readonly drained: () => void;
   /** What a read that returned a promise gave, for the pump to admit first (see {@link awaitRead}). */
   private ready: IteratorResult<unknown, unknown> | undefined;
-  /** Roots read from the source, waiting for their journal commit before they are admitted. */
-  private batch: Root[] = [];
-  /** The last root read since the last journal write, bad input included: its position goes with the batch. */
-  private lastRead: Root | undefined;
+  /** Roots read from a durable run's source, waiting for their journal commit before they are admitted. */
+  private readonly commit: GroupCommit;
   /** Roots kept pending, unsent, after a stop (a replay due then): they are the next run's. */
   private setAside = 0;
   /** Stages holding the source back (see StageContext.holdSource). */
@@ -93,7 +59,6 @@ export class Admission {
 
   constructor(parts: AdmissionParts) {
     this.source = parts.source;
-    this.store = parts.store;
     this.durable = parts.store.durable;
     this.acker = parts.acker;
     this.untracked = parts.untracked;
@@ -104,6 +69,7 @@ export class Admission {
     this.blocked = new BlockedTime(parts.clock);
     this.fatal = parts.fatal;
     this.drained = parts.drained;
+    this.commit = new GroupCommit(parts.store, (roots) => this.journaled(roots), parts.fatal);
   }
 
   hold(): void {
@@ -237,7 +203,7 @@ export class Admission {
           }
         }
       }
-      if (this.lastRead !== undefined) this.journalBatch();
+      if (this.commit.due) this.commit.write();
       if (this.sourceDone && !this.reading && this.replays.length === 0 && (acker === undefined || acker.pending === this.setAside)) {
         this.input = undefined;
         input.complete();
@@ -290,14 +256,9 @@ export class Admission {
 
   /** An item that does not enter at once: bad input (dead-lettered) or one to journal first. */
   private acceptHeld(root: Root, reader: SourceReader<unknown>): void {
-    // Bad input is dead-lettered, not journaled, but its position is: a restart resumes after it.
-    if (this.durable) this.lastRead = root;
-    if (reader.error !== undefined) root.failAnchor({ node: this.source.name, value: root.input, error: reader.error }, 0);
-    else {
-      // Journaled as the text it was parsed from, when the source has it (see SourceReader.raw).
-      root.raw = reader.raw;
-      this.batch.push(root);
-    }
+    const bad = reader.error !== undefined;
+    if (this.durable) this.commit.read(root, reader.raw, bad);
+    if (bad) root.failAnchor({ node: this.source.name, value: root.input, error: reader.error }, 0);
   }
 
   private enter(root: Root): void {
@@ -309,32 +270,16 @@ export class Admission {
     if (root.current === 0) this.acker!.enteredNew(root);
   }
 
-  /**
-   * Group commit: the items read in one pass are journaled in one transaction and admitted once it
-   * is on disk. Reading goes on meanwhile (they count toward maxPending already).
-   */
-  private journalBatch(): void {
-    const batch = this.batch;
-    const position = this.lastRead!.position;
-    this.batch = [];
-    this.lastRead = undefined;
-    this.store.journal(batch, position).then(
-      () => {
-        if (this.finished) return;
-        this.pumping = true;
-        try {
-          for (const root of batch) {
-            // On disk: the text is no longer needed (the run goes on with the value).
-            root.raw = undefined;
-            if (root.current >= 0) this.enter(root);
-          }
-        } finally {
-          this.pumping = false;
-        }
-        this.pump();
-      },
-      (e: unknown) => this.fatal(storeFailure(e)),
-    );
+  /** A group commit is on disk: its roots enter (those still pending), and the pump goes on. */
+  private journaled(roots: readonly Root[]): void {
+    if (this.finished) return;
+    this.pumping = true;
+    try {
+      for (const root of roots) if (root.current >= 0) this.enter(root);
+    } finally {
+      this.pumping = false;
+    }
+    this.pump();
   }
 
   /** The source ended, or the run was stopped: nothing more is read, partial batches flush. */
