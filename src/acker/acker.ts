@@ -12,16 +12,14 @@ export type Guarantee = 'none' | 'confirm' | 'track' | 'replay';
 /** What the acker tells the run about. */
 export interface AckerEvents {
   /**
-   * A root completed and left the pending set. Apart from {@link settled} because it is the call
-   * every item makes: kept small, so that the JIT inlines it into the item's last ack.
+   * A root completed and left the pending set. Apart from {@link deadLettered} because it is the
+   * call every item makes: kept small, so that the JIT inlines it into the item's last ack.
    */
   completed(root: Root): void;
-  /** A root was given up on and left the pending set, with its dead-letter record. */
-  settled(root: Root, completed: false, deadLetter: FailureRecord): void;
+  /** A root was given up on and left the pending set: its dead-letter record is to be kept and written. */
+  deadLettered(root: Root, record: FailureRecord): void;
   /** A failed root is to run again: give it a fresh edge and send it in. */
   replay(root: Root): void;
-  /** A root was given up on: its dead-letter record. */
-  deadLetter(record: FailureRecord): void;
   /** A failure was recorded (track and replay levels). */
   failure(record: FailureRecord): void;
   /** Where a timed-out root is stuck, if a stage knows (see Holder). */
@@ -206,8 +204,7 @@ export class Acker implements RootOwner {
     root.current = -1;
     this.pending--;
     this.deadLettered++;
-    this.events.deadLetter(record);
-    this.events.settled(root, false, record);
+    this.events.deadLettered(root, record);
     this.settledId(root.id);
   }
 

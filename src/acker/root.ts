@@ -14,8 +14,8 @@ export interface RootOwner {
 
 /**
  * One input item in flight: Storm's acker entry. Keeps the XOR of all outstanding edges of its
- * tree; when that is 0 the item is completely processed. Pending roots form an intrusive list in
- * admission order, so that timeouts are found from the head and removal costs no hash map.
+ * tree; when that is 0 the item is completely processed. Pending roots that a timeout must find
+ * are linked through `prev`/`next` in deadline order (see Deadlines).
  *
  * A root is also the first envelope of its tree (anchored to itself, on the first edge, attempt 0):
  * the item enters the pipeline as its root, one object instead of two (W1 and W3 at `confirm` ran

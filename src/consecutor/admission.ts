@@ -97,8 +97,8 @@ export class Admission {
   }
 
   /** An item was given up on: the reader hears of it, and there is room again. */
-  settled(root: Root, completed: boolean, deadLetter?: FailureRecord): void {
-    this.reader?.confirm?.(root.position, completed, deadLetter);
+  deadLettered(root: Root, record: FailureRecord): void {
+    this.reader?.confirm?.(root.position, false, record);
     this.wake();
   }
 

@@ -50,8 +50,11 @@ export class Settlement implements AckerEvents {
     this.admission.completed(root);
   }
 
-  settled(root: Root, completed: false, deadLetter: FailureRecord): void {
-    this.admission.settled(root, completed, deadLetter);
+  deadLettered(root: Root, record: FailureRecord): void {
+    const meta = deadLetterMeta(record, this.store.scope());
+    this.stored.writeValue(record, meta);
+    this.deadLetterWriter()?.writeValue(record, meta);
+    this.admission.deadLettered(root, record);
   }
 
   failure(record: FailureRecord): void {
@@ -61,12 +64,6 @@ export class Settlement implements AckerEvents {
   replay(root: Root): void {
     this.parts.cells.replaying(root);
     this.admission.replay(root);
-  }
-
-  deadLetter(record: FailureRecord): void {
-    const meta = deadLetterMeta(record, this.store.scope());
-    this.stored.writeValue(record, meta);
-    this.deadLetterWriter()?.writeValue(record, meta);
   }
 
   blame(root: Root, now: number): Blame | undefined {
