@@ -238,19 +238,7 @@ export async function runScenario(scenario: Scenario, options: HarnessOptions): 
       for (let k = 0; k < variants.length; k++) {
         const i = (round + k) % variants.length;
         const v = variants[i]!;
-        let result: number;
-        let ms: number;
-        if (isolated !== undefined) ({ result, ms } = await isolated[i]!.measure());
-        else
-          try {
-            await v.prepare?.(input);
-            forceGc?.();
-            const t0 = performance.now();
-            result = await v.run(input);
-            ms = performance.now() - t0;
-          } finally {
-            await v.cleanup?.();
-          }
+        const { result, ms } = await (isolated === undefined ? timeOnce(v, input, forceGc) : isolated[i]!.measure());
         if (result !== reference) {
           throw new Error(
             `${scenario.id}: variant "${v.name}" computed ${result}, ${referenceName} computed ${reference} (round ${round + 1}): the benchmark or the library is wrong`,
@@ -299,6 +287,22 @@ export async function runScenario(scenario: Scenario, options: HarnessOptions): 
     variants: results,
     targets,
   };
+}
+
+/**
+ * One timed run of a variant: prepared (untimed), a full GC if `gc` is given, the run, cleaned up
+ * (untimed, also after a failed run). In this process, or in a variant's child (variant-child.ts).
+ */
+export async function timeOnce(v: Variant, input: readonly number[], gc: (() => void) | undefined): Promise<{ result: number; ms: number }> {
+  try {
+    await v.prepare?.(input);
+    gc?.();
+    const t0 = performance.now();
+    const result = await v.run(input);
+    return { result, ms: performance.now() - t0 };
+  } finally {
+    await v.cleanup?.();
+  }
 }
 
 function baselineOf(scenario: Scenario, baseline: Baseline): Variant {

@@ -3,6 +3,7 @@
 // garbage, runs the variant once and answers with the result and the time the run took.
 //
 //   node --expose-gc dist-bench/variant-child.js w1 'consecution confirm'
+import { timeOnce } from './harness.js';
 import { countedVariant } from './instructions-variants.js';
 import type { ChildAnswer } from './isolated.js';
 
@@ -19,13 +20,7 @@ async function main(): Promise<void> {
     if (message === 'exit') process.exit(0);
     void (async () => {
       try {
-        await variant.prepare?.(input);
-        gc();
-        const t0 = performance.now();
-        const result = await variant.run(input);
-        const ms = performance.now() - t0;
-        await variant.cleanup?.();
-        answer({ result, ms });
+        answer(await timeOnce(variant, input, gc));
       } catch (e) {
         answer({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
       }
